@@ -1,0 +1,90 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config.ts";
+import { toPrincipal } from "../engine/directory.ts";
+import { createEngine } from "../engine/engine.ts";
+import { openStore, startBaton } from "../server.ts";
+import { countUsers } from "../store/directory.ts";
+
+/*
+ * Commands that run Baton itself or work on its database directly (not through the API):
+ * serve, migrate, admin token.
+ */
+
+interface StoreFlags {
+  dataDir?: string;
+}
+
+function configFrom(flags: StoreFlags & { port?: string; host?: string }) {
+  return loadConfig(process.env, {
+    BATON_DATA_DIR: flags.dataDir,
+    PORT: flags.port === undefined ? undefined : Number(flags.port),
+    HOST: flags.host,
+  });
+}
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command("serve")
+    .description("start the Baton server (embedded PostgreSQL unless DATABASE_URL is set)")
+    .option("--port <port>", "TCP port (default 7400, or PORT)")
+    .option("--host <host>", "interface to listen on (default 127.0.0.1, or HOST)")
+    .option(
+      "--data-dir <dir>",
+      "where the embedded database lives (default ./.baton, or BATON_DATA_DIR)",
+    )
+    .action(async (flags: StoreFlags & { port?: string; host?: string }) => {
+      const config = configFrom(flags);
+      const baton = await startBaton(config);
+      const db = config.DATABASE_URL
+        ? "PostgreSQL from DATABASE_URL"
+        : `embedded PostgreSQL in ${config.BATON_DATA_DIR}`;
+      console.log(`Baton is running at ${baton.url} on ${db}. API docs: ${baton.url}/api/docs`);
+      if (baton.welcome) console.log(`\n${baton.welcome}\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`\n${signal}: stopping Baton…`);
+        await baton.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void stop("SIGINT"));
+      process.once("SIGTERM", () => void stop("SIGTERM"));
+    });
+
+  program
+    .command("migrate")
+    .description("bring the database schema up to date and exit")
+    .option("--data-dir <dir>", "embedded database directory")
+    .action(async (flags: StoreFlags) => {
+      const store = await openStore(configFrom(flags));
+      await store.close();
+      console.log("The database schema is up to date.");
+    });
+
+  const admin = program.command("admin").description("administer this installation directly");
+  admin
+    .command("token")
+    .description("create an API token for an admin (creating the first admin on an empty database)")
+    .option("--email <email>", "the admin's e-mail", "admin@baton.local")
+    .option("--data-dir <dir>", "embedded database directory")
+    .action(async (flags: StoreFlags & { email: string }) => {
+      const store = await openStore(configFrom(flags));
+      try {
+        const engine = createEngine({ db: store.db });
+        if ((await countUsers(store.db)) === 0) {
+          await engine.directory.createUser("system", {
+            email: flags.email,
+            name: "Admin",
+            teams: [],
+            isAdmin: true,
+          });
+        }
+        const user = await engine.directory.getUser(flags.email);
+        if (!toPrincipal(user).isAdmin) throw new Error(`${flags.email} is not an admin.`);
+        console.log(await engine.directory.createToken("system", flags.email, "cli"));
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,64 @@
+/**
+ * Every rule Baton enforces fails with one of these codes. The codes are part of the public API:
+ * clients (the CLI, the web app, scripts) switch on them, so never rename one.
+ */
+export type ErrorCode =
+  /** The request body, query or header is malformed or has values of the wrong type. */
+  | "invalid_input"
+  /** A workflow definition failed validation; `errors` lists every problem with its path. */
+  | "invalid_workflow"
+  /** No credentials, or credentials that match no active token or session. */
+  | "unauthenticated"
+  /** The caller is signed in but this action needs an admin. */
+  | "admin_only"
+  /** The caller is not a member of the team that must act on the item now. */
+  | "not_your_team"
+  /** A handoff was submitted before its acceptance criteria hold; `missing` lists every gap. */
+  | "criteria_not_met"
+  /** The item changed since the version the caller read (stale `If-Match`). */
+  | "version_conflict"
+  /** The item is done or cancelled; nothing more can happen to it. */
+  | "item_closed"
+  /** The command does not apply in the item's current state (e.g. accept while in progress). */
+  | "wrong_state"
+  /** No route of the step's handoff matched the item's fields. */
+  | "no_route"
+  /** The named item, team, user, workflow or token does not exist. */
+  | "not_found"
+  /** A team, user or workflow with that key already exists. */
+  | "already_exists"
+  /** The user to assign is not a member of the team that must act. */
+  | "not_a_member";
+
+/** Extra, machine-readable context for an error. */
+export interface ErrorDetails {
+  /** What is still missing before a handoff can be submitted. */
+  missing?: MissingItem[];
+  /** Validation problems, each with the path of the offending value. */
+  errors?: { path: string; message: string }[];
+  /** Anything else worth returning (e.g. the current version on a conflict). */
+  [key: string]: unknown;
+}
+
+/** One gap that blocks a handoff. */
+export type MissingItem =
+  | { kind: "field"; field: string; label: string }
+  | { kind: "checklist"; index: number; text: string }
+  | { kind: "criterion"; criterion: string };
+
+/** The single error type of the domain, the engine and the store. */
+export class DomainError extends Error {
+  override readonly name = "DomainError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Narrows `x` to never; a switch that misses a case stops compiling. */
+export function assertNever(x: never, what = "value"): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

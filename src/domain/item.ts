@@ -1,0 +1,329 @@
+/*
+ * An item's state and the events that change it. `evolve` is the only way state changes:
+ * the store keeps the result as a projection, and replaying the log must reproduce it exactly.
+ */
+
+export const itemStates = [
+  "in_progress",
+  "awaiting_acceptance",
+  "paused",
+  "done",
+  "cancelled",
+] as const;
+export type ItemStatus = (typeof itemStates)[number];
+
+export const rejectReasons = ["incomplete", "incorrect", "wrong_team", "other"] as const;
+export type RejectReason = (typeof rejectReasons)[number];
+
+/** True once nothing more can happen to an item. */
+export function isClosed(status: ItemStatus): boolean {
+  return status === "done" || status === "cancelled";
+}
+
+/** One attempt to pass the item from one step (and team) to the next. */
+export interface Handoff {
+  /** 1, 2, 3… in submission order within the item. */
+  id: number;
+  fromStep: string;
+  fromTeam: string;
+  toStep: string;
+  toTeam: string;
+  submittedBy: string;
+  submittedAt: string;
+  note: string | null;
+  /** The acceptance criteria the sender confirmed. */
+  confirmed: string[];
+  /** The field values at submission: the package both teams see. */
+  package: Record<string, unknown>;
+  outcome: "pending" | "accepted" | "rejected" | "withdrawn";
+  decidedBy: string | null;
+  decidedAt: string | null;
+  reason: RejectReason | null;
+  comment: string | null;
+  failedCriteria: string[];
+}
+
+export interface Item {
+  key: string;
+  title: string;
+  workflow: string;
+  workflowVersion: number;
+  status: ItemStatus;
+  step: string;
+  /** When the item entered its current step (created, accepted into it, or returned to it). */
+  stepSince: string;
+  ownerTeam: string;
+  assignee: string | null;
+  fields: Record<string, unknown>;
+  /** Ticks per step, kept when work returns to a step. */
+  checklists: Record<string, boolean[]>;
+  /** Number of events applied; the optimistic-concurrency token (`If-Match`). */
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  /** Every handoff attempt, oldest first; the pending one (if any) is last. */
+  handoffs: Handoff[];
+  /** How often work was returned to each step by a rejection. */
+  rework: Record<string, number>;
+  /** The rejection that sent the item back to its current step, until it is handed off again. */
+  returned: {
+    handoff: number;
+    reason: RejectReason;
+    comment: string;
+    by: string;
+    at: string;
+    fromTeam: string;
+    failedCriteria: string[];
+  } | null;
+  paused: { reason: string; by: string; at: string; team: string } | null;
+  closed: { reason: string | null; by: string; at: string } | null;
+  /** Every team that has owned or been handed the item, in order of first appearance. */
+  teams: string[];
+  comments: number;
+}
+
+/** What happened, without who and when (the envelope adds those). */
+export type ItemEventBody =
+  | {
+      type: "item.created";
+      data: {
+        key: string;
+        title: string;
+        workflow: string;
+        workflowVersion: number;
+        step: string;
+        team: string;
+        fields: Record<string, unknown>;
+      };
+    }
+  | {
+      type: "item.fields_updated";
+      data: { changes: Record<string, unknown>; previous: Record<string, unknown> };
+    }
+  | {
+      type: "checklist.updated";
+      data: { step: string; index: number; text: string; done: boolean };
+    }
+  | { type: "item.assigned"; data: { assignee: string | null } }
+  | { type: "comment.added"; data: { body: string } }
+  | {
+      type: "handoff.submitted";
+      data: {
+        handoff: number;
+        fromStep: string;
+        fromTeam: string;
+        toStep: string;
+        toTeam: string;
+        note: string | null;
+        confirmed: string[];
+        package: Record<string, unknown>;
+      };
+    }
+  | { type: "handoff.withdrawn"; data: { handoff: number } }
+  | { type: "handoff.accepted"; data: { handoff: number; assignee: string | null } }
+  | {
+      type: "handoff.rejected";
+      data: {
+        handoff: number;
+        reason: RejectReason;
+        comment: string;
+        failedCriteria: string[];
+        assignee: string | null;
+      };
+    }
+  | { type: "item.completed"; data: Record<string, never> }
+  | { type: "item.cancelled"; data: { reason: string } }
+  | { type: "item.paused"; data: { reason: string } }
+  | { type: "item.resumed"; data: Record<string, never> };
+
+export type ItemEventType = ItemEventBody["type"];
+
+/** An event as stored: who did it and when. */
+export type ItemEvent = ItemEventBody & { actor: string; at: string };
+
+function withTeam(teams: string[], team: string): string[] {
+  return teams.includes(team) ? teams : [...teams, team];
+}
+
+function pendingOf(item: Item): Handoff {
+  const h = pendingHandoff(item);
+  if (!h) throw new Error(`${item.key} has no pending handoff`);
+  return h;
+}
+
+/** The handoff waiting for the receiver's decision, if any. */
+export function pendingHandoff(item: Item): Handoff | null {
+  const h = item.handoffs.at(-1);
+  return h && h.outcome === "pending" ? h : null;
+}
+
+function decideHandoff(
+  item: Item,
+  outcome: Handoff["outcome"],
+  e: ItemEvent,
+  extra: Partial<Handoff> = {},
+): Handoff[] {
+  const h = pendingOf(item);
+  return [
+    ...item.handoffs.slice(0, -1),
+    { ...h, outcome, decidedBy: e.actor, decidedAt: e.at, ...extra },
+  ];
+}
+
+/** Applies one event. Pure and total over the events `decide` produces. */
+export function evolve(item: Item | null, e: ItemEvent): Item {
+  if (e.type === "item.created") {
+    const d = e.data;
+    return {
+      key: d.key,
+      title: d.title,
+      workflow: d.workflow,
+      workflowVersion: d.workflowVersion,
+      status: "in_progress",
+      step: d.step,
+      stepSince: e.at,
+      ownerTeam: d.team,
+      assignee: null,
+      fields: d.fields,
+      checklists: {},
+      version: 1,
+      createdAt: e.at,
+      createdBy: e.actor,
+      updatedAt: e.at,
+      handoffs: [],
+      rework: {},
+      returned: null,
+      paused: null,
+      closed: null,
+      teams: [d.team],
+      comments: 0,
+    };
+  }
+  if (!item) throw new Error(`event ${e.type} before item.created`);
+  const base: Item = { ...item, version: item.version + 1, updatedAt: e.at };
+  switch (e.type) {
+    case "item.fields_updated": {
+      const fields = { ...item.fields };
+      for (const [k, v] of Object.entries(e.data.changes)) {
+        if (v === null) delete fields[k];
+        else fields[k] = v;
+      }
+      return { ...base, fields };
+    }
+    case "checklist.updated": {
+      const ticks = [...(item.checklists[e.data.step] ?? [])];
+      while (ticks.length <= e.data.index) ticks.push(false);
+      ticks[e.data.index] = e.data.done;
+      return { ...base, checklists: { ...item.checklists, [e.data.step]: ticks } };
+    }
+    case "item.assigned":
+      return { ...base, assignee: e.data.assignee };
+    case "comment.added":
+      return { ...base, comments: item.comments + 1 };
+    case "handoff.submitted": {
+      const d = e.data;
+      const handoff: Handoff = {
+        id: d.handoff,
+        fromStep: d.fromStep,
+        fromTeam: d.fromTeam,
+        toStep: d.toStep,
+        toTeam: d.toTeam,
+        submittedBy: e.actor,
+        submittedAt: e.at,
+        note: d.note,
+        confirmed: d.confirmed,
+        package: d.package,
+        outcome: "pending",
+        decidedBy: null,
+        decidedAt: null,
+        reason: null,
+        comment: null,
+        failedCriteria: [],
+      };
+      return {
+        ...base,
+        status: "awaiting_acceptance",
+        assignee: null,
+        handoffs: [...item.handoffs, handoff],
+        returned: null,
+        teams: withTeam(item.teams, d.toTeam),
+      };
+    }
+    case "handoff.withdrawn":
+      return { ...base, status: "in_progress", handoffs: decideHandoff(item, "withdrawn", e) };
+    case "handoff.accepted": {
+      const h = pendingOf(item);
+      return {
+        ...base,
+        status: "in_progress",
+        step: h.toStep,
+        stepSince: e.at,
+        ownerTeam: h.toTeam,
+        assignee: e.data.assignee,
+        handoffs: decideHandoff(item, "accepted", e),
+      };
+    }
+    case "handoff.rejected": {
+      const h = pendingOf(item);
+      const d = e.data;
+      return {
+        ...base,
+        status: "in_progress",
+        stepSince: e.at,
+        assignee: d.assignee,
+        handoffs: decideHandoff(item, "rejected", e, {
+          reason: d.reason,
+          comment: d.comment,
+          failedCriteria: d.failedCriteria,
+        }),
+        rework: { ...item.rework, [h.fromStep]: (item.rework[h.fromStep] ?? 0) + 1 },
+        returned: {
+          handoff: h.id,
+          reason: d.reason,
+          comment: d.comment,
+          by: e.actor,
+          at: e.at,
+          fromTeam: h.toTeam,
+          failedCriteria: d.failedCriteria,
+        },
+      };
+    }
+    case "item.completed":
+      return { ...base, status: "done", closed: { reason: null, by: e.actor, at: e.at } };
+    case "item.cancelled":
+      return {
+        ...base,
+        status: "cancelled",
+        closed: { reason: e.data.reason, by: e.actor, at: e.at },
+      };
+    case "item.paused":
+      return {
+        ...base,
+        status: "paused",
+        paused: { reason: e.data.reason, by: e.actor, at: e.at, team: item.ownerTeam },
+      };
+    case "item.resumed":
+      return { ...base, status: "in_progress", paused: null };
+  }
+}
+
+/** Rebuilds an item from its full event log. */
+export function replay(events: readonly ItemEvent[]): Item | null {
+  return events.reduce<Item | null>((item, e) => evolve(item, e), null);
+}
+
+/** The one team that must move next, or null for a closed item. */
+export function nextTeam(item: Item): string | null {
+  switch (item.status) {
+    case "in_progress":
+      return item.ownerTeam;
+    case "awaiting_acceptance":
+      return pendingOf(item).toTeam;
+    case "paused":
+      return item.paused?.team ?? item.ownerTeam;
+    case "done":
+    case "cancelled":
+      return null;
+  }
+}

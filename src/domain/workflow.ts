@@ -1,0 +1,450 @@
+import { z } from "zod";
+import { DomainError } from "./errors.ts";
+
+/*
+ * Workflow definitions: the schema users write (YAML or JSON), the checks that need the whole
+ * definition (reachability, routes, known teams), and the pure helpers the item rules use.
+ */
+
+const key = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_-]{0,62}$/,
+    "must be lower case letters, digits, '-' or '_', starting with a letter",
+  );
+
+/** Business time (`4h`, `2d`, `90m`, `1w`) or wall-clock time (`48h wall`). Checked here, used by service levels. */
+const duration = z
+  .string()
+  .regex(
+    /^\d+(\.\d+)?\s*(m|h|d|w)(\s+wall)?$/,
+    'must be a duration such as "90m", "4h", "2d" or "48h wall"',
+  );
+
+const percent = z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a percentage such as "75%"');
+
+export const fieldTypes = ["text", "number", "date", "url", "choice", "boolean", "user"] as const;
+export type FieldType = (typeof fieldTypes)[number];
+
+const fieldSchema = z
+  .object({
+    key,
+    type: z.enum(fieldTypes),
+    label: z.string().min(1).optional(),
+    options: z.array(z.string().min(1)).min(1).optional(),
+    help: z.string().optional(),
+  })
+  .strict();
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A structured route condition: no code is evaluated, only these comparisons. */
+export type Condition =
+  | {
+      field: string;
+      equals?: string | number | boolean;
+      not_equals?: string | number | boolean;
+      in?: (string | number)[];
+      gt?: number | string;
+      gte?: number | string;
+      lt?: number | string;
+      lte?: number | string;
+      set?: boolean;
+    }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+const comparison = z
+  .object({
+    field: z.string(),
+    equals: scalar.optional(),
+    not_equals: scalar.optional(),
+    in: z.array(z.union([z.string(), z.number()])).optional(),
+    gt: z.union([z.number(), z.string()]).optional(),
+    gte: z.union([z.number(), z.string()]).optional(),
+    lt: z.union([z.number(), z.string()]).optional(),
+    lte: z.union([z.number(), z.string()]).optional(),
+    set: z.boolean().optional(),
+  })
+  .strict();
+
+const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    comparison,
+    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+  ]),
+);
+
+const checklistItem = z.union([
+  z.string().min(1),
+  z.object({ text: z.string().min(1), optional: z.boolean().optional() }).strict(),
+]);
+
+const meetingSchema = z
+  .object({
+    required: z.boolean().optional(),
+    required_when: conditionSchema.optional(),
+    attendees: z.array(key).optional(),
+    agenda: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+const routeSchema = z.object({ when: conditionSchema.optional(), to: z.string() }).strict();
+
+const handoffSchema = z
+  .object({
+    to: z.string().optional(),
+    routes: z.array(routeSchema).min(1).optional(),
+    requires: z.array(z.string()).optional(),
+    criteria: z.array(z.string().min(1)).optional(),
+    accept_within: duration.optional(),
+    warn_at: percent.optional(),
+    escalate_to: z.string().min(1).optional(),
+    meeting: meetingSchema.optional(),
+  })
+  .strict();
+
+const stepSchema = z
+  .object({
+    key,
+    name: z.string().min(1).optional(),
+    team: z.string(),
+    description: z.string().optional(),
+    checklist: z.array(checklistItem).optional(),
+    complete_within: duration.optional(),
+    warn_at: percent.optional(),
+    escalate_to: z.string().min(1).optional(),
+    handoff: handoffSchema.optional(),
+  })
+  .strict();
+
+/** The shape of a workflow definition as users write it. */
+export const workflowSchema = z
+  .object({
+    $schema: z.string().optional(),
+    key,
+    name: z.string().min(1),
+    prefix: z
+      .string()
+      .regex(
+        /^[A-Z][A-Z0-9]{0,9}$/,
+        "must be 1 to 10 upper case letters or digits, starting with a letter",
+      ),
+    description: z.string().optional(),
+    fields: z.array(fieldSchema).optional(),
+    steps: z.array(stepSchema).min(1, "a workflow needs at least one step"),
+    questions: z.object({ answer_within: duration.optional() }).strict().optional(),
+  })
+  .strict();
+
+export type WorkflowInput = z.infer<typeof workflowSchema>;
+export type FieldDef = z.infer<typeof fieldSchema>;
+export type HandoffDef = z.infer<typeof handoffSchema>;
+export type ChecklistEntry = { text: string; optional: boolean };
+
+/** A validated definition, with checklists normalised to `{text, optional}`. */
+export type StepDef = Omit<z.infer<typeof stepSchema>, "checklist"> & {
+  checklist: ChecklistEntry[];
+};
+export type WorkflowDef = Omit<WorkflowInput, "steps" | "fields" | "$schema"> & {
+  fields: FieldDef[];
+  steps: StepDef[];
+};
+
+/** The JSON Schema editors use to complete and check definitions. */
+export function workflowJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(workflowSchema, { io: "input", unrepresentable: "any" }),
+    $id: "https://baton.dev/schemas/workflow.json",
+    title: "Baton workflow definition",
+  };
+}
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Formats a zod path the way people write it: `steps[1].handoff.to`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out || "(root)";
+}
+
+/**
+ * Validates a definition completely and returns it normalised, or throws `invalid_workflow`
+ * listing every problem (not only the first) with its path.
+ * `teams` is the set of team keys that exist; unknown teams are errors.
+ */
+export function validateWorkflow(
+  input: unknown,
+  { teams }: { teams: ReadonlySet<string> },
+): WorkflowDef {
+  const parsed = workflowSchema.safeParse(input);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({
+      path: formatPath(i.path),
+      message: describeIssue(i),
+    }));
+    throw invalidWorkflow(errors);
+  }
+  const { $schema: _ignored, ...raw } = parsed.data;
+  const def: WorkflowDef = {
+    ...raw,
+    fields: raw.fields ?? [],
+    steps: raw.steps.map((s) => ({
+      ...s,
+      checklist: (s.checklist ?? []).map((c) =>
+        typeof c === "string"
+          ? { text: c, optional: false }
+          : { text: c.text, optional: c.optional ?? false },
+      ),
+    })),
+  };
+  const errors = checkSemantics(def, teams);
+  if (errors.length > 0) throw invalidWorkflow(errors);
+  return def;
+}
+
+function invalidWorkflow(errors: ValidationIssue[]): DomainError {
+  const first = errors[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return new DomainError(
+    "invalid_workflow",
+    first ? `${first.path}: ${first.message}${more}` : "invalid workflow",
+    { errors },
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys")
+    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  return issue.message;
+}
+
+function checkSemantics(def: WorkflowDef, teams: ReadonlySet<string>): ValidationIssue[] {
+  const errors: ValidationIssue[] = [];
+  const err = (path: string, message: string) => errors.push({ path, message });
+
+  const fields = new Map<string, FieldDef>();
+  def.fields.forEach((f, i) => {
+    if (fields.has(f.key)) err(`fields[${i}].key`, `duplicate key "${f.key}"`);
+    fields.set(f.key, f);
+    if (f.type === "choice" && !f.options)
+      err(`fields[${i}].options`, "a choice field needs options");
+    if (f.type !== "choice" && f.options)
+      err(`fields[${i}].options`, "only choice fields take options");
+  });
+
+  const steps = new Map<string, number>();
+  def.steps.forEach((s, i) => {
+    if (steps.has(s.key)) err(`steps[${i}].key`, `duplicate key "${s.key}"`);
+    else steps.set(s.key, i);
+  });
+
+  const checkTeam = (path: string, team: string) => {
+    if (!teams.has(team)) err(path, `unknown team "${team}"`);
+  };
+  const checkCondition = (path: string, c: Condition) => {
+    if ("all" in c) for (const [i, x] of c.all.entries()) checkCondition(`${path}.all[${i}]`, x);
+    else if ("any" in c)
+      for (const [i, x] of c.any.entries()) checkCondition(`${path}.any[${i}]`, x);
+    else if ("not" in c) checkCondition(`${path}.not`, c.not);
+    else {
+      const f = fields.get(c.field);
+      if (!f) err(`${path}.field`, `unknown field "${c.field}"`);
+      const ops = ["equals", "not_equals", "in", "gt", "gte", "lt", "lte", "set"].filter(
+        (o) => o in c,
+      );
+      if (ops.length !== 1)
+        err(path, "a condition needs exactly one of equals, not_equals, in, gt, gte, lt, lte, set");
+      if (f?.type === "choice" && f.options) {
+        for (const v of [c.equals, c.not_equals, ...(c.in ?? [])]) {
+          if (v !== undefined && !f.options.includes(String(v)))
+            err(
+              path,
+              `"${String(v)}" is not an option of field "${f.key}" (${f.options.join(", ")})`,
+            );
+        }
+      }
+    }
+  };
+
+  def.steps.forEach((s, i) => {
+    const at = `steps[${i}]`;
+    checkTeam(`${at}.team`, s.team);
+    if (s.escalate_to && !s.escalate_to.includes("@"))
+      checkTeam(`${at}.escalate_to`, s.escalate_to);
+    const h = s.handoff;
+    if (!h) return;
+    if (h.to !== undefined && h.routes)
+      err(`${at}.handoff`, 'give either "to" or "routes", not both');
+    if (h.to === undefined && !h.routes) err(`${at}.handoff`, 'a handoff needs "to" or "routes"');
+    const targets: [string, string][] = [];
+    if (h.to !== undefined) targets.push([`${at}.handoff.to`, h.to]);
+    h.routes?.forEach((r, j) => {
+      targets.push([`${at}.handoff.routes[${j}].to`, r.to]);
+      if (r.when) checkCondition(`${at}.handoff.routes[${j}].when`, r.when);
+      else if (j < (h.routes?.length ?? 0) - 1)
+        err(
+          `${at}.handoff.routes[${j}]`,
+          "only the last route may go without a condition; the ones after it could never match",
+        );
+    });
+    for (const [path, to] of targets) {
+      if (!steps.has(to)) err(path, `unknown step "${to}"`);
+      else if (to === s.key) err(path, `a step cannot hand off to itself`);
+    }
+    h.requires?.forEach((f, j) => {
+      if (!fields.has(f)) err(`${at}.handoff.requires[${j}]`, `unknown field "${f}"`);
+    });
+    if (h.escalate_to && !h.escalate_to.includes("@"))
+      checkTeam(`${at}.handoff.escalate_to`, h.escalate_to);
+    for (const [j, t] of (h.meeting?.attendees ?? []).entries())
+      checkTeam(`${at}.handoff.meeting.attendees[${j}]`, t);
+    if (h.meeting?.required_when)
+      checkCondition(`${at}.handoff.meeting.required_when`, h.meeting.required_when);
+  });
+  if (errors.length > 0) return errors;
+
+  // Graph checks run only on a structurally sound definition, so every target is a known step.
+  const next = (s: StepDef) => nextStepKeys(s);
+  const reachable = new Set<string>();
+  const stack = [def.steps[0]?.key ?? ""];
+  while (stack.length > 0) {
+    const k = stack.pop() as string;
+    if (reachable.has(k)) continue;
+    reachable.add(k);
+    const s = def.steps[steps.get(k) ?? -1];
+    if (s) stack.push(...next(s));
+  }
+  def.steps.forEach((s, i) => {
+    if (!reachable.has(s.key))
+      err(
+        `steps[${i}]`,
+        `step "${s.key}" cannot be reached from the first step "${def.steps[0]?.key}"`,
+      );
+  });
+
+  // A step can finish if it is final or leads to a step that can finish; the rest loop forever.
+  const canFinish = new Set(def.steps.filter((s) => !s.handoff).map((s) => s.key));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of def.steps) {
+      if (!canFinish.has(s.key) && next(s).some((t) => canFinish.has(t))) {
+        canFinish.add(s.key);
+        changed = true;
+      }
+    }
+  }
+  def.steps.forEach((s, i) => {
+    if (!canFinish.has(s.key) && reachable.has(s.key))
+      err(
+        `steps[${i}]`,
+        `step "${s.key}" is in a cycle with no exit: no final step can be reached from it`,
+      );
+  });
+  return errors;
+}
+
+/** The keys of the steps a step may hand off to. */
+export function nextStepKeys(step: StepDef): string[] {
+  const h = step.handoff;
+  if (!h) return [];
+  return h.routes ? h.routes.map((r) => r.to) : h.to !== undefined ? [h.to] : [];
+}
+
+/** Finds a step by key; the definition was validated, so a miss is a programming error. */
+export function stepOf(def: WorkflowDef, key: string): StepDef {
+  const s = def.steps.find((x) => x.key === key);
+  if (!s) throw new Error(`workflow ${def.key} has no step ${key}`);
+  return s;
+}
+
+export function fieldLabel(def: WorkflowDef, key: string): string {
+  return def.fields.find((f) => f.key === key)?.label ?? key;
+}
+
+/** Evaluates a structured condition against field values. Missing values match nothing but `set: false`. */
+export function matches(c: Condition, fields: Readonly<Record<string, unknown>>): boolean {
+  if ("all" in c) return c.all.every((x) => matches(x, fields));
+  if ("any" in c) return c.any.some((x) => matches(x, fields));
+  if ("not" in c) return !matches(c.not, fields);
+  const v = fields[c.field];
+  const isSet = v !== undefined && v !== null && v !== "";
+  if (c.set !== undefined) return isSet === c.set;
+  if (!isSet) return false;
+  if (c.equals !== undefined) return v === c.equals;
+  if (c.not_equals !== undefined) return v !== c.not_equals;
+  if (c.in !== undefined) return c.in.includes(v as string | number);
+  if (typeof v !== "number" && typeof v !== "string") return false;
+  if (c.gt !== undefined) return v > c.gt;
+  if (c.gte !== undefined) return v >= c.gte;
+  if (c.lt !== undefined) return v < c.lt;
+  if (c.lte !== undefined) return v <= c.lte;
+  return false;
+}
+
+/** The step a handoff from `step` goes to with these field values, or undefined if no route matches. */
+export function routeHandoff(
+  step: StepDef,
+  fields: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const h = step.handoff;
+  if (!h) return undefined;
+  if (h.to !== undefined) return h.to;
+  return h.routes?.find((r) => !r.when || matches(r.when, fields))?.to;
+}
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+const email = /^[^\s@]+@[^\s@]+$/;
+
+/**
+ * True for a real calendar day written YYYY-MM-DD. `Date.parse` alone is not enough: it rolls
+ * impossible days over (`2025-02-30` becomes 2 March), so the day must survive a round trip.
+ */
+function isCalendarDate(v: string): boolean {
+  if (!isoDate.test(v)) return false;
+  const t = Date.parse(v);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+}
+
+/**
+ * Checks one field value against its declared type; returns what is wrong, or undefined.
+ * `null` clears a field and is always allowed.
+ */
+export function checkFieldValue(f: FieldDef, v: unknown): string | undefined {
+  if (v === null) return undefined;
+  switch (f.type) {
+    case "text":
+      return typeof v === "string" && v.length <= 10_000
+        ? undefined
+        : "must be text (at most 10,000 characters)";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v) ? undefined : "must be a number";
+    case "boolean":
+      return typeof v === "boolean" ? undefined : "must be true or false";
+    case "date":
+      return typeof v === "string" && isCalendarDate(v)
+        ? undefined
+        : "must be a date as YYYY-MM-DD";
+    case "url":
+      return typeof v === "string" && /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v)
+        ? undefined
+        : "must be an http or https URL";
+    case "choice":
+      return typeof v === "string" && f.options?.includes(v)
+        ? undefined
+        : `must be one of ${(f.options ?? []).join(", ")}`;
+    case "user":
+      return typeof v === "string" && email.test(v) ? undefined : "must be a user's e-mail address";
+  }
+}

@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Actor } from "../domain/decide.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { Db } from "../store/db.ts";
+import * as store from "../store/directory.ts";
+import { TtlCache } from "./cache.ts";
+
+/* Teams, users and API tokens: the people side of Baton. */
+
+export type Role = "member" | "lead";
+export type User = store.UserRow;
+export type Team = store.TeamRow;
+
+/** The signed-in user as the domain sees them, plus their profile. */
+export interface Principal extends Actor {
+  user: User;
+}
+
+const teamKey = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function newToken(): string {
+  return `bt_${randomBytes(24).toString("base64url")}`;
+}
+
+export function toPrincipal(user: User): Principal {
+  return { email: user.email, teams: user.teams.map((t) => t.key), isAdmin: user.isAdmin, user };
+}
+
+function requireAdmin(by: Principal): void {
+  if (!by.isAdmin) throw new DomainError("admin_only", "Only an admin can do this.");
+}
+
+export class Directory {
+  private readonly tokens = new TtlCache<string, User | null>(5_000);
+  private readonly teamNames = new TtlCache<"all", Map<string, string>>(10_000);
+
+  constructor(private readonly db: Db) {}
+
+  /** Forgets cached users and teams after a change made on this node. */
+  private changed(): void {
+    this.tokens.clear();
+    this.teamNames.clear();
+  }
+
+  async createTeam(by: Principal, t: { key: string; name: string }): Promise<Team> {
+    requireAdmin(by);
+    if (!teamKey.test(t.key))
+      throw new DomainError(
+        "invalid_input",
+        `Team key "${t.key}" must be lower case letters, digits, '-' or '_'.`,
+        {
+          errors: [
+            {
+              path: "key",
+              message: "must be lower case letters, digits, '-' or '_', starting with a letter",
+            },
+          ],
+        },
+      );
+    if (!(await store.insertTeam(this.db, { key: t.key, name: t.name.trim() || t.key })))
+      throw new DomainError("already_exists", `A team with key "${t.key}" already exists.`);
+    this.changed();
+    return { key: t.key, name: t.name.trim() || t.key, members: [] };
+  }
+
+  listTeams(): Promise<Team[]> {
+    return store.listTeams(this.db);
+  }
+
+  async getTeam(key: string): Promise<Team> {
+    const team = (await store.listTeams(this.db)).find((t) => t.key === key);
+    if (!team) throw new DomainError("not_found", `No team "${key}".`);
+    return team;
+  }
+
+  /** Display names of all teams, cached; unknown keys fall back to the key itself. */
+  async teamNameOf(): Promise<(key: string) => string> {
+    const names = await this.teamNames.get("all", async () => {
+      const rows = await this.db.selectFrom("teams").select(["key", "name"]).execute();
+      return new Map(rows.map((r) => [r.key, r.name]));
+    });
+    return (key) => names.get(key) ?? key;
+  }
+
+  teamKeys(): Promise<Set<string>> {
+    return store.teamKeys(this.db);
+  }
+
+  private async checkTeams(teams: { key: string }[]): Promise<void> {
+    const known = await store.teamKeys(this.db);
+    const unknown = teams.filter((t) => !known.has(t.key));
+    if (unknown.length > 0)
+      throw new DomainError(
+        "not_found",
+        `No team ${unknown.map((t) => `"${t.key}"`).join(", ")}.`,
+        {
+          errors: unknown.map((t) => ({ path: "teams", message: `unknown team "${t.key}"` })),
+        },
+      );
+  }
+
+  async createUser(
+    by: Principal | "system",
+    u: { email: string; name: string; teams: { key: string; role: Role }[]; isAdmin: boolean },
+  ): Promise<User> {
+    if (by !== "system") requireAdmin(by);
+    const email = u.email.trim().toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new DomainError("invalid_input", `"${u.email}" is not an e-mail address.`, {
+        errors: [{ path: "email", message: "must be an e-mail address" }],
+      });
+    await this.checkTeams(u.teams);
+    if (!(await store.insertUser(this.db, { ...u, email, name: u.name.trim() || email })))
+      throw new DomainError("already_exists", `A user with e-mail ${email} already exists.`);
+    this.changed();
+    return this.getUser(email);
+  }
+
+  async setTeams(
+    by: Principal,
+    email: string,
+    teams: { key: string; role: Role }[],
+  ): Promise<User> {
+    requireAdmin(by);
+    const user = await this.getUser(email);
+    await this.checkTeams(teams);
+    await store.setMemberships(this.db, user.id, teams);
+    this.changed();
+    return this.getUser(email);
+  }
+
+  async getUser(email: string): Promise<User> {
+    const user = await store.findUserByEmail(this.db, email.trim().toLowerCase());
+    if (!user) throw new DomainError("not_found", `No user with e-mail ${email}.`);
+    return user;
+  }
+
+  listUsers(): Promise<User[]> {
+    return store.listUsers(this.db);
+  }
+
+  /** Issues a new API token; only its hash is kept, so this is the one time it is shown. */
+  async createToken(by: Principal | "system", email: string, name = ""): Promise<string> {
+    const user = await this.getUser(email);
+    if (by !== "system" && !by.isAdmin && by.email !== user.email)
+      throw new DomainError("admin_only", "Only an admin can create tokens for another user.");
+    const token = newToken();
+    await store.insertToken(this.db, { userId: user.id, hash: hashToken(token), name });
+    return token;
+  }
+
+  /** The principal holding a bearer token, or an `unauthenticated` error. */
+  async authenticate(token: string): Promise<Principal> {
+    const hash = hashToken(token);
+    const user = await this.tokens.get(
+      hash,
+      async () => (await store.findUserByTokenHash(this.db, hash)) ?? null,
+    );
+    if (!user) throw new DomainError("unauthenticated", "The token is unknown or revoked.");
+    return toPrincipal(user);
+  }
+
+  /**
+   * On an empty database, creates the first admin holding `token` (from BATON_ADMIN_TOKEN).
+   * Does nothing once any user exists. Returns whether it created one.
+   */
+  async bootstrapAdmin(token: string, email = "admin@baton.local"): Promise<boolean> {
+    if ((await store.countUsers(this.db)) > 0) return false;
+    const created = await store.insertUser(this.db, {
+      email,
+      name: "Admin",
+      isAdmin: true,
+      teams: [],
+    });
+    if (!created) return false;
+    const user = await this.getUser(email);
+    await store.insertToken(this.db, {
+      userId: user.id,
+      hash: hashToken(token),
+      name: "bootstrap",
+    });
+    this.changed();
+    return true;
+  }
+}

@@ -1,0 +1,181 @@
+import { type Command, decide } from "../domain/decide.ts";
+import { DomainError } from "../domain/errors.ts";
+import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/item.ts";
+import type { WorkflowDef } from "../domain/workflow.ts";
+import type { Db } from "../store/db.ts";
+import * as store from "../store/items.ts";
+import type { Directory, Principal } from "./directory.ts";
+import type { Workflows } from "./workflows.ts";
+
+/*
+ * Item commands: load → decide → append events and projection in one atomic statement.
+ * Uncontended, that is two round trips and no explicit transaction. A command that loses a race
+ * to another writer fails with version_conflict if the caller sent If-Match (it asked for exactly
+ * that version); otherwise it is decided again on the latest state under the row lock, so the
+ * rules are re-checked and nothing is merged blindly.
+ */
+
+/** An item with the workflow version it runs on: everything needed to present it. */
+export interface ItemView {
+  item: Item;
+  def: WorkflowDef;
+}
+
+/** Commands that act on an existing item (all but create). */
+export type ItemCommand =
+  | Exclude<Command, { type: "create" | "assign" }>
+  | { type: "assign"; email: string | null };
+
+export interface QueueSections {
+  incoming: ItemView[];
+  in_progress: ItemView[];
+  waiting_on_others: ItemView[];
+  paused: ItemView[];
+}
+
+export class Items {
+  constructor(
+    private readonly db: Db,
+    private readonly directory: Directory,
+    private readonly workflows: Workflows,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(
+    by: Principal,
+    input: { workflow: string; title: string; fields?: Record<string, unknown> },
+  ): Promise<ItemView> {
+    const wf = await this.workflows.get(input.workflow);
+    const def = wf.definition;
+    const cmd = {
+      type: "create",
+      key: "",
+      title: input.title,
+      workflowVersion: wf.version,
+      fields: input.fields,
+    } as const;
+    decide(null, cmd, { actor: by, def }); // check before taking a number, so bad input burns none
+    const key = `${def.prefix}-${await store.nextItemNumber(this.db, def.prefix)}`;
+    const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def }), by);
+    const item = events.reduce<Item | null>(evolve, null) as Item;
+    await store.insertItem(this.db, item, events);
+    return { item, def };
+  }
+
+  async run(
+    by: Principal,
+    key: string,
+    command: ItemCommand,
+    expectedVersion?: number,
+  ): Promise<ItemView> {
+    const cmd: Command =
+      command.type === "assign"
+        ? {
+            ...command,
+            assigneeTeams:
+              command.email === null
+                ? []
+                : (await this.directory.getUser(command.email)).teams.map((t) => t.key),
+          }
+        : command;
+    // Fast path: read, decide, write if nobody wrote in between (one round trip each).
+    const first = await this.load(key);
+    const done = await this.decideAndAppend(this.db, first, by, cmd, expectedVersion);
+    if (done) return done;
+    if (expectedVersion !== undefined)
+      throw new DomainError(
+        "version_conflict",
+        `${key} was changed by someone else at the same moment. Reload and try again.`,
+      );
+    // Contended: decide again on the latest state while holding the row lock.
+    return store.withLockedItem(this.db, key, async (row, tx) => {
+      if (!row) throw new DomainError("not_found", `No item "${key}".`);
+      const def = await this.workflows.definition(row.item.workflow, row.item.workflowVersion);
+      const view = await this.decideAndAppend(tx, { ...row, def }, by, cmd, undefined);
+      if (!view) throw new Error(`${key} changed while locked`);
+      return view;
+    });
+  }
+
+  /** Decides and appends; undefined when the item moved past the version it was decided on. */
+  private async decideAndAppend(
+    db: Db,
+    { id, item, def }: store.StoredItem & { def: WorkflowDef },
+    by: Principal,
+    cmd: Command,
+    expectedVersion: number | undefined,
+  ): Promise<ItemView | undefined> {
+    const events = this.stamp(decide(item, cmd, { actor: by, def, expectedVersion }), by);
+    if (events.length === 0) return { item, def };
+    const next = events.reduce(evolve, item);
+    return (await store.appendEvents(db, { id, fromVersion: item.version, item: next, events }))
+      ? { item: next, def }
+      : undefined;
+  }
+
+  private stamp(bodies: ReturnType<typeof decide>, by: Principal): ItemEvent[] {
+    const at = this.clock().toISOString();
+    return bodies.map((b) => ({ ...b, actor: by.email, at }) as ItemEvent);
+  }
+
+  private async load(key: string): Promise<store.StoredItem & { def: WorkflowDef }> {
+    const row = await store.findItem(this.db, key);
+    if (!row) throw new DomainError("not_found", `No item "${key}".`);
+    return {
+      ...row,
+      def: await this.workflows.definition(row.item.workflow, row.item.workflowVersion),
+    };
+  }
+
+  async get(key: string): Promise<ItemView> {
+    const { item, def } = await this.load(key);
+    return { item, def };
+  }
+
+  async events(key: string): Promise<(ItemEvent & { seq: number })[]> {
+    const row = await store.findItem(this.db, key);
+    if (!row) throw new DomainError("not_found", `No item "${key}".`);
+    return store.listEvents(this.db, row.id);
+  }
+
+  private async withDefs(rows: store.StoredItem[]): Promise<ItemView[]> {
+    return Promise.all(
+      rows.map(async ({ item }) => ({
+        item,
+        def: await this.workflows.definition(item.workflow, item.workflowVersion),
+      })),
+    );
+  }
+
+  async list(filter: {
+    team?: string | undefined;
+    state?: ItemStatus[] | undefined;
+    workflow?: string | undefined;
+    assignee?: string | undefined;
+    limit?: number | undefined;
+  }): Promise<ItemView[]> {
+    const rows = await store.listItems(this.db, {
+      team: filter.team,
+      status: filter.state,
+      workflow: filter.workflow,
+      assignee: filter.assignee,
+      limit: filter.limit ?? 100,
+    });
+    return this.withDefs(rows);
+  }
+
+  /** A team's view of the work: what to accept, what it holds, what it sent on, what is paused. */
+  async queue(team: string, { limit = 500 }: { limit?: number } = {}): Promise<QueueSections> {
+    await this.directory.getTeam(team);
+    const [incoming, inProgress, waiting, paused] = await Promise.all([
+      store.listItems(this.db, { team, status: ["awaiting_acceptance"], limit }),
+      store.listItems(this.db, { ownerTeam: team, status: ["in_progress"], limit }),
+      store.listItems(this.db, { involving: team, notNextTeam: team, open: true, limit }),
+      store.listItems(this.db, { ownerTeam: team, status: ["paused"], limit }),
+    ]);
+    const [a, b, c, d] = await Promise.all(
+      [incoming, inProgress, waiting, paused].map((r) => this.withDefs(r)),
+    );
+    return { incoming: a ?? [], in_progress: b ?? [], waiting_on_others: c ?? [], paused: d ?? [] };
+  }
+}

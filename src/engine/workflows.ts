@@ -1,0 +1,147 @@
+import { isDeepStrictEqual } from "node:util";
+import { parseDocument } from "yaml";
+import { DomainError } from "../domain/errors.ts";
+import { validateWorkflow, type WorkflowDef } from "../domain/workflow.ts";
+import type { Db } from "../store/db.ts";
+import * as store from "../store/workflows.ts";
+import type { Directory, Principal } from "./directory.ts";
+
+/* Publishing and reading workflow definitions. */
+
+export type SourceFormat = "yaml" | "json";
+
+/** Parses YAML or JSON text; syntax errors name the line and column. */
+export function parseDefinition(source: string, format: SourceFormat): unknown {
+  if (format === "json") {
+    try {
+      return JSON.parse(source);
+    } catch (e) {
+      throw new DomainError(
+        "invalid_workflow",
+        `The definition is not valid JSON: ${(e as Error).message}`,
+        {
+          errors: [{ path: "(root)", message: (e as Error).message }],
+        },
+      );
+    }
+  }
+  const doc = parseDocument(source, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((e) => ({
+      path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "(root)",
+      message: (e.message.split("\n")[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ""),
+    }));
+    throw new DomainError(
+      "invalid_workflow",
+      `The definition is not valid YAML: ${errors[0]?.path}: ${errors[0]?.message}`,
+      {
+        errors,
+      },
+    );
+  }
+  return doc.toJS();
+}
+
+export class Workflows {
+  /** Published versions never change, so they are cached without expiry. */
+  private readonly versions = new Map<string, Promise<store.WorkflowVersionRow | undefined>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly directory: Directory,
+  ) {}
+
+  /** Validates a definition against the teams that exist now, without publishing it. */
+  async validate(input: unknown): Promise<WorkflowDef> {
+    return validateWorkflow(input, { teams: await this.directory.teamKeys() });
+  }
+
+  /**
+   * Publishes a definition under `key`. A definition equal to the current version publishes
+   * nothing and returns that version, so applying the same file twice is harmless.
+   */
+  async publish(
+    by: Principal,
+    key: string,
+    { source, format }: { source: string; format: SourceFormat },
+  ): Promise<{ key: string; version: number; changed: boolean; definition: WorkflowDef }> {
+    if (!by.isAdmin) throw new DomainError("admin_only", "Only an admin can publish workflows.");
+    const def = await this.validate(parseDefinition(source, format));
+    if (def.key !== key)
+      throw new DomainError(
+        "invalid_workflow",
+        `key: the definition's key "${def.key}" does not match "${key}" in the path`,
+        {
+          errors: [{ path: "key", message: `does not match "${key}" in the path` }],
+        },
+      );
+    const owner = await store.prefixOwner(this.db, def.prefix, key);
+    if (owner)
+      throw new DomainError(
+        "invalid_workflow",
+        `prefix: "${def.prefix}" is already used by workflow "${owner}"`,
+        {
+          errors: [{ path: "prefix", message: `already used by workflow "${owner}"` }],
+        },
+      );
+    const current = await store.findWorkflowVersion(this.db, key);
+    if (current && isDeepStrictEqual(current.definition, def))
+      return { key, version: current.version, changed: false, definition: def };
+    const version = await store.insertWorkflowVersion(this.db, {
+      def,
+      source,
+      sourceFormat: format,
+      publishedBy: by.email,
+    });
+    return { key, version, changed: true, definition: def };
+  }
+
+  /** The current version, or a given one. */
+  async get(key: string, version?: number): Promise<store.WorkflowVersionRow> {
+    const row =
+      version === undefined
+        ? await store.findWorkflowVersion(this.db, key)
+        : await this.getVersionCached(key, version);
+    if (!row)
+      throw new DomainError(
+        "not_found",
+        version === undefined
+          ? `No workflow "${key}".`
+          : `Workflow "${key}" has no version ${version}.`,
+      );
+    return row;
+  }
+
+  /** The definition an item runs on (cached: hot path of every command). */
+  async definition(key: string, version: number): Promise<WorkflowDef> {
+    return (await this.get(key, version)).definition;
+  }
+
+  private getVersionCached(
+    key: string,
+    version: number,
+  ): Promise<store.WorkflowVersionRow | undefined> {
+    const k = `${key}@${version}`;
+    let hit = this.versions.get(k);
+    if (!hit) {
+      hit = store.findWorkflowVersion(this.db, key, version);
+      this.versions.set(k, hit);
+      // A miss is not cached: the version may be published a moment later.
+      hit.then(
+        (r) => r ?? this.versions.delete(k),
+        () => this.versions.delete(k),
+      );
+    }
+    return hit;
+  }
+
+  list(): Promise<store.WorkflowSummary[]> {
+    return store.listWorkflows(this.db);
+  }
+
+  async versionsOf(key: string) {
+    const versions = await store.listWorkflowVersions(this.db, key);
+    if (versions.length === 0) throw new DomainError("not_found", `No workflow "${key}".`);
+    return versions;
+  }
+}

@@ -1,0 +1,81 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Engine } from "../engine/engine.ts";
+import { authenticator } from "./auth.ts";
+import { registerErrorHandling } from "./errors.ts";
+import { itemRoutes } from "./routes/items.ts";
+import { schemaRoutes } from "./routes/schemas.ts";
+import { teamRoutes } from "./routes/teams.ts";
+import { userRoutes } from "./routes/users.ts";
+import { workflowRoutes } from "./routes/workflows.ts";
+
+export interface AppOptions {
+  engine: Engine;
+  /** pino log level, or "silent". */
+  logLevel?: string;
+}
+
+/** Builds the HTTP app: the REST API under /api/v1, its OpenAPI document and docs page. */
+export async function buildApp({
+  engine,
+  logLevel = "silent",
+}: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logLevel === "silent" ? false : { level: logLevel },
+    bodyLimit: 1024 * 1024,
+    // Workflow keys and item keys never contain these; reject rather than guess.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  // Workflow definitions may be sent as YAML.
+  app.addContentTypeParser(
+    ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"],
+    { parseAs: "string", bodyLimit: 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Baton API",
+        version: "1",
+        description:
+          "Hand work between teams: workflows, items, handoffs. Errors are application/problem+json with a stable `code`.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "An API token (bt_…)" },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+
+  app.decorateRequest("principal", null);
+  await app.register(schemaRoutes, { prefix: "/api/v1" });
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", authenticator(engine));
+      await api.register(teamRoutes(engine));
+      await api.register(userRoutes(engine));
+      await api.register(workflowRoutes(engine));
+      await api.register(itemRoutes(engine));
+    },
+    { prefix: "/api/v1" },
+  );
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
+  return app;
+}

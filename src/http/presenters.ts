@@ -1,0 +1,155 @@
+import { missingForHandoff } from "../domain/decide.ts";
+import type { Handoff, Item, ItemEvent } from "../domain/item.ts";
+import { pendingHandoff } from "../domain/item.ts";
+import { describeNext } from "../domain/next-action.ts";
+import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
+import type { Team, User } from "../engine/directory.ts";
+import type { ItemView } from "../engine/items.ts";
+
+/*
+ * The one place that turns domain objects into the JSON the API promises (snake_case).
+ */
+
+type TeamName = (key: string) => string;
+
+function presentHandoff(h: Handoff, def: WorkflowDef) {
+  return {
+    id: h.id,
+    from_step: h.fromStep,
+    from_team: h.fromTeam,
+    to_step: h.toStep,
+    to_team: h.toTeam,
+    submitted_by: h.submittedBy,
+    submitted_at: h.submittedAt,
+    note: h.note,
+    criteria: stepOf(def, h.fromStep).handoff?.criteria ?? [],
+    confirmed: h.confirmed,
+    package: h.package,
+    outcome: h.outcome,
+    decided_by: h.decidedBy,
+    decided_at: h.decidedAt,
+    reason: h.reason,
+    comment: h.comment,
+    failed_criteria: h.failedCriteria,
+  };
+}
+
+/** The steps the item has passed, the one it is in and those expected next (following routes). */
+function pathOf(item: Item, def: WorkflowDef) {
+  const done = item.handoffs.filter((h) => h.outcome === "accepted").map((h) => h.fromStep);
+  const upcoming: string[] = [];
+  if (item.status !== "done" && item.status !== "cancelled") {
+    const seen = new Set([...done, item.step]);
+    for (let s = routeHandoff(stepOf(def, item.step), item.fields); s && !seen.has(s); ) {
+      upcoming.push(s);
+      seen.add(s);
+      s = routeHandoff(stepOf(def, s), item.fields);
+    }
+  }
+  const entry = (key: string, status: "done" | "current" | "upcoming") => {
+    const s = stepOf(def, key);
+    return { step: key, name: s.name ?? key, team: s.team, status };
+  };
+  const current = item.status === "done" ? "done" : "current";
+  return [
+    ...done.map((k) => entry(k, "done")),
+    entry(item.step, current),
+    ...upcoming.map((k) => entry(k, "upcoming")),
+  ];
+}
+
+export function presentItem({ item, def }: ItemView, teamName: TeamName) {
+  const step = stepOf(def, item.step);
+  const ticks = item.checklists[item.step] ?? [];
+  const next = describeNext(item, def, teamName);
+  const pending = pendingHandoff(item);
+  const readiness =
+    item.status === "in_progress" && step.handoff
+      ? {
+          to_step: routeHandoff(step, item.fields) ?? null,
+          criteria: step.handoff.criteria ?? [],
+          requires: step.handoff.requires ?? [],
+          missing: missingForHandoff(item, step, def, step.handoff.criteria ?? []),
+        }
+      : null;
+  return {
+    key: item.key,
+    title: item.title,
+    workflow: item.workflow,
+    workflow_version: item.workflowVersion,
+    state: item.status,
+    step: item.step,
+    step_name: step.name ?? step.key,
+    is_final_step: !step.handoff,
+    step_since: item.stepSince,
+    owner_team: item.ownerTeam,
+    next: next ? { team: next.team, team_name: teamName(next.team), action: next.action } : null,
+    assignee: item.assignee,
+    fields: item.fields,
+    checklist: step.checklist.map((c, index) => ({
+      index,
+      text: c.text,
+      optional: c.optional,
+      done: ticks[index] ?? false,
+    })),
+    handoff: pending ? presentHandoff(pending, def) : null,
+    readiness,
+    returned: item.returned
+      ? {
+          handoff: item.returned.handoff,
+          reason: item.returned.reason,
+          comment: item.returned.comment,
+          by: item.returned.by,
+          at: item.returned.at,
+          from_team: item.returned.fromTeam,
+          failed_criteria: item.returned.failedCriteria,
+        }
+      : null,
+    rework: item.rework,
+    paused: item.paused,
+    closed: item.closed,
+    handoffs: item.handoffs.map((h) => presentHandoff(h, def)),
+    path: pathOf(item, def),
+    teams: item.teams,
+    comments: item.comments,
+    version: item.version,
+    created_at: item.createdAt,
+    created_by: item.createdBy,
+    updated_at: item.updatedAt,
+  };
+}
+
+export type ItemJson = ReturnType<typeof presentItem>;
+
+/** A compact line for lists and queues. */
+export function presentItemSummary(view: ItemView, teamName: TeamName) {
+  const { item, def } = view;
+  const next = describeNext(item, def, teamName);
+  return {
+    key: item.key,
+    title: item.title,
+    workflow: item.workflow,
+    state: item.status,
+    step: item.step,
+    step_name: stepOf(def, item.step).name ?? item.step,
+    owner_team: item.ownerTeam,
+    next: next ? { team: next.team, team_name: teamName(next.team), action: next.action } : null,
+    assignee: item.assignee,
+    rework: Object.values(item.rework).reduce((a, b) => a + b, 0),
+    version: item.version,
+    created_at: item.createdAt,
+    updated_at: item.updatedAt,
+  };
+}
+
+export function presentEvent(e: ItemEvent & { seq: number }) {
+  return { seq: e.seq, type: e.type, actor: e.actor, at: e.at, data: e.data };
+}
+
+export function presentUser(u: User) {
+  return { email: u.email, name: u.name, admin: u.isAdmin, teams: u.teams };
+}
+
+export function presentTeam(t: Team) {
+  return { key: t.key, name: t.name, members: t.members };
+}

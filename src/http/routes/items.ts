@@ -1,0 +1,330 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { DomainError } from "../../domain/errors.ts";
+import { itemStates, rejectReasons } from "../../domain/item.ts";
+import type { Engine } from "../../engine/engine.ts";
+import type { ItemCommand, ItemView } from "../../engine/items.ts";
+import { principalOf } from "../auth.ts";
+import { presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
+
+const keyParams = z.object({ key: z.string().min(1).max(100) });
+/** Commands without parameters accept an empty body, `{}` or no body at all. */
+const noBody = z.object({}).strict().nullish();
+const reason = z.string().trim().min(1, "give a reason").max(1000);
+
+/** Parses `If-Match: "7"` (or 7, or W/"7"); `*` and absence mean "any version". */
+function expectedVersion(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const raw = (Array.isArray(header) ? header[0] : header)?.trim() ?? "";
+  if (raw === "*") return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(raw);
+  if (!m?.[1])
+    throw new DomainError(
+      "invalid_input",
+      `If-Match must be an item version such as "7", not ${JSON.stringify(raw)}.`,
+      {
+        errors: [{ path: "If-Match", message: "must be an item version" }],
+      },
+    );
+  return Number(m[1]);
+}
+
+/**
+ * The commands on one item, each a POST with a small body. All go through the same
+ * use-case (Items.run), so they share loading, rules, concurrency and presentation.
+ */
+const commands: {
+  path: string;
+  summary: string;
+  body: z.ZodType;
+  toCommand: (body: never) => ItemCommand;
+}[] = [
+  {
+    path: "checklist",
+    summary: "Tick or untick a checklist item of the current step",
+    body: z.object({ index: z.number().int().min(0), done: z.boolean() }).strict(),
+    toCommand: (b: { index: number; done: boolean }) => ({ type: "set_checklist", ...b }),
+  },
+  {
+    path: "claim",
+    summary: "Assign the item to yourself",
+    body: noBody,
+    toCommand: () => ({ type: "claim" }),
+  },
+  {
+    path: "assign",
+    summary: "Assign the item to a member of the team that acts next (null to unassign)",
+    body: z.object({ email: z.string().email().nullable() }).strict(),
+    toCommand: (b: { email: string | null }) => ({ type: "assign", email: b.email }),
+  },
+  {
+    path: "handoff",
+    summary: "Hand the item off to the next step's team",
+    body: z
+      .object({
+        note: z.string().max(10_000).nullish(),
+        confirm: z.array(z.string()).max(100).optional(),
+      })
+      .strict()
+      .nullish(),
+    toCommand: (b: { note?: string | null; confirm?: string[] } | null | undefined) => ({
+      type: "submit",
+      note: b?.note ?? null,
+      confirm: b?.confirm ?? [],
+    }),
+  },
+  {
+    path: "withdraw",
+    summary: "Take back a handoff not yet accepted",
+    body: noBody,
+    toCommand: () => ({ type: "withdraw" }),
+  },
+  {
+    path: "accept",
+    summary: "Accept the handoff: your team owns the item now",
+    body: noBody,
+    toCommand: () => ({ type: "accept" }),
+  },
+  {
+    path: "reject",
+    summary: "Return the handoff to the sender with a reason",
+    body: z
+      .object({
+        reason: z.enum(rejectReasons),
+        comment: z.string().trim().min(1, "say what is wrong").max(10_000),
+        failed_criteria: z.array(z.string()).max(100).optional(),
+      })
+      .strict(),
+    toCommand: (b: {
+      reason: (typeof rejectReasons)[number];
+      comment: string;
+      failed_criteria?: string[];
+    }) => ({
+      type: "reject",
+      reason: b.reason,
+      comment: b.comment,
+      failedCriteria: b.failed_criteria ?? [],
+    }),
+  },
+  {
+    path: "complete",
+    summary: "Complete the item at its final step",
+    body: noBody,
+    toCommand: () => ({ type: "complete" }),
+  },
+  {
+    path: "cancel",
+    summary: "Cancel the item",
+    body: z.object({ reason }).strict(),
+    toCommand: (b: { reason: string }) => ({ type: "cancel", reason: b.reason }),
+  },
+  {
+    path: "pause",
+    summary: "Pause work (e.g. waiting on the customer)",
+    body: z.object({ reason }).strict(),
+    toCommand: (b: { reason: string }) => ({ type: "pause", reason: b.reason }),
+  },
+  {
+    path: "resume",
+    summary: "Resume paused work",
+    body: noBody,
+    toCommand: () => ({ type: "resume" }),
+  },
+  {
+    path: "comments",
+    summary: "Comment on the item (any member)",
+    body: z.object({ body: z.string().trim().min(1).max(10_000) }).strict(),
+    toCommand: (b: { body: string }) => ({ type: "comment", body: b.body }),
+  },
+];
+
+export const itemRoutes =
+  (engine: Engine): FastifyPluginAsyncZod =>
+  async (app) => {
+    const present = async (view: ItemView) =>
+      presentItem(view, await engine.directory.teamNameOf());
+    const presentList = async (views: ItemView[]) => {
+      const name = await engine.directory.teamNameOf();
+      return views.map((v) => presentItemSummary(v, name));
+    };
+
+    app.post(
+      "/items",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "Start an item in a workflow (at its first step)",
+          body: z
+            .object({
+              workflow: z.string().min(1),
+              title: z.string().trim().min(1).max(200),
+              fields: z.record(z.string(), z.unknown()).optional(),
+            })
+            .strict(),
+        },
+      },
+      async (request, reply) => {
+        const view = await engine.items.create(principalOf(request), request.body);
+        return reply
+          .code(201)
+          .header("etag", `"${view.item.version}"`)
+          .header("location", `/api/v1/items/${view.item.key}`)
+          .send(await present(view));
+      },
+    );
+
+    app.get(
+      "/items",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "List items, oldest update first",
+          querystring: z
+            .object({
+              team: z.string().optional().describe("next-actor team"),
+              state: z
+                .string()
+                .optional()
+                .describe(`comma-separated: ${itemStates.join(", ")}`)
+                .refine(
+                  (s) =>
+                    !s || s.split(",").every((x) => (itemStates as readonly string[]).includes(x)),
+                  {
+                    message: `must be a comma-separated list of ${itemStates.join(", ")}`,
+                  },
+                ),
+              workflow: z.string().optional(),
+              assignee: z.string().optional(),
+              limit: z.coerce.number().int().min(1).max(5000).default(100),
+            })
+            .strict(),
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const views = await engine.items.list({
+          team: q.team,
+          workflow: q.workflow,
+          assignee: q.assignee,
+          state: q.state ? (q.state.split(",") as (typeof itemStates)[number][]) : undefined,
+          limit: q.limit,
+        });
+        return { items: await presentList(views) };
+      },
+    );
+
+    app.get(
+      "/items/:key",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "One item with its next actor and action",
+          params: keyParams,
+        },
+      },
+      async (request, reply) => {
+        const view = await engine.items.get(request.params.key);
+        return reply.header("etag", `"${view.item.version}"`).send(await present(view));
+      },
+    );
+
+    app.patch(
+      "/items/:key/fields",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "Change field values (null clears a field)",
+          params: keyParams,
+          body: z.record(z.string(), z.unknown()),
+        },
+      },
+      async (request, reply) => {
+        const view = await engine.items.run(
+          principalOf(request),
+          request.params.key,
+          { type: "update_fields", fields: request.body },
+          expectedVersion(request.headers["if-match"]),
+        );
+        return reply.header("etag", `"${view.item.version}"`).send(await present(view));
+      },
+    );
+
+    for (const c of commands) {
+      app.post(
+        `/items/:key/${c.path}`,
+        { schema: { tags: ["items"], summary: c.summary, params: keyParams, body: c.body } },
+        async (request, reply) => {
+          const view = await engine.items.run(
+            principalOf(request),
+            request.params.key,
+            c.toCommand(request.body as never),
+            expectedVersion(request.headers["if-match"]),
+          );
+          return reply
+            .code(c.path === "comments" ? 201 : 200)
+            .header("etag", `"${view.item.version}"`)
+            .send(await present(view));
+        },
+      );
+    }
+
+    app.get(
+      "/items/:key/events",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "The item's timeline: every event, oldest first",
+          params: keyParams,
+        },
+      },
+      async (request) => ({
+        events: (await engine.items.events(request.params.key)).map(presentEvent),
+      }),
+    );
+
+    app.get(
+      "/items/:key/comments",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "The item's comments, oldest first",
+          params: keyParams,
+        },
+      },
+      async (request) => ({
+        comments: (await engine.items.events(request.params.key))
+          .filter((e) => e.type === "comment.added")
+          .map((e) => ({
+            seq: e.seq,
+            author: e.actor,
+            at: e.at,
+            body: (e.data as { body: string }).body,
+          })),
+      }),
+    );
+
+    app.get(
+      "/teams/:key/queue",
+      {
+        schema: {
+          tags: ["teams"],
+          summary:
+            "A team's queue: incoming handoffs, work in progress, work waiting on others, paused work",
+          params: keyParams,
+          querystring: z
+            .object({ limit: z.coerce.number().int().min(1).max(5000).default(500) })
+            .strict(),
+        },
+      },
+      async (request) => {
+        const q = await engine.items.queue(request.params.key, { limit: request.query.limit });
+        return {
+          team: request.params.key,
+          incoming: await presentList(q.incoming),
+          in_progress: await presentList(q.in_progress),
+          waiting_on_others: await presentList(q.waiting_on_others),
+          paused: await presentList(q.paused),
+        };
+      },
+    );
+  };

@@ -1,0 +1,107 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Engine } from "../../engine/engine.ts";
+import { principalOf } from "../auth.ts";
+import { presentUser } from "../presenters.ts";
+
+/** Teams are given as keys (member) or {key, role}. */
+const teamsInput = z
+  .array(
+    z.union([
+      z.string().min(1),
+      z.object({ key: z.string().min(1), role: z.enum(["member", "lead"]).default("member") }),
+    ]),
+  )
+  .max(100)
+  .default([])
+  .transform((ts) =>
+    ts.map((t) => (typeof t === "string" ? { key: t, role: "member" as const } : t)),
+  );
+
+const emailParams = z.object({ email: z.string().min(3).max(320) });
+
+export const userRoutes =
+  (engine: Engine): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      "/users",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Create a user (admin)",
+          body: z
+            .object({
+              email: z.string().email(),
+              name: z.string().trim().min(1).max(200),
+              teams: teamsInput,
+              admin: z.boolean().default(false),
+            })
+            .strict(),
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const user = await engine.directory.createUser(principalOf(request), {
+          email: b.email,
+          name: b.name,
+          teams: b.teams,
+          isAdmin: b.admin,
+        });
+        return reply.code(201).send(presentUser(user));
+      },
+    );
+    app.get("/users", { schema: { tags: ["users"], summary: "All users" } }, async () => ({
+      users: (await engine.directory.listUsers()).map(presentUser),
+    }));
+    app.get(
+      "/users/me",
+      { schema: { tags: ["users"], summary: "The signed-in user" } },
+      async (request) => presentUser(principalOf(request).user),
+    );
+    app.get(
+      "/users/:email",
+      { schema: { tags: ["users"], summary: "One user", params: emailParams } },
+      async (request) => presentUser(await engine.directory.getUser(request.params.email)),
+    );
+    app.put(
+      "/users/:email/teams",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Replace a user's team memberships (admin)",
+          params: emailParams,
+          body: z.object({ teams: teamsInput }).strict(),
+        },
+      },
+      async (request) =>
+        presentUser(
+          await engine.directory.setTeams(
+            principalOf(request),
+            request.params.email,
+            request.body.teams,
+          ),
+        ),
+    );
+    app.post(
+      "/users/:email/tokens",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Issue an API token (admin, or for yourself); shown once",
+          params: emailParams,
+          body: z
+            .object({ name: z.string().max(100).optional() })
+            .strict()
+            .nullish(),
+        },
+      },
+      async (request, reply) => {
+        const token = await engine.directory.createToken(
+          principalOf(request),
+          request.params.email,
+          request.body?.name ?? "",
+        );
+        return reply.code(201).send({ token });
+      },
+    );
+  };

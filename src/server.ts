@@ -1,0 +1,108 @@
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import type { Config } from "./config.ts";
+import { toPrincipal } from "./engine/directory.ts";
+import { createEngine, type Engine } from "./engine/engine.ts";
+import { seedDemo } from "./engine/seed.ts";
+import { buildApp } from "./http/app.ts";
+import { migrate, openDb } from "./store/db.ts";
+import { countUsers } from "./store/directory.ts";
+import { openEmbedded } from "./store/embedded.ts";
+
+/*
+ * Starting Baton: pick the database (a PostgreSQL server from DATABASE_URL, or the embedded
+ * one), migrate, make the first admin, load the demo into an empty database, serve HTTP.
+ */
+
+export interface Running {
+  url: string;
+  engine: Engine;
+  app: FastifyInstance;
+  /** What a newcomer needs to sign in, when this start created it. */
+  welcome: string | null;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database and migrates it. The caller closes what it returns. */
+export async function openStore(config: Config, log: (m: string) => void = () => {}) {
+  const embedded = config.DATABASE_URL
+    ? null
+    : await openEmbedded({ dataDir: config.BATON_DATA_DIR, log });
+  const url = config.DATABASE_URL ?? (embedded?.url as string);
+  const db = openDb(url, { max: config.BATON_DB_POOL });
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.destroy();
+    await embedded?.stop();
+    throw e;
+  }
+  return {
+    db,
+    embedded,
+    close: async () => {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+export async function startBaton(config: Config): Promise<Running> {
+  const logger = pino({ level: config.LOG_LEVEL });
+  const store = await openStore(config, (m) => logger.debug(m));
+  const engine = createEngine({ db: store.db });
+  let welcome: string | null = null;
+  try {
+    welcome = await firstRun(engine, config);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const app = await buildApp({
+    engine,
+    logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+  });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.PORT;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;
+  return {
+    url: `http://${host}:${port}`,
+    engine,
+    app,
+    welcome,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** On an empty database: the first admin, and the demo unless BATON_DEMO=false. */
+async function firstRun(engine: Engine, config: Config): Promise<string | null> {
+  if ((await countUsers(engine.db)) > 0) return null;
+  const generated = !config.BATON_ADMIN_TOKEN;
+  const adminToken =
+    config.BATON_ADMIN_TOKEN ?? `bt_admin_${crypto.randomUUID().replaceAll("-", "")}`;
+  if (!(await engine.directory.bootstrapAdmin(adminToken))) return null;
+  const lines = [
+    "Baton is set up. Sign in with an API token:",
+    `  admin@baton.local (admin)  ${generated ? adminToken : "(the token in BATON_ADMIN_TOKEN)"}`,
+  ];
+  if (config.BATON_DEMO) {
+    const admin = toPrincipal(await engine.directory.getUser("admin@baton.local"));
+    for (const u of await seedDemo(engine, admin)) lines.push(`  ${u.email.padEnd(26)} ${u.token}`);
+    lines.push(
+      "",
+      "Demo workflows: onboarding (ONB) and incident (INC). Try:",
+      "  export BATON_TOKEN=<Sam's token>",
+      "  npx baton item create onboarding --title 'ACME Corp'",
+    );
+  }
+  return lines.join("\n");
+}

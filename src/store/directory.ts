@@ -1,0 +1,148 @@
+import { sql } from "kysely";
+import type { Db } from "./db.ts";
+
+/* Teams, users, memberships and API tokens. */
+
+export interface TeamRow {
+  key: string;
+  name: string;
+  members: { email: string; name: string; role: "member" | "lead" }[];
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  teams: { key: string; role: "member" | "lead" }[];
+}
+
+export async function insertTeam(db: Db, team: { key: string; name: string }): Promise<boolean> {
+  const r = await db
+    .insertInto("teams")
+    .values(team)
+    .onConflict((c) => c.doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function listTeams(db: Db): Promise<TeamRow[]> {
+  const teams = await db.selectFrom("teams").select(["key", "name"]).orderBy("key").execute();
+  const members = await db
+    .selectFrom("team_members")
+    .innerJoin("users", "users.id", "team_members.user_id")
+    .select(["team_members.team_key", "team_members.role", "users.email", "users.name"])
+    .orderBy("users.email")
+    .execute();
+  return teams.map((t) => ({
+    ...t,
+    members: members
+      .filter((m) => m.team_key === t.key)
+      .map((m) => ({ email: m.email, name: m.name, role: m.role })),
+  }));
+}
+
+export async function teamKeys(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom("teams").select("key").execute();
+  return new Set(rows.map((r) => r.key));
+}
+
+/** Inserts a user with memberships in one transaction; false if the e-mail is taken. */
+export async function insertUser(
+  db: Db,
+  u: {
+    email: string;
+    name: string;
+    isAdmin: boolean;
+    teams: { key: string; role: "member" | "lead" }[];
+  },
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto("users")
+      .values({ email: u.email, name: u.name, is_admin: u.isAdmin })
+      .onConflict((c) => c.column("email").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) return false;
+    if (u.teams.length > 0)
+      await tx
+        .insertInto("team_members")
+        .values(u.teams.map((t) => ({ team_key: t.key, user_id: row.id, role: t.role })))
+        .execute();
+    return true;
+  });
+}
+
+/** Replaces a user's memberships. */
+export async function setMemberships(
+  db: Db,
+  userId: string,
+  teams: { key: string; role: "member" | "lead" }[],
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom("team_members").where("user_id", "=", userId).execute();
+    if (teams.length > 0)
+      await tx
+        .insertInto("team_members")
+        .values(teams.map((t) => ({ team_key: t.key, user_id: userId, role: t.role })))
+        .execute();
+  });
+}
+
+const userWithTeams = (db: Db) =>
+  db.selectFrom("users").select([
+    "users.id",
+    "users.email",
+    "users.name",
+    "users.is_admin",
+    sql<{ key: string; role: "member" | "lead" }[]>`coalesce((
+        select json_agg(json_build_object('key', m.team_key, 'role', m.role) order by m.team_key)
+        from team_members m where m.user_id = users.id), '[]'::json)`.as("teams"),
+  ]);
+
+function toUser(r: {
+  id: string;
+  email: string;
+  name: string;
+  is_admin: boolean;
+  teams: UserRow["teams"];
+}): UserRow {
+  return { id: r.id, email: r.email, name: r.name, isAdmin: r.is_admin, teams: r.teams };
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const r = await userWithTeams(db).where("users.email", "=", email).executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}
+
+export async function listUsers(db: Db): Promise<UserRow[]> {
+  return (await userWithTeams(db).orderBy("users.email").execute()).map(toUser);
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom("users")
+    .select((e) => e.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function insertToken(
+  db: Db,
+  t: { userId: string; hash: string; name: string },
+): Promise<void> {
+  await db
+    .insertInto("api_tokens")
+    .values({ user_id: t.userId, token_hash: t.hash, name: t.name, revoked_at: null })
+    .execute();
+}
+
+export async function findUserByTokenHash(db: Db, hash: string): Promise<UserRow | undefined> {
+  const r = await userWithTeams(db)
+    .innerJoin("api_tokens", "api_tokens.user_id", "users.id")
+    .where("api_tokens.token_hash", "=", hash)
+    .where("api_tokens.revoked_at", "is", null)
+    .executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}

@@ -1,0 +1,173 @@
+import { sql } from "kysely";
+import type { Item, ItemEvent } from "../domain/item.ts";
+import { nextTeam } from "../domain/item.ts";
+import type { Db } from "./db.ts";
+
+/*
+ * Items and their events. A command writes its events and the new projection in ONE statement
+ * (a data-modifying CTE), so it is atomic without an explicit transaction and costs one round
+ * trip. Concurrency is optimistic: the update matches only the version the command was decided
+ * on; a writer that lost the race updates nothing and inserts nothing.
+ */
+
+export interface StoredItem {
+  id: string;
+  item: Item;
+}
+
+function eventRows(events: readonly ItemEvent[], firstSeq: number): string {
+  return JSON.stringify(
+    events.map(({ type, actor, at, data }, i) => ({ seq: firstSeq + i, type, actor, at, data })),
+  );
+}
+
+/** Loads an item's projection by key. */
+export async function findItem(db: Db, key: string): Promise<StoredItem | undefined> {
+  const row = await db
+    .selectFrom("items")
+    .select(["id", "doc"])
+    .where("key", "=", key)
+    .executeTakeFirst();
+  return row ? { id: row.id, item: row.doc as Item } : undefined;
+}
+
+/**
+ * Runs `fn` holding the item's row lock, in a transaction: the slow path for a command that
+ * lost an optimistic race, which waits its turn instead of retrying forever.
+ */
+export async function withLockedItem<T>(
+  db: Db,
+  key: string,
+  fn: (row: StoredItem | undefined, tx: Db) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom("items")
+      .select(["id", "doc"])
+      .where("key", "=", key)
+      .forUpdate()
+      .executeTakeFirst();
+    return fn(row ? { id: row.id, item: row.doc as Item } : undefined, tx);
+  });
+}
+
+/** Takes the next number for a workflow prefix. Sequences never block concurrent creators. */
+export async function nextItemNumber(db: Db, prefix: string): Promise<number> {
+  const { rows } = await sql<{
+    n: string;
+  }>`select nextval(${itemSequence(prefix)}::regclass) as n`.execute(db);
+  return Number(rows[0]?.n);
+}
+
+export function itemSequence(prefix: string): string {
+  return `item_seq_${prefix.toLowerCase()}`;
+}
+
+/** Inserts a new item with its first events. */
+export async function insertItem(
+  db: Db,
+  item: Item,
+  events: readonly ItemEvent[],
+): Promise<string> {
+  const { rows } = await sql<{ id: string }>`
+    with new_item as (
+      insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team,
+                         assignee, teams, version, doc, created_at, updated_at)
+      values (${item.key}, ${item.workflow}, ${item.workflowVersion}, ${item.status}, ${item.step},
+              ${item.ownerTeam}, ${nextTeam(item)}, ${item.assignee}, ${item.teams}, ${item.version},
+              ${JSON.stringify(item)}, ${item.createdAt}, ${item.updatedAt})
+      returning id
+    ), new_events as (
+      insert into events (item_id, seq, type, actor, at, data)
+      select new_item.id, e.seq, e.type, e.actor, e.at, e.data
+      from new_item, jsonb_to_recordset(${eventRows(events, 1)}::jsonb)
+        as e(seq int, type text, actor text, at timestamptz, data jsonb)
+    )
+    select id from new_item`.execute(db);
+  return rows[0]?.id as string;
+}
+
+/**
+ * Appends events and stores the evolved projection, if the item is still at `fromVersion`.
+ * Returns false when another writer got there first (nothing is written then).
+ */
+export async function appendEvents(
+  db: Db,
+  {
+    id,
+    fromVersion,
+    item,
+    events,
+  }: { id: string; fromVersion: number; item: Item; events: readonly ItemEvent[] },
+): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    with updated as (
+      update items set status = ${item.status}, step = ${item.step}, owner_team = ${item.ownerTeam},
+        next_team = ${nextTeam(item)}, assignee = ${item.assignee}, teams = ${item.teams},
+        version = ${item.version}, doc = ${JSON.stringify(item)}, updated_at = ${item.updatedAt}
+      where id = ${id} and version = ${fromVersion}
+      returning id
+    ), new_events as (
+      insert into events (item_id, seq, type, actor, at, data)
+      select updated.id, e.seq, e.type, e.actor, e.at, e.data
+      from updated, jsonb_to_recordset(${eventRows(events, fromVersion + 1)}::jsonb)
+        as e(seq int, type text, actor text, at timestamptz, data jsonb)
+    )
+    select id from updated`.execute(db);
+  return rows.length === 1;
+}
+
+/** An item's full history, oldest first. */
+export async function listEvents(db: Db, itemId: string): Promise<(ItemEvent & { seq: number })[]> {
+  const rows = await db
+    .selectFrom("events")
+    .select(["seq", "type", "actor", "at", "data"])
+    .where("item_id", "=", itemId)
+    .orderBy("seq")
+    .execute();
+  return rows.map((r) => ({
+    seq: r.seq,
+    type: r.type,
+    actor: r.actor,
+    at: r.at.toISOString(),
+    data: r.data,
+  })) as (ItemEvent & { seq: number })[];
+}
+
+export interface ItemFilter {
+  /** Items whose next actor is this team. */
+  team?: string | undefined;
+  /** Items this team owns (its step). */
+  ownerTeam?: string | undefined;
+  /** Items this team has worked on or been handed, whoever holds them now. */
+  involving?: string | undefined;
+  status?: readonly string[] | undefined;
+  workflow?: string | undefined;
+  assignee?: string | undefined;
+  /** Exclude items whose next actor is this team. */
+  notNextTeam?: string | undefined;
+  /** Only open items (not done or cancelled). */
+  open?: boolean | undefined;
+  limit: number;
+  /** Return items updated strictly after this key in (updated_at, id) order. */
+  after?: { updatedAt: string; id: string } | undefined;
+}
+
+/** Items matching a filter, least recently updated first (the ones waiting longest). */
+export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
+  let q = db.selectFrom("items").select(["id", "doc"]);
+  if (f.team) q = q.where("next_team", "=", f.team);
+  if (f.ownerTeam) q = q.where("owner_team", "=", f.ownerTeam);
+  if (f.involving) q = q.where(sql<boolean>`teams @> array[${f.involving}]::text[]`);
+  if (f.notNextTeam) q = q.where("next_team", "<>", f.notNextTeam);
+  if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
+  if (f.open) q = q.where("status", "not in", ["done", "cancelled"]);
+  if (f.workflow) q = q.where("workflow_key", "=", f.workflow);
+  if (f.assignee) q = q.where("assignee", "=", f.assignee);
+  if (f.after) {
+    const { updatedAt, id } = f.after;
+    q = q.where(sql<boolean>`(updated_at, id) > (${updatedAt}::timestamptz, ${id}::bigint)`);
+  }
+  const rows = await q.orderBy("updated_at").orderBy("id").limit(f.limit).execute();
+  return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
+}

@@ -1,0 +1,64 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** Row types for Kysely; kept in step with the migrations by hand (they are few). */
+export interface Database {
+  teams: { key: string; name: string; created_at: Generated<Date> };
+  users: {
+    id: Generated<string>;
+    email: string;
+    name: string;
+    is_admin: Generated<boolean>;
+    created_at: Generated<Date>;
+  };
+  team_members: { team_key: string; user_id: string; role: Generated<"member" | "lead"> };
+  api_tokens: {
+    id: Generated<string>;
+    user_id: string;
+    token_hash: string;
+    name: Generated<string>;
+    created_at: Generated<Date>;
+    revoked_at: Date | null;
+  };
+  workflows: {
+    key: string;
+    prefix: string;
+    name: string;
+    current_version: number;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  workflow_versions: {
+    workflow_key: string;
+    version: number;
+    definition: ColumnType<unknown, string, string>;
+    source: string;
+    source_format: "yaml" | "json";
+    published_by: string;
+    published_at: Generated<Date>;
+  };
+  items: {
+    id: Generated<string>;
+    key: string;
+    workflow_key: string;
+    workflow_version: number;
+    status: string;
+    step: string;
+    owner_team: string;
+    next_team: string | null;
+    assignee: string | null;
+    teams: string[];
+    version: number;
+    doc: ColumnType<unknown, string, string>;
+    created_at: ColumnType<Date, string, string>;
+    updated_at: ColumnType<Date, string, string>;
+  };
+  events: {
+    id: Generated<string>;
+    item_id: string;
+    seq: number;
+    type: string;
+    actor: string;
+    at: ColumnType<Date, string, string>;
+    data: ColumnType<unknown, string, string>;
+  };
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ApiClient, TestBaton } from "./harness.ts";
+
+export const onboardingYaml = readFileSync(
+  join(import.meta.dirname, "../examples/onboarding.yaml"),
+  "utf8",
+);
+export const incidentYaml = readFileSync(
+  join(import.meta.dirname, "../examples/incident.yaml"),
+  "utf8",
+);
+
+export interface OnboardingCast {
+  sales: ApiClient;
+  impl: ApiClient;
+  support: ApiClient;
+  outsider: ApiClient;
+}
+
+/** The teams and people of the onboarding example, and the workflow itself. */
+export async function castOnboarding(b: TestBaton, suffix = ""): Promise<OnboardingCast> {
+  for (const t of ["sales", "implementation", "support", "support-enterprise", "finance"])
+    await b.team(t);
+  await b.workflow(onboardingYaml);
+  return {
+    sales: await b.user(`sam${suffix}@example.com`, ["sales"]),
+    impl: await b.user(`ivy${suffix}@example.com`, ["implementation"]),
+    support: await b.user(`sue${suffix}@example.com`, ["support", "support-enterprise"]),
+    outsider: await b.user(`fin${suffix}@example.com`, ["finance"]),
+  };
+}
+
+/** Creates an onboarding item and makes it ready to hand off to Implementation. */
+export async function readyOnboardingItem(
+  sales: ApiClient,
+  fields: Record<string, unknown> = {},
+): Promise<string> {
+  const created = await sales.post("/items", {
+    workflow: "onboarding",
+    title: "ACME Corp",
+    fields: {
+      customer: "ACME Corp",
+      contract_url: "https://docs.example.com/acme-contract.pdf",
+      tier: "smb",
+      requirements_url: "https://docs.example.com/acme-reqs",
+      ...fields,
+    },
+  });
+  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+  const key = created.body.key as string;
+  for (const index of [0, 1]) await sales.post(`/items/${key}/checklist`, { index, done: true });
+  return key;
+}
+
+export const onboardingCriteria = [
+  "Technical requirements attached",
+  "Go-live date agreed with the customer",
+];

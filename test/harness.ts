@@ -1,0 +1,152 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createEngine, type Engine } from "../src/engine/engine.ts";
+import { buildApp } from "../src/http/app.ts";
+import { openDb } from "../src/store/db.ts";
+import { createTestDatabase, type DbKind } from "./db.ts";
+
+/*
+ * A real Baton on a real database for one test file: engine, HTTP app (driven in-process with
+ * app.inject), a clock the test moves, an admin, and factories that insert real rows.
+ */
+
+export const ADMIN_TOKEN = "bt_test_admin_token_0123456789";
+
+/** The databases the integration suite runs on (both, unless BATON_TEST_DB names one). */
+export function dbKinds(): DbKind[] {
+  const only = process.env.BATON_TEST_DB;
+  return inject("databases").filter((k) => !only || k.name === only);
+}
+
+export class TestClock {
+  constructor(public now = new Date("2026-03-02T09:00:00.000Z")) {}
+  readonly read = () => this.now;
+  advance(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+export interface TestBaton {
+  engine: Engine;
+  app: FastifyInstance;
+  clock: TestClock;
+  /** Calls the API as the holder of `token`. */
+  api: (token: string) => ApiClient;
+  admin: ApiClient;
+  /** Creates a team (if new) with the given key. */
+  team: (key: string, name?: string) => Promise<void>;
+  /** Creates a user in the given teams and returns a client holding their token. */
+  user: (
+    email: string,
+    teams: (string | { key: string; role: "member" | "lead" })[],
+  ) => Promise<ApiClient>;
+  /** Publishes a workflow from YAML. */
+  workflow: (yaml: string) => Promise<{ key: string; version: number }>;
+}
+
+export interface ApiClient {
+  token: string;
+  get: <T = any>(url: string) => Promise<Response<T>>;
+  post: <T = any>(
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<Response<T>>;
+  patch: <T = any>(
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<Response<T>>;
+  put: <T = any>(
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<Response<T>>;
+}
+
+function client(app: FastifyInstance, token: string): ApiClient {
+  const call = async (
+    method: "GET" | "POST" | "PATCH" | "PUT",
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const isText = typeof body === "string";
+    const res = await app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined
+          ? { "content-type": isText ? "application/yaml" : "application/json" }
+          : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { payload: isText ? body : JSON.stringify(body) } : {}),
+    });
+    const text = res.body;
+    return { status: res.statusCode, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+  return {
+    token,
+    get: (url) => call("GET", url),
+    post: (url, body, headers) => call("POST", url, body, headers),
+    patch: (url, body, headers) => call("PATCH", url, body, headers),
+    put: (url, body, headers) => call("PUT", url, body, headers),
+  };
+}
+
+/** Starts a Baton for the current test file on `kind`; stops it after the file. */
+export function useBaton(kind: DbKind): TestBaton {
+  const ctx = {} as TestBaton;
+  let drop: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    const database = await createTestDatabase(kind);
+    drop = database.drop;
+    const db = openDb(database.url, { max: 10 });
+    const clock = new TestClock();
+    const engine = createEngine({ db, clock: clock.read });
+    await engine.directory.bootstrapAdmin(ADMIN_TOKEN);
+    const app = await buildApp({ engine });
+    const admin = client(app, ADMIN_TOKEN);
+    Object.assign(ctx, {
+      engine,
+      app,
+      clock,
+      admin,
+      api: (token: string) => client(app, token),
+      team: async (key: string, name?: string) => {
+        const r = await admin.post("/teams", {
+          key,
+          name: name ?? key[0]?.toUpperCase() + key.slice(1),
+        });
+        if (r.status !== 201 && r.body?.code !== "already_exists")
+          throw new Error(JSON.stringify(r.body));
+      },
+      user: async (email: string, teams: (string | { key: string; role: "member" | "lead" })[]) => {
+        const r = await admin.post("/users", { email, name: email.split("@")[0], teams });
+        if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+        const t = await admin.post(`/users/${email}/tokens`, {});
+        return client(app, t.body.token);
+      },
+      workflow: async (yaml: string) => {
+        const key = /^key:\s*(\S+)/m.exec(yaml)?.[1];
+        const r = await admin.put(`/workflows/${key}`, yaml);
+        if (r.status >= 300) throw new Error(JSON.stringify(r.body));
+        return r.body;
+      },
+    } satisfies TestBaton);
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.engine?.db.destroy();
+    await drop();
+  });
+  return ctx;
+}
