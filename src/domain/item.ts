@@ -35,7 +35,8 @@ export interface Handoff {
   confirmed: string[];
   /** The field values at submission: the package both teams see. */
   package: Record<string, unknown>;
-  outcome: "pending" | "accepted" | "rejected" | "withdrawn";
+  /** `cancelled`: the item was cancelled while the handoff waited. */
+  outcome: "pending" | "accepted" | "rejected" | "withdrawn" | "cancelled";
   decidedBy: string | null;
   decidedAt: string | null;
   reason: RejectReason | null;
@@ -251,7 +252,14 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       };
     }
     case "handoff.withdrawn":
-      return { ...base, status: "in_progress", handoffs: decideHandoff(item, "withdrawn", e) };
+      // Whoever the receiving team put on it (claim or assign while pending) no longer acts;
+      // the item goes back to the sender unassigned, as it was once submitted.
+      return {
+        ...base,
+        status: "in_progress",
+        assignee: null,
+        handoffs: decideHandoff(item, "withdrawn", e),
+      };
     case "handoff.accepted": {
       const h = pendingOf(item);
       return {
@@ -295,6 +303,7 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       return {
         ...base,
         status: "cancelled",
+        handoffs: pendingHandoff(item) ? decideHandoff(item, "cancelled", e) : item.handoffs,
         closed: { reason: e.data.reason, by: e.actor, at: e.at },
       };
     case "item.paused":

@@ -119,7 +119,12 @@ export async function openEmbedded({
     ? Number.parseInt(await readFile(lockFile, "utf8"), 10)
     : Number.NaN;
   const saved = await loadSettings(join(dir, "embedded.json"));
-  if (owner !== process.pid && Number.isInteger(owner) && isAlive(owner) && saved) {
+  const ownerIsBaton =
+    Number.isInteger(owner) &&
+    owner !== process.pid &&
+    isAlive(owner) &&
+    (await cmdline(owner)).includes("baton");
+  if (ownerIsBaton && saved) {
     return {
       url: `postgres://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${saved.port}/${DATABASE}`,
       stop: async () => {},

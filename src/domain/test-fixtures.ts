@@ -1,0 +1,85 @@
+import type { Actor } from "./decide.ts";
+import { validateWorkflow, type WorkflowDef, type WorkflowInput } from "./workflow.ts";
+
+/*
+ * Shared fixtures for the domain's unit tests: one onboarding workflow and the people who work
+ * on it. Kept beside the domain (not in test/) because only the pure tests use them.
+ */
+
+/** The teams that exist when the onboarding workflow is validated. */
+export const teams: ReadonlySet<string> = new Set([
+  "sales",
+  "implementation",
+  "support",
+  "enterprise",
+]);
+
+/**
+ * sell → implement → support or support-enterprise (routed on `tier`), as users would write it.
+ * Returns a fresh copy each call so a test can break one part without touching the others.
+ */
+export function onboardingInput(): WorkflowInput {
+  return {
+    $schema: "https://baton.dev/schemas/workflow.json",
+    key: "onboarding",
+    name: "Customer onboarding",
+    prefix: "ONB",
+    fields: [
+      { key: "customer", type: "text", label: "Customer" },
+      { key: "contract_url", type: "url", label: "Contract" },
+      { key: "tier", type: "choice", options: ["smb", "enterprise"] },
+      { key: "go_live", type: "date", label: "Go-live date" },
+    ],
+    steps: [
+      {
+        key: "sell",
+        name: "Sell",
+        team: "sales",
+        checklist: ["Contract signed", { text: "Intro call held", optional: true }],
+        handoff: {
+          to: "implement",
+          requires: ["customer", "contract_url", "tier"],
+          criteria: ["Contract countersigned", "Scope agreed"],
+          accept_within: "4h",
+        },
+      },
+      {
+        key: "implement",
+        name: "Implement",
+        team: "implementation",
+        complete_within: "2d",
+        checklist: ["Account provisioned"],
+        handoff: {
+          routes: [
+            { when: { field: "tier", equals: "enterprise" }, to: "support-enterprise" },
+            { to: "support" },
+          ],
+          requires: ["go_live"],
+          criteria: ["Customer trained"],
+          accept_within: "48h wall",
+        },
+      },
+      { key: "support", name: "Support", team: "support", complete_within: "90m" },
+      {
+        key: "support-enterprise",
+        name: "Enterprise support",
+        team: "enterprise",
+        checklist: ["Account manager named"],
+      },
+    ],
+  };
+}
+
+/** The validated onboarding workflow. */
+export const onboarding: WorkflowDef = validateWorkflow(onboardingInput(), { teams });
+
+/** One member per team, someone in no team, and an admin in no team. */
+export const people = {
+  alice: { email: "alice@acme.test", teams: ["sales"], isAdmin: false },
+  ivan: { email: "ivan@acme.test", teams: ["implementation"], isAdmin: false },
+  iris: { email: "iris@acme.test", teams: ["implementation"], isAdmin: false },
+  sam: { email: "sam@acme.test", teams: ["support"], isAdmin: false },
+  erin: { email: "erin@acme.test", teams: ["enterprise", "support"], isAdmin: false },
+  olga: { email: "olga@acme.test", teams: [], isAdmin: false },
+  root: { email: "root@acme.test", teams: [], isAdmin: true },
+} satisfies Record<string, Actor>;
