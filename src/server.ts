@@ -3,7 +3,7 @@ import pino from "pino";
 import type { Config } from "./config.ts";
 import { toPrincipal } from "./engine/directory.ts";
 import { createEngine, type Engine } from "./engine/engine.ts";
-import { seedDemo } from "./engine/seed.ts";
+import { DEMO_PASSWORD, seedDemo } from "./engine/seed.ts";
 import { buildApp } from "./http/app.ts";
 import { migrate, openDb } from "./store/db.ts";
 import { countUsers } from "./store/directory.ts";
@@ -39,6 +39,7 @@ export async function openStore(config: Config, log: (m: string) => void = () =>
   }
   return {
     db,
+    url,
     embedded,
     close: async () => {
       await db.destroy();
@@ -50,7 +51,11 @@ export async function openStore(config: Config, log: (m: string) => void = () =>
 export async function startBaton(config: Config): Promise<Running> {
   const logger = pino({ level: config.LOG_LEVEL });
   const store = await openStore(config, (m) => logger.debug(m));
-  const engine = createEngine({ db: store.db });
+  const engine = createEngine({
+    db: store.db,
+    url: store.url,
+    onError: (e) => logger.warn({ err: e }, "live feed"),
+  });
   let welcome: string | null = null;
   try {
     welcome = await firstRun(engine, config);
@@ -78,6 +83,7 @@ export async function startBaton(config: Config): Promise<Running> {
     welcome,
     close: async () => {
       await app.close();
+      await engine.close();
       await store.close();
     },
   };
@@ -90,17 +96,20 @@ async function firstRun(engine: Engine, config: Config): Promise<string | null> 
   const adminToken =
     config.BATON_ADMIN_TOKEN ?? `bt_admin_${crypto.randomUUID().replaceAll("-", "")}`;
   if (!(await engine.directory.bootstrapAdmin(adminToken))) return null;
+  const adminPassword = crypto.randomUUID().slice(0, 18);
+  await engine.directory.setPassword("system", "admin@baton.local", adminPassword);
   const lines = [
-    "Baton is set up. Sign in with an API token:",
-    `  admin@baton.local (admin)  ${generated ? adminToken : "(the token in BATON_ADMIN_TOKEN)"}`,
+    "Baton is set up. Sign in to the web app with e-mail and password, or use an API token:",
+    `  ${"admin@baton.local (admin)".padEnd(27)} password ${adminPassword.padEnd(18)}  token ${generated ? adminToken : "(BATON_ADMIN_TOKEN)"}`,
   ];
   if (config.BATON_DEMO) {
     const admin = toPrincipal(await engine.directory.getUser("admin@baton.local"));
-    for (const u of await seedDemo(engine, admin)) lines.push(`  ${u.email.padEnd(26)} ${u.token}`);
+    for (const u of await seedDemo(engine, admin))
+      lines.push(`  ${u.email.padEnd(27)} password ${DEMO_PASSWORD.padEnd(18)}  token ${u.token}`);
     lines.push(
       "",
       "Demo workflows: onboarding (ONB) and incident (INC). Try:",
-      "  export BATON_TOKEN=<Sam's token>",
+      "  export BATON_TOKEN=<sam@example.com's token>",
       "  npx baton item create onboarding --title 'ACME Corp'",
     );
   }

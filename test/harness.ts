@@ -33,6 +33,8 @@ export interface Response<T = any> {
 }
 
 export interface TestBaton {
+  /** The test file's own database (for a second node, or direct SQL). */
+  databaseUrl: string;
   engine: Engine;
   app: FastifyInstance;
   clock: TestClock;
@@ -111,11 +113,12 @@ export function useBaton(kind: DbKind): TestBaton {
     drop = database.drop;
     const db = openDb(database.url, { max: 10 });
     const clock = new TestClock();
-    const engine = createEngine({ db, clock: clock.read });
+    const engine = createEngine({ db, url: database.url, clock: clock.read });
     await engine.directory.bootstrapAdmin(ADMIN_TOKEN);
     const app = await buildApp({ engine });
     const admin = client(app, ADMIN_TOKEN);
     Object.assign(ctx, {
+      databaseUrl: database.url,
       engine,
       app,
       clock,
@@ -145,6 +148,7 @@ export function useBaton(kind: DbKind): TestBaton {
   });
   afterAll(async () => {
     await ctx.app?.close();
+    await ctx.engine?.close();
     await ctx.engine?.db.destroy();
     await drop();
   });

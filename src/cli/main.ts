@@ -1,15 +1,37 @@
 import { Command } from "commander";
+import { DEFAULT_URL } from "./client.ts";
+import { registerHandoffCommands } from "./handoff-commands.ts";
+import { registerItemCommands } from "./item-commands.ts";
+import { printError } from "./output.ts";
+import { registerQueueCommands } from "./queue-commands.ts";
 import { registerServerCommands } from "./server-commands.ts";
+import { registerTeamCommands } from "./team-commands.ts";
+import { registerUserCommands } from "./user-commands.ts";
+import { registerWorkflowCommands } from "./workflow-commands.ts";
+
+/*
+ * The `baton` command. Most commands are clients of the HTTP API (BATON_URL, BATON_TOKEN);
+ * serve, migrate and admin run Baton itself on its database.
+ */
 
 const program = new Command("baton")
   .description("Baton: hand work between teams without dropping it")
+  .option("--url <url>", `the Baton server (default: BATON_URL, else ${DEFAULT_URL})`)
+  .option("--token <token>", "API token (default: BATON_TOKEN)")
+  .option("--json", "print the API's JSON instead of tables, for scripts")
   .showHelpAfterError();
 
 registerServerCommands(program);
+registerTeamCommands(program);
+registerUserCommands(program);
+registerWorkflowCommands(program);
+registerItemCommands(program);
+registerHandoffCommands(program);
+registerQueueCommands(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  console.error(`error: ${(e as Error).message}`);
+  printError(e);
   process.exit(1);
 }

@@ -1,20 +1,18 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config.ts";
-import { toPrincipal } from "../engine/directory.ts";
-import { createEngine } from "../engine/engine.ts";
-import { openStore, startBaton } from "../server.ts";
-import { countUsers } from "../store/directory.ts";
 
 /*
  * Commands that run Baton itself or work on its database directly (not through the API):
- * serve, migrate, admin token.
+ * serve, migrate, admin token. Their modules (Fastify, pg, the engine) take over a second to
+ * load, so they are imported inside the actions: client commands such as `baton item show`,
+ * run often, never pay for them.
  */
 
 interface StoreFlags {
   dataDir?: string;
 }
 
-function configFrom(flags: StoreFlags & { port?: string; host?: string }) {
+async function configFrom(flags: StoreFlags & { port?: string; host?: string }) {
+  const { loadConfig } = await import("../config.ts");
   return loadConfig(process.env, {
     BATON_DATA_DIR: flags.dataDir,
     PORT: flags.port === undefined ? undefined : Number(flags.port),
@@ -33,7 +31,8 @@ export function registerServerCommands(program: Command): void {
       "where the embedded database lives (default ./.baton, or BATON_DATA_DIR)",
     )
     .action(async (flags: StoreFlags & { port?: string; host?: string }) => {
-      const config = configFrom(flags);
+      const config = await configFrom(flags);
+      const { startBaton } = await import("../server.ts");
       const baton = await startBaton(config);
       const db = config.DATABASE_URL
         ? "PostgreSQL from DATABASE_URL"
@@ -62,7 +61,8 @@ export function registerServerCommands(program: Command): void {
     .description("bring the database schema up to date and exit")
     .option("--data-dir <dir>", "embedded database directory")
     .action(async (flags: StoreFlags) => {
-      const store = await openStore(configFrom(flags));
+      const { openStore } = await import("../server.ts");
+      const store = await openStore(await configFrom(flags));
       await store.close();
       console.log("The database schema is up to date.");
     });
@@ -74,19 +74,21 @@ export function registerServerCommands(program: Command): void {
     .option("--email <email>", "the admin's e-mail", "admin@baton.local")
     .option("--data-dir <dir>", "embedded database directory")
     .action(async (flags: StoreFlags & { email: string }) => {
-      const store = await openStore(configFrom(flags));
+      const { openStore } = await import("../server.ts");
+      const { createEngine } = await import("../engine/engine.ts");
+      const store = await openStore(await configFrom(flags));
       try {
         const engine = createEngine({ db: store.db });
-        if ((await countUsers(store.db)) === 0) {
+        const users = await engine.directory.listUsers();
+        if (users.length === 0)
           await engine.directory.createUser("system", {
             email: flags.email,
             name: "Admin",
             teams: [],
             isAdmin: true,
           });
-        }
         const user = await engine.directory.getUser(flags.email);
-        if (!toPrincipal(user).isAdmin) throw new Error(`${flags.email} is not an admin.`);
+        if (!user.isAdmin) throw new Error(`${flags.email} is not an admin.`);
         console.log(await engine.directory.createToken("system", flags.email, "cli"));
       } finally {
         await store.close();

@@ -9,6 +9,8 @@ export type ErrorCode =
   | "invalid_workflow"
   /** No credentials, or credentials that match no active token or session. */
   | "unauthenticated"
+  /** A cookie-authenticated change came without the `X-Requested-With: baton` header (CSRF guard). */
+  | "csrf_failed"
   /** The caller is signed in but this action needs an admin. */
   | "admin_only"
   /** The caller is not a member of the team that must act on the item now. */

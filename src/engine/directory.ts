@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import type { Actor } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Db } from "../store/db.ts";
@@ -26,8 +27,21 @@ function newToken(): string {
   return `bt_${randomBytes(24).toString("base64url")}`;
 }
 
+/** How long a web session lasts. */
+export const SESSION_DAYS = 14;
+
+/** A hash to compare against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
+let dummyHash: Promise<string> | undefined;
+
 export function toPrincipal(user: User): Principal {
   return { email: user.email, teams: user.teams.map((t) => t.key), isAdmin: user.isAdmin, user };
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 8 || password.length > 200)
+    throw new DomainError("invalid_input", "A password needs 8 to 200 characters.", {
+      errors: [{ path: "password", message: "must be 8 to 200 characters" }],
+    });
 }
 
 function requireAdmin(by: Principal): void {
@@ -36,13 +50,18 @@ function requireAdmin(by: Principal): void {
 
 export class Directory {
   private readonly tokens = new TtlCache<string, User | null>(5_000);
+  private readonly sessions = new TtlCache<string, User | null>(5_000);
   private readonly teamNames = new TtlCache<"all", Map<string, string>>(10_000);
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   /** Forgets cached users and teams after a change made on this node. */
   private changed(): void {
     this.tokens.clear();
+    this.sessions.clear();
     this.teamNames.clear();
   }
 
@@ -105,7 +124,13 @@ export class Directory {
 
   async createUser(
     by: Principal | "system",
-    u: { email: string; name: string; teams: { key: string; role: Role }[]; isAdmin: boolean },
+    u: {
+      email: string;
+      name: string;
+      teams: { key: string; role: Role }[];
+      isAdmin: boolean;
+      password?: string;
+    },
   ): Promise<User> {
     if (by !== "system") requireAdmin(by);
     const email = u.email.trim().toLowerCase();
@@ -114,10 +139,14 @@ export class Directory {
         errors: [{ path: "email", message: "must be an e-mail address" }],
       });
     await this.checkTeams(u.teams);
+    if (u.password !== undefined) checkPassword(u.password);
     if (!(await store.insertUser(this.db, { ...u, email, name: u.name.trim() || email })))
       throw new DomainError("already_exists", `A user with e-mail ${email} already exists.`);
     this.changed();
-    return this.getUser(email);
+    const user = await this.getUser(email);
+    if (u.password !== undefined)
+      await store.setPasswordHash(this.db, user.id, await argon2Hash(u.password));
+    return user;
   }
 
   async setTeams(
@@ -141,6 +170,57 @@ export class Directory {
 
   listUsers(): Promise<User[]> {
     return store.listUsers(this.db);
+  }
+
+  /** Sets (or replaces) a user's password; admins may set anyone's, others only their own. */
+  async setPassword(by: Principal | "system", email: string, password: string): Promise<void> {
+    const user = await this.getUser(email);
+    if (by !== "system" && !by.isAdmin && by.email !== user.email)
+      throw new DomainError("admin_only", "Only an admin can set another user's password.");
+    checkPassword(password);
+    await store.setPasswordHash(this.db, user.id, await argon2Hash(password));
+  }
+
+  /** Checks e-mail and password and opens a session; returns the cookie value (shown once). */
+  async signIn(
+    email: string,
+    password: string,
+  ): Promise<{ session: string; user: User; expiresAt: Date }> {
+    const found = await store.findPasswordHash(this.db, email.trim().toLowerCase());
+    dummyHash ??= argon2Hash("not a password");
+    const ok = await argon2Verify(found?.hash ?? (await dummyHash), password).catch(() => false);
+    if (!found?.hash || !ok)
+      throw new DomainError("unauthenticated", "The e-mail or the password is wrong.");
+    const session = `bs_${randomBytes(24).toString("base64url")}`;
+    const expiresAt = new Date(this.clock().getTime() + SESSION_DAYS * 86_400_000);
+    await store.insertSession(this.db, { idHash: hashToken(session), userId: found.id, expiresAt });
+    return { session, user: await this.getUser(email), expiresAt };
+  }
+
+  async signOut(session: string): Promise<void> {
+    await store.deleteSession(this.db, hashToken(session));
+    this.sessions.clear();
+  }
+
+  /** The principal of a web session, or an `unauthenticated` error. */
+  async authenticateSession(session: string): Promise<Principal> {
+    const hash = hashToken(session);
+    const user = await this.sessions.get(
+      hash,
+      async () => (await store.findUserBySessionHash(this.db, hash, this.clock())) ?? null,
+    );
+    if (!user) throw new DomainError("unauthenticated", "Your session has ended; sign in again.");
+    return toPrincipal(user);
+  }
+
+  async listTokens(by: Principal): Promise<{ id: string; name: string; createdAt: string }[]> {
+    return store.listTokens(this.db, by.user.id);
+  }
+
+  async revokeToken(by: Principal, tokenId: string): Promise<void> {
+    if (!/^\d{1,18}$/.test(tokenId) || !(await store.revokeToken(this.db, by.user.id, tokenId)))
+      throw new DomainError("not_found", `You have no active token ${tokenId}.`);
+    this.changed();
   }
 
   /** Issues a new API token; only its hash is kept, so this is the one time it is shown. */

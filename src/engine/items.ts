@@ -4,6 +4,7 @@ import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/it
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/items.ts";
+import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory, Principal } from "./directory.ts";
 import type { Workflows } from "./workflows.ts";
 
@@ -38,6 +39,7 @@ export class Items {
     private readonly db: Db,
     private readonly directory: Directory,
     private readonly workflows: Workflows,
+    private readonly changes: ChangeFeed,
     private readonly clock: () => Date,
   ) {}
 
@@ -59,6 +61,7 @@ export class Items {
     const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def }), by);
     const item = events.reduce<Item | null>(evolve, null) as Item;
     await store.insertItem(this.db, item, events);
+    this.changes.publish(changeOf(item, "item.created"));
     return { item, def };
   }
 
@@ -81,20 +84,27 @@ export class Items {
     // Fast path: read, decide, write if nobody wrote in between (one round trip each).
     const first = await this.load(key);
     const done = await this.decideAndAppend(this.db, first, by, cmd, expectedVersion);
-    if (done) return done;
+    if (done) return this.published(done);
     if (expectedVersion !== undefined)
       throw new DomainError(
         "version_conflict",
         `${key} was changed by someone else at the same moment. Reload and try again.`,
       );
     // Contended: decide again on the latest state while holding the row lock.
-    return store.withLockedItem(this.db, key, async (row, tx) => {
+    const view = await store.withLockedItem(this.db, key, async (row, tx) => {
       if (!row) throw new DomainError("not_found", `No item "${key}".`);
       const def = await this.workflows.definition(row.item.workflow, row.item.workflowVersion);
       const view = await this.decideAndAppend(tx, { ...row, def }, by, cmd, undefined);
       if (!view) throw new Error(`${key} changed while locked`);
       return view;
     });
+    return this.published(view); // only now: the transaction has committed
+  }
+
+  /** Tells the live feed about a committed change (nothing for a no-op). */
+  private published(view: ItemView & { changed?: string | undefined }): ItemView {
+    if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
+    return { item: view.item, def: view.def };
   }
 
   /** Decides and appends; undefined when the item moved past the version it was decided on. */
@@ -104,13 +114,13 @@ export class Items {
     by: Principal,
     cmd: Command,
     expectedVersion: number | undefined,
-  ): Promise<ItemView | undefined> {
+  ): Promise<(ItemView & { changed?: string | undefined }) | undefined> {
     const events = this.stamp(decide(item, cmd, { actor: by, def, expectedVersion }), by);
     if (events.length === 0) return { item, def };
     const next = events.reduce(evolve, item);
-    return (await store.appendEvents(db, { id, fromVersion: item.version, item: next, events }))
-      ? { item: next, def }
-      : undefined;
+    if (!(await store.appendEvents(db, { id, fromVersion: item.version, item: next, events })))
+      return undefined;
+    return { item: next, def, changed: events.at(-1)?.type };
   }
 
   private stamp(bodies: ReturnType<typeof decide>, by: Principal): ItemEvent[] {

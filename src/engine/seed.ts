@@ -13,6 +13,9 @@ interface DemoFile {
   workflows: string[];
 }
 
+/** The password of every demo user, for the web app's sign-in. */
+export const DEMO_PASSWORD = "baton-demo";
+
 /**
  * Loads the demo into an empty database. Returns one API token per demo user (shown once).
  */
@@ -24,7 +27,7 @@ export async function seedDemo(
   for (const t of demo.teams) await engine.directory.createTeam(admin, t);
   const tokens = [];
   for (const u of demo.users) {
-    await engine.directory.createUser(admin, { ...u, isAdmin: false });
+    await engine.directory.createUser(admin, { ...u, isAdmin: false, password: DEMO_PASSWORD });
     tokens.push({
       email: u.email,
       name: u.name,

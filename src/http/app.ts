@@ -1,3 +1,4 @@
+import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -12,6 +13,8 @@ import { authenticator } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { streamRoutes } from "./routes/stream.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { userRoutes } from "./routes/users.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
@@ -30,6 +33,8 @@ export async function buildApp({
   const app = Fastify({
     logger: logLevel === "silent" ? false : { level: logLevel },
     bodyLimit: 1024 * 1024,
+    // Live streams never go idle; closing the server must end them rather than wait.
+    forceCloseConnections: true,
     // Workflow keys and item keys never contain these; reject rather than guess.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
@@ -64,8 +69,10 @@ export async function buildApp({
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
 
+  await app.register(cookie);
   app.decorateRequest("principal", null);
   await app.register(schemaRoutes, { prefix: "/api/v1" });
+  await app.register(sessionRoutes(engine), { prefix: "/api/v1" });
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticator(engine));
@@ -73,6 +80,7 @@ export async function buildApp({
       await api.register(userRoutes(engine));
       await api.register(workflowRoutes(engine));
       await api.register(itemRoutes(engine));
+      await api.register(streamRoutes(engine));
     },
     { prefix: "/api/v1" },
   );

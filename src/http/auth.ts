@@ -10,17 +10,43 @@ declare module "fastify" {
   }
 }
 
-/** Resolves `Authorization: Bearer <token>` to a principal, or fails with 401. */
+/** The web app's session cookie. */
+export const SESSION_COOKIE = "baton_session";
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Resolves the caller: `Authorization: Bearer <token>` (scripts, the CLI) or the session cookie
+ * (the web app). A cookie is sent by the browser on its own, so a change made with one must also
+ * carry `X-Requested-With: baton`, a header another site's page cannot add without CORS.
+ */
 export function authenticator(engine: Engine) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1])
-      throw new DomainError(
-        "unauthenticated",
-        "Send an API token as 'Authorization: Bearer <token>'.",
-      );
-    request.principal = await engine.directory.authenticate(match[1]);
+    if (header) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match?.[1])
+        throw new DomainError(
+          "unauthenticated",
+          "Send an API token as 'Authorization: Bearer <token>'.",
+        );
+      request.principal = await engine.directory.authenticate(match[1]);
+      return;
+    }
+    const session = request.cookies[SESSION_COOKIE];
+    if (session) {
+      if (!safeMethods.has(request.method) && request.headers["x-requested-with"] !== "baton")
+        throw new DomainError(
+          "csrf_failed",
+          "Changes made with a session cookie must send 'X-Requested-With: baton'.",
+        );
+      request.principal = await engine.directory.authenticateSession(session);
+      return;
+    }
+    throw new DomainError(
+      "unauthenticated",
+      "Sign in, or send an API token as 'Authorization: Bearer <token>'.",
+    );
   };
 }
 

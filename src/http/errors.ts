@@ -11,6 +11,7 @@ import { DomainError, type ErrorCode } from "../domain/errors.ts";
 export const statusOf: Record<ErrorCode, number> = {
   invalid_input: 400,
   unauthenticated: 401,
+  csrf_failed: 403,
   admin_only: 403,
   not_your_team: 403,
   not_found: 404,
@@ -27,6 +28,7 @@ export const statusOf: Record<ErrorCode, number> = {
 const titles: Record<ErrorCode, string> = {
   invalid_input: "Invalid input",
   unauthenticated: "Not signed in",
+  csrf_failed: "Request not allowed from a page",
   admin_only: "Admins only",
   not_your_team: "Not your team's move",
   not_found: "Not found",

@@ -1,6 +1,7 @@
 import { Kysely, Migrator, PostgresDialect } from "kysely";
 import pg from "pg";
 import * as spine from "./migrations/001-spine.ts";
+import * as sessions from "./migrations/002-sessions.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -14,7 +15,7 @@ export function openDb(url: string, { max = 20 }: { max?: number } = {}): Db {
 }
 
 /** Migrations in order. Kysely's migrator takes a lock, so several nodes may start at once. */
-const migrations = { "001-spine": spine };
+const migrations = { "001-spine": spine, "002-sessions": sessions };
 
 export async function migrate(db: Db): Promise<string[]> {
   const migrator = new Migrator({

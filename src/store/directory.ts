@@ -131,11 +131,13 @@ export async function countUsers(db: Db): Promise<number> {
 export async function insertToken(
   db: Db,
   t: { userId: string; hash: string; name: string },
-): Promise<void> {
-  await db
+): Promise<string> {
+  const r = await db
     .insertInto("api_tokens")
     .values({ user_id: t.userId, token_hash: t.hash, name: t.name, revoked_at: null })
-    .execute();
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return r.id;
 }
 
 export async function findUserByTokenHash(db: Db, hash: string): Promise<UserRow | undefined> {
@@ -145,4 +147,73 @@ export async function findUserByTokenHash(db: Db, hash: string): Promise<UserRow
     .where("api_tokens.revoked_at", "is", null)
     .executeTakeFirst();
   return r ? toUser(r) : undefined;
+}
+
+export async function setPasswordHash(db: Db, userId: string, hash: string | null): Promise<void> {
+  await db.updateTable("users").set({ password_hash: hash }).where("id", "=", userId).execute();
+}
+
+export async function findPasswordHash(
+  db: Db,
+  email: string,
+): Promise<{ id: string; hash: string | null } | undefined> {
+  const r = await db
+    .selectFrom("users")
+    .select(["id", "password_hash"])
+    .where("email", "=", email)
+    .executeTakeFirst();
+  return r ? { id: r.id, hash: r.password_hash } : undefined;
+}
+
+export async function insertSession(
+  db: Db,
+  s: { idHash: string; userId: string; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto("sessions")
+    .values({ id_hash: s.idHash, user_id: s.userId, expires_at: s.expiresAt })
+    .execute();
+}
+
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+}
+
+export async function findUserBySessionHash(
+  db: Db,
+  idHash: string,
+  now: Date,
+): Promise<UserRow | undefined> {
+  const r = await userWithTeams(db)
+    .innerJoin("sessions", "sessions.user_id", "users.id")
+    .where("sessions.id_hash", "=", idHash)
+    .where("sessions.expires_at", ">", now)
+    .executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}
+
+export async function listTokens(
+  db: Db,
+  userId: string,
+): Promise<{ id: string; name: string; createdAt: string }[]> {
+  const rows = await db
+    .selectFrom("api_tokens")
+    .select(["id", "name", "created_at"])
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at.toISOString() }));
+}
+
+/** Revokes one of a user's tokens; false if the user has no such active token. */
+export async function revokeToken(db: Db, userId: string, tokenId: string): Promise<boolean> {
+  const r = await db
+    .updateTable("api_tokens")
+    .set({ revoked_at: new Date() })
+    .where("id", "=", tokenId)
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -9,6 +9,7 @@ export interface Database {
     name: string;
     is_admin: Generated<boolean>;
     created_at: Generated<Date>;
+    password_hash: string | null;
   };
   team_members: { team_key: string; user_id: string; role: Generated<"member" | "lead"> };
   api_tokens: {
@@ -51,6 +52,12 @@ export interface Database {
     doc: ColumnType<unknown, string, string>;
     created_at: ColumnType<Date, string, string>;
     updated_at: ColumnType<Date, string, string>;
+  };
+  sessions: {
+    id_hash: string;
+    user_id: string;
+    created_at: Generated<Date>;
+    expires_at: Date;
   };
   events: {
     id: Generated<string>;

@@ -83,7 +83,7 @@ describe("baton serve on the embedded PostgreSQL", () => {
     const first = await startServe(dataDir);
     running.push(first.proc);
     expect(first.output()).toContain("sam@example.com");
-    const samToken = /sam@example\.com\s+(bt_\S+)/.exec(first.output())?.[1] as string;
+    const samToken = /sam@example\.com.*token (bt_\S+)/.exec(first.output())?.[1] as string;
 
     const teams = await api(first.url, adminToken, "/teams");
     expect(teams.body.teams.map((t: { key: string }) => t.key)).toContain("implementation");

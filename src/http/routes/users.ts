@@ -35,6 +35,7 @@ export const userRoutes =
               name: z.string().trim().min(1).max(200),
               teams: teamsInput,
               admin: z.boolean().default(false),
+              password: z.string().min(8).max(200).optional(),
             })
             .strict(),
         },
@@ -46,6 +47,7 @@ export const userRoutes =
           name: b.name,
           teams: b.teams,
           isAdmin: b.admin,
+          ...(b.password === undefined ? {} : { password: b.password }),
         });
         return reply.code(201).send(presentUser(user));
       },
@@ -57,6 +59,69 @@ export const userRoutes =
       "/users/me",
       { schema: { tags: ["users"], summary: "The signed-in user" } },
       async (request) => presentUser(principalOf(request).user),
+    );
+    app.get(
+      "/users/me/tokens",
+      { schema: { tags: ["users"], summary: "Your active API tokens" } },
+      async (request) => ({
+        tokens: (await engine.directory.listTokens(principalOf(request))).map((t) => ({
+          id: t.id,
+          name: t.name,
+          created_at: t.createdAt,
+        })),
+      }),
+    );
+    app.post(
+      "/users/me/tokens",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Issue yourself an API token; shown once",
+          body: z
+            .object({ name: z.string().max(100).optional() })
+            .strict()
+            .nullish(),
+        },
+      },
+      async (request, reply) => {
+        const me = principalOf(request);
+        return reply.code(201).send({
+          token: await engine.directory.createToken(me, me.email, request.body?.name ?? ""),
+        });
+      },
+    );
+    app.delete(
+      "/users/me/tokens/:id",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Revoke one of your API tokens",
+          params: z.object({ id: z.string() }),
+        },
+      },
+      async (request, reply) => {
+        await engine.directory.revokeToken(principalOf(request), request.params.id);
+        return reply.code(204).send();
+      },
+    );
+    app.put(
+      "/users/:email/password",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Set a password for web sign-in (admin, or your own)",
+          params: emailParams,
+          body: z.object({ password: z.string().min(8).max(200) }).strict(),
+        },
+      },
+      async (request, reply) => {
+        await engine.directory.setPassword(
+          principalOf(request),
+          request.params.email,
+          request.body.password,
+        );
+        return reply.code(204).send();
+      },
     );
     app.get(
       "/users/:email",

@@ -1,0 +1,234 @@
+import type { Command } from "commander";
+import type { MissingItem } from "../domain/errors.ts";
+import type { ItemEventBody } from "../domain/item.ts";
+import type { WorkflowDef } from "../domain/workflow.ts";
+import type {
+  ItemJson as PresentedItem,
+  presentItemSummary,
+  presentTeam,
+  presentUser,
+} from "../http/presenters.ts";
+
+/*
+ * The CLI's only way to the server: a thin wrapper over Node's fetch that speaks the Baton API
+ * (/api/v1, bearer token, JSON or YAML bodies) and turns failures into errors a person can read.
+ */
+
+/** Where the CLI looks for the server when neither --url nor BATON_URL says otherwise. */
+export const DEFAULT_URL = "http://localhost:7400";
+
+/** A server that accepted the connection but never answered should not hang a script forever. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** An RFC 9457 problem as Baton sends it (see src/http/errors.ts). */
+export interface Problem {
+  status: number;
+  code: string;
+  title?: string;
+  detail: string;
+  /** What still blocks a handoff or completion. */
+  missing?: MissingItem[];
+  /** Validation problems, each with the path of the offending value. */
+  errors?: { path: string; message: string }[];
+  [extra: string]: unknown;
+}
+
+/** A failure the CLI explains itself: a message plus optional lines (hints, details). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly lines: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The server refused the request; `problem` is its problem+json body. */
+export class ApiError extends Error {
+  constructor(
+    readonly problem: Problem,
+    /** Extra advice the command adds for this situation (how to fix it). */
+    readonly hints: string[] = [],
+  ) {
+    super(problem.detail);
+  }
+}
+
+/** The options every API command shares (declared on the program in main.ts). */
+export interface GlobalFlags {
+  url?: string;
+  token?: string;
+  json?: boolean;
+}
+
+/** Collects a repeatable option (`--field a=1 --field b=2`) into a list. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** A request body: JSON (any value) or text sent as-is with its content type. */
+type Body = { json: unknown } | { text: string; contentType: string };
+
+/** Calls the Baton API as the holder of one token. */
+export class Api {
+  /** The server's base URL, without a trailing slash, as the user gave it. */
+  readonly url: string;
+
+  constructor(
+    url: string,
+    private readonly token: string | undefined,
+  ) {
+    this.url = url.replace(/\/+$/, "");
+  }
+
+  get<T>(path: string, query: Query = {}): Promise<T> {
+    return this.request<T>("GET", path, undefined, query);
+  }
+
+  /** POST with a JSON body; no body at all for commands that take none. */
+  post<T>(path: string, json?: unknown): Promise<T> {
+    return this.request<T>("POST", path, json === undefined ? undefined : { json });
+  }
+
+  patch<T>(path: string, json: unknown): Promise<T> {
+    return this.request<T>("PATCH", path, { json });
+  }
+
+  /** Sends text (a workflow definition) with its own content type. */
+  send<T>(method: "PUT" | "POST", path: string, text: string, contentType: string): Promise<T> {
+    return this.request<T>(method, path, { text, contentType });
+  }
+
+  private async request<T>(method: string, path: string, body?: Body, query: Query = {}) {
+    if (!this.token)
+      throw new CliError("no API token. Set BATON_TOKEN or pass --token.", [
+        "An admin can issue one with `baton user token EMAIL`; on the server's machine,",
+        "`baton admin token` prints one for the admin.",
+      ]);
+    const url = new URL(`${this.url}/api/v1${path}`);
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined) url.searchParams.set(k, `${v}`);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      accept: "application/json, application/problem+json",
+    };
+    let payload: string | undefined;
+    // Commands without parameters must go without a content type: Fastify refuses an empty
+    // body declared as JSON.
+    if (body && "json" in body) {
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body.json);
+    } else if (body) {
+      headers["content-type"] = body.contentType;
+      payload = body.text;
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (e) {
+      throw this.unreachable(e);
+    }
+    const text = await res.text();
+    const parsed = parseJson(text);
+    if (!res.ok) {
+      if (isProblem(parsed)) throw new ApiError(parsed);
+      throw new CliError(`${method} ${url.pathname} failed: HTTP ${res.status} ${res.statusText}`);
+    }
+    if (parsed === undefined && text !== "")
+      throw new CliError(`${this.url} answered with something that is not JSON; is it Baton?`);
+    return parsed as T;
+  }
+
+  private unreachable(e: unknown): CliError {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    if (err.name === "TimeoutError")
+      return new CliError(
+        `Baton at ${this.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+      );
+    if (err.cause?.code === "ECONNREFUSED")
+      return new CliError(`cannot reach Baton at ${this.url} (is it running? npm start)`);
+    const why = err.cause?.message ?? err.message;
+    return new CliError(`cannot reach Baton at ${this.url} (${why})`);
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isProblem(x: unknown): x is Problem {
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    typeof (x as Problem).code === "string" &&
+    typeof (x as Problem).detail === "string"
+  );
+}
+
+/** What an API command needs: a client and whether to print JSON for scripts. */
+export interface Cli {
+  api: Api;
+  json: boolean;
+}
+
+/**
+ * Builds the client from the global flags, falling back to BATON_URL and BATON_TOKEN. The CLI
+ * is a client of a possibly remote server, so these are its own settings, not the server's
+ * (src/config.ts), and a bad server setting in the shell never breaks a client command.
+ */
+export function cliOf(command: Command, env: NodeJS.ProcessEnv = process.env): Cli {
+  const flags = command.optsWithGlobals<GlobalFlags>();
+  // An empty variable means "not set", as in src/config.ts.
+  const url = flags.url ?? (env.BATON_URL || DEFAULT_URL);
+  if (!URL.canParse(url))
+    throw new CliError(`"${url}" is not a URL; give one such as ${DEFAULT_URL}`);
+  const token = flags.token ?? (env.BATON_TOKEN || undefined);
+  return { api: new Api(url, token), json: flags.json === true };
+}
+
+/** Encodes one path segment (item keys, e-mails and team keys go into URLs). */
+export function seg(s: string): string {
+  return encodeURIComponent(s);
+}
+
+/*
+ * The JSON shapes of the API, taken from the presenters at compile time (type-only imports,
+ * nothing of the server is loaded), so a change to the API that breaks the CLI fails tsc.
+ */
+
+/** One item as GET /items/{key} and every item command return it. */
+export type ItemJson = PresentedItem;
+/** One line of GET /items and of a team queue. */
+export type ItemSummaryJson = ReturnType<typeof presentItemSummary>;
+/** One event of GET /items/{key}/events: the stored event, as the presenter passes it on. */
+export type EventJson = ItemEventBody & {
+  seq: number;
+  actor: string;
+  at: string;
+};
+/** A team with its members, as GET /teams lists it. */
+export type TeamJson = ReturnType<typeof presentTeam>;
+/** A user with their teams, as GET /users lists it. */
+export type UserJson = ReturnType<typeof presentUser>;
+/** A workflow version as GET /workflows/{key} returns it. */
+export interface WorkflowJson {
+  key: string;
+  version: number;
+  definition: WorkflowDef;
+  source: string;
+  source_format: "yaml" | "json";
+  published_by: string;
+  published_at: string;
+}

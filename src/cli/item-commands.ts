@@ -1,0 +1,456 @@
+import type { Command } from "commander";
+import type { FieldDef } from "../domain/workflow.ts";
+import {
+  type Api,
+  type Cli,
+  CliError,
+  cliOf,
+  collect,
+  type EventJson,
+  type ItemJson,
+  type ItemSummaryJson,
+  seg,
+  type WorkflowJson,
+} from "./client.ts";
+import {
+  describeMissing,
+  emit,
+  formatNext,
+  formatState,
+  formatTime,
+  formatValue,
+  indent,
+  itemTable,
+  say,
+  sayItemChanged,
+  sayJson,
+  table,
+} from "./output.ts";
+
+/*
+ * `baton item …`: start items, read them and their history, fill in fields and checklists, and
+ * move them along (claim, assign, pause, complete…). Handoffs have their own group.
+ */
+
+/** Splits `key=value` words, before anything is fetched, so a typo fails fast. */
+function parseAssignments(words: string[]): [key: string, raw: string][] {
+  return words.map((word) => {
+    const eq = word.indexOf("=");
+    if (eq <= 0) throw new CliError(`expected key=value (or key= to clear), not "${word}"`);
+    return [word.slice(0, eq), word.slice(eq + 1)];
+  });
+}
+
+/**
+ * Gives field values the JSON type their workflow declares, since the shell only has strings:
+ * number fields get numbers, boolean fields true/false, the rest strings; an empty value is null,
+ * which clears the field. A value of the wrong type is sent as written so the server, the one
+ * judge of validity, explains what is wrong with it.
+ */
+function typedFields(
+  pairs: [key: string, raw: string][],
+  fields: FieldDef[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of pairs) {
+    const type = fields.find((f) => f.key === key)?.type;
+    if (raw === "") out[key] = null;
+    else if (type === "number" && raw.trim() !== "" && Number.isFinite(Number(raw)))
+      out[key] = Number(raw);
+    else if (type === "boolean" && /^(true|yes)$/i.test(raw)) out[key] = true;
+    else if (type === "boolean" && /^(false|no)$/i.test(raw)) out[key] = false;
+    else out[key] = raw;
+  }
+  return out;
+}
+
+function getItem(api: Api, key: string): Promise<ItemJson> {
+  return api.get<ItemJson>(`/items/${seg(key)}`);
+}
+
+/** The workflow version an item runs on (its field types and labels). */
+function definitionOf(api: Api, item: Pick<ItemJson, "workflow" | "workflow_version">) {
+  return api.get<WorkflowJson>(`/workflows/${seg(item.workflow)}`, {
+    version: item.workflow_version,
+  });
+}
+
+/** Runs one POST command on an item and reports the change in a line. */
+async function runOnItem(
+  cli: Cli,
+  key: string,
+  path: string,
+  body: unknown,
+  headline: (item: ItemJson) => string,
+): Promise<ItemJson> {
+  const item = await cli.api.post<ItemJson>(`/items/${seg(key)}/${path}`, body);
+  sayItemChanged(cli, item, headline(item));
+  return item;
+}
+
+/** What still stands between a step in progress and its handoff (fields and checklist). */
+function sayWhatIsLeft(cli: Cli, item: ItemJson): void {
+  if (cli.json || item.state !== "in_progress" || !item.readiness) return;
+  // Criteria are confirmed while handing off, not before, so they never count as left here.
+  const left = item.readiness.missing.filter((m) => m.kind !== "criterion");
+  if (left.length === 0) {
+    say(`Ready to hand off: baton handoff submit ${item.key} --confirm-all`);
+    return;
+  }
+  say("Still needed before the handoff:");
+  for (const m of left) say(`  - ${describeMissing(m)}`);
+}
+
+/** The readable block of `item show`. */
+function sayItem(item: ItemJson, def: WorkflowJson["definition"]): void {
+  say(`${item.key}  ${item.title}`);
+  say(`NEXT      ${formatNext(item)}`);
+  say(
+    `State     ${formatState(item.state)} at "${item.step_name}" (${item.step}), owned by ${item.owner_team}`,
+  );
+  say(`Assignee  ${item.assignee ?? "nobody"}`);
+  say(
+    `Workflow  ${item.workflow} version ${item.workflow_version}, created ${formatTime(item.created_at)} by ${item.created_by}`,
+  );
+  const rework = Object.entries(item.rework).filter(([, n]) => n > 0);
+  if (rework.length > 0)
+    say(`Rework    ${rework.map(([step, n]) => `${step} returned ${n}×`).join(", ")}`);
+
+  if (item.returned) {
+    const r = item.returned;
+    say();
+    say(`Returned for rework by ${r.from_team} (${r.by}, ${formatTime(r.at)}): ${r.reason}`);
+    say(`  "${r.comment}"`);
+    if (r.failed_criteria.length > 0) say(`  failed criteria: ${r.failed_criteria.join(" · ")}`);
+  }
+  if (item.paused) {
+    const p = item.paused;
+    say();
+    say(`Paused since ${formatTime(p.at)} by ${p.by}: ${p.reason}`);
+  }
+  if (item.closed) {
+    const c = item.closed;
+    say();
+    say(
+      `${item.state === "done" ? "Completed" : "Cancelled"} ${formatTime(c.at)} by ${c.by}${c.reason ? `: ${c.reason}` : ""}`,
+    );
+  }
+
+  say();
+  say("Fields");
+  const known = new Set(def.fields.map((f) => f.key));
+  const rows = [
+    ...def.fields.map((f) => [`${f.label ?? f.key} (${f.key})`, formatValue(item.fields[f.key])]),
+    // Values the definition no longer names still belong to the item; show them too.
+    ...Object.entries(item.fields)
+      .filter(([k]) => !known.has(k))
+      .map(([k, v]) => [k, formatValue(v)]),
+  ];
+  say(rows.length === 0 ? "  none" : indent(table([], rows)));
+
+  say();
+  say(`Checklist of "${item.step_name}"`);
+  if (item.checklist.length === 0) say("  none");
+  for (const c of item.checklist)
+    say(`  ${c.index} [${c.done ? "x" : " "}] ${c.text}${c.optional ? " (optional)" : ""}`);
+
+  const h = item.handoff;
+  if (h) {
+    say();
+    say(
+      `Pending handoff #${h.id}: ${h.from_step} (${h.from_team}) → ${h.to_step} (${h.to_team}), submitted ${formatTime(h.submitted_at)} by ${h.submitted_by}`,
+    );
+    if (h.note) say(`  note: ${h.note}`);
+    if (h.criteria.length > 0)
+      for (const c of h.criteria) say(`  [${h.confirmed.includes(c) ? "x" : " "}] ${c}`);
+  }
+
+  const ready = item.readiness;
+  if (ready) {
+    say();
+    if (!ready.to_step) say("No route of this step's handoff matches the fields yet.");
+    else if (ready.missing.length === 0) say(`Ready to hand off to ${ready.to_step}.`);
+    else {
+      say(`Still needed before handing off to ${ready.to_step}:`);
+      for (const m of ready.missing) say(`  - ${describeMissing(m)}`);
+    }
+    // Criteria are confirmed by the sender when handing off, so they are listed, never "missing".
+    if (ready.to_step && ready.criteria.length > 0) {
+      say("Acceptance criteria to confirm when handing off:");
+      for (const c of ready.criteria) say(`  - ${c}`);
+    }
+  } else if (item.is_final_step && item.state === "in_progress") {
+    say();
+    say(`Final step: finish the checklist, then baton item complete ${item.key}`);
+  }
+}
+
+/** One event of the timeline in words. */
+function describeEvent(e: EventJson): string {
+  switch (e.type) {
+    case "item.created":
+      return `created "${e.data.title}" (${e.data.workflow} v${e.data.workflowVersion}) at ${e.data.step}, team ${e.data.team}`;
+    case "item.fields_updated":
+      return `set ${Object.entries(e.data.changes)
+        .map(([k, v]) => (v === null ? `${k} (cleared)` : `${k} = ${formatValue(v)}`))
+        .join(", ")}`;
+    case "checklist.updated":
+      return `${e.data.done ? "ticked" : "unticked"} "${e.data.text}" (${e.data.step})`;
+    case "item.assigned":
+      return e.data.assignee ? `assigned to ${e.data.assignee}` : "unassigned";
+    case "comment.added":
+      return `commented: ${e.data.body}`;
+    case "handoff.submitted": {
+      const d = e.data;
+      const note = d.note ? `; note: ${d.note}` : "";
+      return `handed off #${d.handoff}: ${d.fromStep} (${d.fromTeam}) → ${d.toStep} (${d.toTeam})${note}`;
+    }
+    case "handoff.withdrawn":
+      return `withdrew handoff #${e.data.handoff}`;
+    case "handoff.accepted":
+      return `accepted handoff #${e.data.handoff}${e.data.assignee ? `, assigned to ${e.data.assignee}` : ""}`;
+    case "handoff.rejected": {
+      const d = e.data;
+      const failed =
+        d.failedCriteria.length > 0 ? ` (failed: ${d.failedCriteria.join(" · ")})` : "";
+      return `rejected handoff #${d.handoff}: ${d.reason}, "${d.comment}"${failed}`;
+    }
+    case "item.completed":
+      return "completed the item";
+    case "item.cancelled":
+      return `cancelled: ${e.data.reason}`;
+    case "item.paused":
+      return `paused: ${e.data.reason}`;
+    case "item.resumed":
+      return "resumed";
+    default: {
+      // A newer server may log event types this CLI does not know; show them rather than fail.
+      const unknown: never = e;
+      const { type, data } = unknown as { type: string; data: unknown };
+      return `${type} ${JSON.stringify(data)}`;
+    }
+  }
+}
+
+/** Registers the `item` commands. */
+export function registerItemCommands(program: Command): void {
+  const item = program.command("item").description("start, read and work on items");
+
+  item
+    .command("create")
+    .description("start an item at the first step of a workflow")
+    .argument("<workflow>", "workflow key, e.g. onboarding")
+    .requiredOption("--title <title>", "what the item is about")
+    .option("--field <key=value>", "a field value (repeat for several)", collect)
+    .action(
+      async (workflow: string, flags: { title: string; field?: string[] }, command: Command) => {
+        const cli = cliOf(command);
+        let fields: Record<string, unknown> | undefined;
+        if (flags.field) {
+          const pairs = parseAssignments(flags.field);
+          const w = await cli.api.get<WorkflowJson>(`/workflows/${seg(workflow)}`);
+          fields = typedFields(pairs, w.definition.fields);
+        }
+        const created = await cli.api.post<ItemJson>("/items", {
+          workflow,
+          title: flags.title,
+          fields,
+        });
+        sayItemChanged(
+          cli,
+          created,
+          `Created ${created.key} "${created.title}" at "${created.step_name}".`,
+        );
+        sayWhatIsLeft(cli, created);
+      },
+    );
+
+  item
+    .command("list")
+    .description("list items, oldest update first")
+    .option("--team <key>", "items this team must move next")
+    .option(
+      "--state <states>",
+      "comma-separated: in_progress, awaiting_acceptance, paused, done, cancelled",
+    )
+    .option("--workflow <key>", "items of one workflow")
+    .option("--assignee <email>", "items assigned to this person")
+    .option("--limit <n>", "at most this many (default 100)")
+    .action(
+      async (
+        flags: {
+          team?: string;
+          state?: string;
+          workflow?: string;
+          assignee?: string;
+          limit?: string;
+        },
+        command: Command,
+      ) => {
+        const cli = cliOf(command);
+        const body = await cli.api.get<{ items: ItemSummaryJson[] }>("/items", flags);
+        emit(cli, body, ({ items }) =>
+          say(items.length === 0 ? "No items match." : itemTable(items)),
+        );
+      },
+    );
+
+  item
+    .command("show")
+    .description("show an item: who moves next, fields, checklist, pending handoff")
+    .argument("<key>", "item key, e.g. ONB-42")
+    .action(async (key: string, _flags: unknown, command: Command) => {
+      const cli = cliOf(command);
+      const it = await getItem(cli.api, key);
+      if (cli.json) return sayJson(it);
+      sayItem(it, (await definitionOf(cli.api, it)).definition);
+    });
+
+  item
+    .command("history")
+    .description("the item's timeline, oldest first")
+    .argument("<key>", "item key")
+    .action(async (key: string, _flags: unknown, command: Command) => {
+      const cli = cliOf(command);
+      const body = await cli.api.get<{ events: EventJson[] }>(`/items/${seg(key)}/events`);
+      emit(cli, body, ({ events }) =>
+        say(
+          table(
+            ["when", "who", "what"],
+            events.map((e) => [formatTime(e.at), e.actor, describeEvent(e)]),
+          ),
+        ),
+      );
+    });
+
+  item
+    .command("set")
+    .description("change field values (key= clears a field)")
+    .argument("<key>", "item key")
+    .argument("<assignments...>", "key=value pairs")
+    .action(async (key: string, words: string[], _flags: unknown, command: Command) => {
+      const cli = cliOf(command);
+      const pairs = parseAssignments(words);
+      const def = await definitionOf(cli.api, await getItem(cli.api, key));
+      const fields = typedFields(pairs, def.definition.fields);
+      const updated = await cli.api.patch<ItemJson>(`/items/${seg(key)}/fields`, fields);
+      const changes = Object.entries(fields).map(([k, v]) =>
+        v === null ? `${k} cleared` : `${k} = ${formatValue(v)}`,
+      );
+      sayItemChanged(cli, updated, `Updated ${updated.key}: ${changes.join(", ")}.`);
+      sayWhatIsLeft(cli, updated);
+    });
+
+  item
+    .command("check")
+    .description("tick a checklist item of the current step (by its number or its text)")
+    .argument("<key>", "item key")
+    .argument("<index>", "the number `item show` prints before it, or its text")
+    .option("--undo", "untick it instead")
+    .action(async (key: string, which: string, flags: { undo?: boolean }, command: Command) => {
+      const cli = cliOf(command);
+      let index = /^\d+$/.test(which) ? Number(which) : undefined;
+      if (index === undefined) {
+        const list = (await getItem(cli.api, key)).checklist;
+        index = list.find((c) => c.text.toLowerCase() === which.trim().toLowerCase())?.index;
+        if (index === undefined)
+          throw new CliError(
+            `the current step's checklist has no "${which}"`,
+            list.map((c) => `  ${c.index} ${c.text}`),
+          );
+      }
+      const done = flags.undo !== true;
+      const updated = await runOnItem(cli, key, "checklist", { index, done }, (it) => {
+        const text = it.checklist[index]?.text ?? `#${index}`;
+        return `${done ? "Ticked" : "Unticked"} "${text}" on ${it.key}.`;
+      });
+      sayWhatIsLeft(cli, updated);
+    });
+
+  item
+    .command("claim")
+    .description("assign the item to yourself")
+    .argument("<key>", "item key")
+    .action(async (key: string, _flags: unknown, command: Command) => {
+      await runOnItem(
+        cliOf(command),
+        key,
+        "claim",
+        undefined,
+        (it) => `${it.key} is assigned to you.`,
+      );
+    });
+
+  item
+    .command("assign")
+    .description("assign the item to a member of the team that moves next")
+    .argument("<key>", "item key")
+    .argument("<email>", 'who, or "none" to unassign')
+    .action(async (key: string, email: string, _flags: unknown, command: Command) => {
+      const to = email === "none" ? null : email;
+      await runOnItem(cliOf(command), key, "assign", { email: to }, (it) =>
+        to ? `${it.key} is assigned to ${to}.` : `${it.key} is unassigned.`,
+      );
+    });
+
+  item
+    .command("comment")
+    .description("comment on the item (anyone can)")
+    .argument("<key>", "item key")
+    .argument("<text>", "the comment")
+    .action(async (key: string, text: string, _flags: unknown, command: Command) => {
+      await runOnItem(
+        cliOf(command),
+        key,
+        "comments",
+        { body: text },
+        (it) => `Commented on ${it.key}.`,
+      );
+    });
+
+  item
+    .command("complete")
+    .description("complete the item at its final step")
+    .argument("<key>", "item key")
+    .action(async (key: string, _flags: unknown, command: Command) => {
+      await runOnItem(cliOf(command), key, "complete", undefined, (it) => `${it.key} is done.`);
+    });
+
+  item
+    .command("cancel")
+    .description("cancel the item")
+    .argument("<key>", "item key")
+    .requiredOption("--reason <reason>", "why, for the record")
+    .action(async (key: string, flags: { reason: string }, command: Command) => {
+      await runOnItem(
+        cliOf(command),
+        key,
+        "cancel",
+        { reason: flags.reason },
+        (it) => `${it.key} is cancelled.`,
+      );
+    });
+
+  item
+    .command("pause")
+    .description("pause work, e.g. while waiting on the customer (service-level clocks stop)")
+    .argument("<key>", "item key")
+    .requiredOption("--reason <reason>", "what the work waits for")
+    .action(async (key: string, flags: { reason: string }, command: Command) => {
+      await runOnItem(
+        cliOf(command),
+        key,
+        "pause",
+        { reason: flags.reason },
+        (it) => `${it.key} is paused.`,
+      );
+    });
+
+  item
+    .command("resume")
+    .description("resume paused work")
+    .argument("<key>", "item key")
+    .action(async (key: string, _flags: unknown, command: Command) => {
+      await runOnItem(cliOf(command), key, "resume", undefined, (it) => `${it.key} is resumed.`);
+    });
+}

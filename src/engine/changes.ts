@@ -1,0 +1,96 @@
+import { type Item, nextTeam } from "../domain/item.ts";
+import type { Db } from "../store/db.ts";
+import { ITEMS_CHANNEL, type Listener, listen, notify } from "../store/notify.ts";
+
+/** What a watcher learns when an item changes: enough to know which views to refresh. */
+export interface ItemChange {
+  key: string;
+  version: number;
+  type: string;
+  state: string;
+  next_team: string | null;
+  owner_team: string;
+  teams: string[];
+  workflow: string;
+}
+
+export function changeOf(item: Item, type: string): ItemChange {
+  return {
+    key: item.key,
+    version: item.version,
+    type,
+    state: item.status,
+    next_team: nextTeam(item),
+    owner_team: item.ownerTeam,
+    teams: item.teams,
+    workflow: item.workflow,
+  };
+}
+
+type Subscriber = { fn: (change: ItemChange) => void; onResync: (() => void) | undefined };
+
+/**
+ * The live feed of item changes across all Baton nodes. Commands publish after their write
+ * committed; changes from one event-loop turn go out as one NOTIFY. Every node LISTENs (from the
+ * first subscriber on) and hands what arrives, its own changes included, to its subscribers, so
+ * a browser sees the same stream whichever node it is connected to.
+ */
+export class ChangeFeed {
+  private pending: ItemChange[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly subscribers = new Set<Subscriber>();
+  private listener: Listener | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly url: string | undefined,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  publish(change: ItemChange): void {
+    this.pending.push(change);
+    if (this.pending.length === 1) setImmediate(() => void this.flush());
+  }
+
+  /** Sends what is pending; resolves when it was handed to PostgreSQL. */
+  async flush(): Promise<void> {
+    await this.flushing;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.flushing = notify(this.db, ITEMS_CHANNEL, batch).catch(this.onError);
+    await this.flushing;
+    this.flushing = null;
+  }
+
+  /**
+   * Calls `fn` for every change on any node until `unsubscribe` is called. `ready` resolves when
+   * changes made from then on are sure to arrive; `onResync` runs when the feed reconnected and
+   * changes may have been missed.
+   */
+  subscribe(
+    fn: (change: ItemChange) => void,
+    { onResync }: { onResync?: () => void } = {},
+  ): { unsubscribe: () => void; ready: Promise<void> } {
+    if (!this.url) throw new Error("the change feed needs the database URL to listen");
+    const entry = { fn, onResync };
+    this.subscribers.add(entry);
+    this.listener ??= listen(this.url, ITEMS_CHANNEL, {
+      onMessages: (messages) => {
+        for (const m of messages as ItemChange[]) for (const s of this.subscribers) s.fn(m);
+      },
+      onReconnect: () => {
+        for (const s of this.subscribers) s.onResync?.();
+      },
+      onError: this.onError,
+    });
+    return { unsubscribe: () => this.subscribers.delete(entry), ready: this.listener.ready };
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.listener?.close();
+    this.listener = null;
+    this.subscribers.clear();
+  }
+}
