@@ -223,6 +223,20 @@ function describeEvent(e: EventJson): string {
       return `paused: ${e.data.reason}`;
     case "item.resumed":
       return "resumed";
+    case "question.asked":
+      return `asked ${e.data.toTeam} (question #${e.data.question}): ${e.data.body}`;
+    case "question.answered":
+      return `answered question #${e.data.question}: ${e.data.body}`;
+    case "meeting.scheduled":
+      return `scheduled handoff meeting #${e.data.meeting} for ${formatTime(e.data.startsAt)} (${e.data.durationMinutes} min)${e.data.location ? ` at ${e.data.location}` : ""}`;
+    case "meeting.rescheduled":
+      return `moved meeting #${e.data.meeting} to ${formatTime(e.data.startsAt)}`;
+    case "meeting.held":
+      return `held meeting #${e.data.meeting}: ${e.data.notes}`;
+    case "sla.warning":
+      return `warning: the ${e.data.clock} clock of ${e.data.team} (${e.data.step}) is due ${formatTime(e.data.dueAt)}`;
+    case "sla.breached":
+      return `BREACHED: the ${e.data.clock} clock of ${e.data.team} (${e.data.step}) was due ${formatTime(e.data.dueAt)}`;
     default: {
       // A newer server may log event types this CLI does not know; show them rather than fail.
       const unknown: never = e;

@@ -11,6 +11,7 @@ import {
 import {
   checkFieldValue,
   fieldLabel,
+  matches,
   routeHandoff,
   type StepDef,
   stepOf,
@@ -50,7 +51,24 @@ export type Command =
   | { type: "complete" }
   | { type: "cancel"; reason: string }
   | { type: "pause"; reason: string }
-  | { type: "resume" };
+  | { type: "resume" }
+  | { type: "ask"; toTeam: string; body: string; fromTeam?: string | undefined }
+  | { type: "answer"; question: number; body: string }
+  | {
+      type: "schedule_meeting";
+      startsAt: string;
+      durationMinutes: number;
+      location?: string | null | undefined;
+      attendees?: string[] | undefined;
+    }
+  | {
+      type: "reschedule_meeting";
+      meeting: number;
+      startsAt: string;
+      durationMinutes?: number | undefined;
+      location?: string | null | undefined;
+    }
+  | { type: "meeting_held"; meeting: number; notes: string; attended?: string[] | undefined };
 
 export type CommandType = Command["type"];
 
@@ -59,6 +77,49 @@ export interface DecideContext {
   def: WorkflowDef;
   /** The version the caller last saw (`If-Match`); checked when given. */
   expectedVersion?: number | undefined;
+}
+
+/**
+ * The handoff a meeting now would prepare: the pending one, or the one the current step would
+ * submit next. Null at a final step or on a closed item.
+ */
+export function meetingHandoff(
+  item: Item,
+  def: WorkflowDef,
+): { id: number; fromTeam: string; toTeam: string; fromStep: string } | null {
+  const pending = pendingHandoff(item);
+  if (pending)
+    return {
+      id: pending.id,
+      fromTeam: pending.fromTeam,
+      toTeam: pending.toTeam,
+      fromStep: pending.fromStep,
+    };
+  if (item.status !== "in_progress" && item.status !== "paused") return null;
+  const step = stepOf(def, item.step);
+  const to = routeHandoff(step, item.fields);
+  if (!to) return null;
+  return {
+    id: item.handoffs.length + 1,
+    fromTeam: item.ownerTeam,
+    toTeam: stepOf(def, to).team,
+    fromStep: step.key,
+  };
+}
+
+/** Why the pending handoff cannot be accepted yet for want of a meeting, or null if it can. */
+export function meetingBlock(item: Item, def: WorkflowDef): string | null {
+  const h = pendingHandoff(item);
+  if (!h) return null;
+  const m = stepOf(def, h.fromStep).handoff?.meeting;
+  if (!m) return null;
+  const required =
+    m.required === true || (m.required_when !== undefined && matches(m.required_when, h.package));
+  if (!required) return null;
+  const meetings = item.meetings.filter((x) => x.handoff === h.id);
+  if (meetings.some((x) => x.held !== null)) return null;
+  if (meetings.length === 0) return "a handoff meeting is required and none is scheduled";
+  return "the handoff meeting has not been recorded as held with notes";
 }
 
 function isMember(actor: Actor, team: string): boolean {
@@ -85,6 +146,27 @@ function requireText(value: string, what: string, max = 10_000): string {
       errors: [{ path: what, message: `must be 1 to ${max} characters` }],
     });
   return v;
+}
+
+function checkInstant(value: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
+    throw new DomainError(
+      "invalid_input",
+      `"${value}" is not a date and time (ISO 8601, e.g. 2026-03-02T14:00:00Z).`,
+      {
+        errors: [{ path: "starts_at", message: "must be an ISO 8601 date and time" }],
+      },
+    );
+  return new Date(t).toISOString();
+}
+
+function checkDuration(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 8 * 60)
+    throw new DomainError("invalid_input", "A meeting lasts 5 to 480 minutes.", {
+      errors: [{ path: "duration_minutes", message: "must be a whole number from 5 to 480" }],
+    });
+  return minutes;
 }
 
 /** Checks a batch of field values; names every bad one. */
@@ -309,6 +391,11 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
       const h = pendingHandoff(item);
       if (!h) throw wrongState(item, `${item.key} has no handoff awaiting acceptance.`);
       requireTeam(actor, h.toTeam, item);
+      const block = meetingBlock(item, def);
+      if (block)
+        throw new DomainError("meeting_required", `Cannot accept ${item.key} yet: ${block}.`, {
+          handoff: h.id,
+        });
       const assignee = item.assignee ?? (actor.teams.includes(h.toTeam) ? actor.email : null);
       return [{ type: "handoff.accepted", data: { handoff: h.id, assignee } }];
     }
@@ -387,6 +474,94 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
       if (item.status !== "paused") throw wrongState(item, `${item.key} is not paused.`);
       requireTeam(actor, next, item);
       return [{ type: "item.resumed", data: {} }];
+    }
+    case "ask": {
+      const fromTeam = cmd.fromTeam ?? actor.teams[0];
+      if (!fromTeam)
+        throw new DomainError(
+          "not_your_team",
+          "Only a member of a team can ask another team a question.",
+        );
+      requireTeam(actor, fromTeam, item);
+      if (cmd.toTeam === fromTeam)
+        throw new DomainError("invalid_input", "Ask another team; a team does not ask itself.", {
+          errors: [{ path: "to_team", message: "must be another team than the asker's" }],
+        });
+      return [
+        {
+          type: "question.asked",
+          data: {
+            question: item.questions.length + 1,
+            fromTeam,
+            toTeam: cmd.toTeam,
+            body: requireText(cmd.body, "body"),
+          },
+        },
+      ];
+    }
+    case "answer": {
+      const q = item.questions.find((x) => x.id === cmd.question);
+      if (!q) throw new DomainError("not_found", `${item.key} has no question #${cmd.question}.`);
+      requireTeam(actor, q.toTeam, item);
+      if (q.answer) throw wrongState(item, `Question #${q.id} on ${item.key} is already answered.`);
+      return [
+        {
+          type: "question.answered",
+          data: { question: q.id, body: requireText(cmd.body, "body") },
+        },
+      ];
+    }
+    case "schedule_meeting": {
+      const h = meetingHandoff(item, def);
+      if (!h) throw wrongState(item, `${item.key} has no handoff to meet about.`);
+      if (!isMember(actor, h.fromTeam) && !isMember(actor, h.toTeam))
+        requireTeam(actor, h.toTeam, item);
+      const m = stepOf(def, h.fromStep).handoff?.meeting;
+      return [
+        {
+          type: "meeting.scheduled",
+          data: {
+            meeting: item.meetings.length + 1,
+            handoff: h.id,
+            startsAt: checkInstant(cmd.startsAt),
+            durationMinutes: checkDuration(cmd.durationMinutes),
+            location: cmd.location?.trim() || null,
+            attendees: cmd.attendees ?? m?.attendees ?? [h.fromTeam, h.toTeam],
+            agenda: m?.agenda ?? [],
+          },
+        },
+      ];
+    }
+    case "reschedule_meeting":
+    case "meeting_held": {
+      const m = item.meetings.find((x) => x.id === cmd.meeting);
+      if (!m) throw new DomainError("not_found", `${item.key} has no meeting #${cmd.meeting}.`);
+      const h = item.handoffs.find((x) => x.id === m.handoff);
+      const sides = h ? [h.fromTeam, h.toTeam] : [item.ownerTeam, next];
+      if (!sides.some((t) => isMember(actor, t))) requireTeam(actor, sides[1] ?? next, item);
+      if (m.held) throw wrongState(item, `Meeting #${m.id} has already been held.`);
+      if (cmd.type === "meeting_held")
+        return [
+          {
+            type: "meeting.held",
+            data: {
+              meeting: m.id,
+              notes: requireText(cmd.notes, "notes"),
+              attended: cmd.attended ?? [],
+            },
+          },
+        ];
+      return [
+        {
+          type: "meeting.rescheduled",
+          data: {
+            meeting: m.id,
+            startsAt: checkInstant(cmd.startsAt),
+            durationMinutes: checkDuration(cmd.durationMinutes ?? m.durationMinutes),
+            location: cmd.location === undefined ? m.location : cmd.location?.trim() || null,
+          },
+        },
+      ];
     }
     default:
       return assertNever(cmd, "command");

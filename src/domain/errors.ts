@@ -25,6 +25,8 @@ export type ErrorCode =
   | "wrong_state"
   /** No route of the step's handoff matched the item's fields. */
   | "no_route"
+  /** The handoff needs a meeting held (with notes) before it can be accepted. */
+  | "meeting_required"
   /** The named item, team, user, workflow or token does not exist. */
   | "not_found"
   /** A team, user or workflow with that key already exists. */

@@ -82,6 +82,38 @@ export interface Item {
   /** Every team that has owned or been handed the item, in order of first appearance. */
   teams: string[];
   comments: number;
+  /** Questions asked across the boundary; asking never moves ownership. */
+  questions: Question[];
+  /** Handoff meetings, scheduled by either side of a handoff. */
+  meetings: Meeting[];
+}
+
+/** A question one team asks another about the item, with its answer once given. */
+export interface Question {
+  id: number;
+  fromTeam: string;
+  toTeam: string;
+  body: string;
+  askedBy: string;
+  askedAt: string;
+  answer: { body: string; by: string; at: string } | null;
+}
+
+/** A meeting for a handoff: the one pending when it was scheduled, or the next one. */
+export interface Meeting {
+  id: number;
+  /** The handoff (its id) this meeting prepares. */
+  handoff: number;
+  startsAt: string;
+  durationMinutes: number;
+  location: string | null;
+  /** Invited teams (from the definition's attendees, or given) and people. */
+  attendees: string[];
+  agenda: string[];
+  scheduledBy: string;
+  /** Increases with every reschedule (the iCalendar SEQUENCE). */
+  sequence: number;
+  held: { notes: string; attended: string[]; by: string; at: string } | null;
 }
 
 /** What happened, without who and when (the envelope adds those). */
@@ -136,7 +168,41 @@ export type ItemEventBody =
   | { type: "item.completed"; data: Record<string, never> }
   | { type: "item.cancelled"; data: { reason: string } }
   | { type: "item.paused"; data: { reason: string } }
-  | { type: "item.resumed"; data: Record<string, never> };
+  | { type: "item.resumed"; data: Record<string, never> }
+  | {
+      type: "question.asked";
+      data: { question: number; fromTeam: string; toTeam: string; body: string };
+    }
+  | { type: "question.answered"; data: { question: number; body: string } }
+  | {
+      type: "meeting.scheduled";
+      data: {
+        meeting: number;
+        handoff: number;
+        startsAt: string;
+        durationMinutes: number;
+        location: string | null;
+        attendees: string[];
+        agenda: string[];
+      };
+    }
+  | {
+      type: "meeting.rescheduled";
+      data: { meeting: number; startsAt: string; durationMinutes: number; location: string | null };
+    }
+  | { type: "meeting.held"; data: { meeting: number; notes: string; attended: string[] } }
+  /** Service-level alerts, appended by the timer worker (actor "baton"). */
+  | {
+      type: "sla.warning" | "sla.breached";
+      data: {
+        clock: string;
+        step: string;
+        team: string;
+        handoff: number | null;
+        limitSeconds: number;
+        dueAt: string;
+      };
+    };
 
 export type ItemEventType = ItemEventBody["type"];
 
@@ -199,6 +265,8 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       closed: null,
       teams: [d.team],
       comments: 0,
+      questions: [],
+      meetings: [],
     };
   }
   if (!item) throw new Error(`event ${e.type} before item.created`);
@@ -220,6 +288,80 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
     }
     case "item.assigned":
       return { ...base, assignee: e.data.assignee };
+    case "question.asked":
+      return {
+        ...base,
+        questions: [
+          ...item.questions,
+          {
+            id: e.data.question,
+            fromTeam: e.data.fromTeam,
+            toTeam: e.data.toTeam,
+            body: e.data.body,
+            askedBy: e.actor,
+            askedAt: e.at,
+            answer: null,
+          },
+        ],
+      };
+    case "question.answered":
+      return {
+        ...base,
+        questions: item.questions.map((q) =>
+          q.id === e.data.question
+            ? { ...q, answer: { body: e.data.body, by: e.actor, at: e.at } }
+            : q,
+        ),
+      };
+    case "meeting.scheduled":
+      return {
+        ...base,
+        meetings: [
+          ...item.meetings,
+          {
+            id: e.data.meeting,
+            handoff: e.data.handoff,
+            startsAt: e.data.startsAt,
+            durationMinutes: e.data.durationMinutes,
+            location: e.data.location,
+            attendees: e.data.attendees,
+            agenda: e.data.agenda,
+            scheduledBy: e.actor,
+            sequence: 0,
+            held: null,
+          },
+        ],
+      };
+    case "meeting.rescheduled":
+      return {
+        ...base,
+        meetings: item.meetings.map((m) =>
+          m.id === e.data.meeting
+            ? {
+                ...m,
+                startsAt: e.data.startsAt,
+                durationMinutes: e.data.durationMinutes,
+                location: e.data.location,
+                sequence: m.sequence + 1,
+              }
+            : m,
+        ),
+      };
+    case "meeting.held":
+      return {
+        ...base,
+        meetings: item.meetings.map((m) =>
+          m.id === e.data.meeting
+            ? {
+                ...m,
+                held: { notes: e.data.notes, attended: e.data.attended, by: e.actor, at: e.at },
+              }
+            : m,
+        ),
+      };
+    case "sla.warning":
+    case "sla.breached":
+      return base;
     case "comment.added":
       return { ...base, comments: item.comments + 1 };
     case "handoff.submitted": {

@@ -105,6 +105,20 @@ export class Directory {
     return (key) => names.get(key) ?? key;
   }
 
+  /** The people behind a list of team keys and e-mails (for invites), each once. */
+  async peopleOf(entries: readonly string[]): Promise<{ name: string; email: string }[]> {
+    const [teams, users] = await Promise.all([store.listTeams(this.db), store.listUsers(this.db)]);
+    const people = new Map<string, string>();
+    for (const entry of entries) {
+      if (entry.includes("@"))
+        people.set(entry, users.find((u) => u.email === entry)?.name ?? entry);
+      else
+        for (const m of teams.find((t) => t.key === entry)?.members ?? [])
+          people.set(m.email, m.name);
+    }
+    return [...people].map(([email, name]) => ({ email, name }));
+  }
+
   teamKeys(): Promise<Set<string>> {
     return store.teamKeys(this.db);
   }

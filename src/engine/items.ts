@@ -81,6 +81,7 @@ export class Items {
                 : (await this.directory.getUser(command.email)).teams.map((t) => t.key),
           }
         : command;
+    if (cmd.type === "ask") await this.directory.getTeam(cmd.toTeam); // an unknown team is a 404
     // Fast path: read, decide, write if nobody wrote in between (one round trip each).
     const first = await this.load(key);
     const done = await this.decideAndAppend(this.db, first, by, cmd, expectedVersion);

@@ -11,6 +11,7 @@ import {
 import type { Engine } from "../engine/engine.ts";
 import { authenticator } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
+import { collaborationRoutes } from "./routes/collaboration.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -18,6 +19,7 @@ import { streamRoutes } from "./routes/stream.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { userRoutes } from "./routes/users.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
+import { registerWebApp } from "./static.ts";
 
 export interface AppOptions {
   engine: Engine;
@@ -80,10 +82,12 @@ export async function buildApp({
       await api.register(userRoutes(engine));
       await api.register(workflowRoutes(engine));
       await api.register(itemRoutes(engine));
+      await api.register(collaborationRoutes(engine));
       await api.register(streamRoutes(engine));
     },
     { prefix: "/api/v1" },
   );
   app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
+  await registerWebApp(app);
   return app;
 }

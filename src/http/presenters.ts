@@ -1,5 +1,5 @@
-import { missingForHandoff } from "../domain/decide.ts";
-import type { Handoff, Item, ItemEvent } from "../domain/item.ts";
+import { meetingBlock, missingForHandoff } from "../domain/decide.ts";
+import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
 import { pendingHandoff } from "../domain/item.ts";
 import { describeNext } from "../domain/next-action.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
@@ -92,7 +92,9 @@ export function presentItem({ item, def }: ItemView, teamName: TeamName) {
       optional: c.optional,
       done: ticks[index] ?? false,
     })),
-    handoff: pending ? presentHandoff(pending, def) : null,
+    handoff: pending
+      ? { ...presentHandoff(pending, def), meeting_required: meetingBlock(item, def) }
+      : null,
     readiness,
     returned: item.returned
       ? {
@@ -112,6 +114,8 @@ export function presentItem({ item, def }: ItemView, teamName: TeamName) {
     path: pathOf(item, def),
     teams: item.teams,
     comments: item.comments,
+    questions: item.questions.map(presentQuestion),
+    meetings: item.meetings.map((m) => presentMeeting(item, m)),
     version: item.version,
     created_at: item.createdAt,
     created_by: item.createdBy,
@@ -120,6 +124,35 @@ export function presentItem({ item, def }: ItemView, teamName: TeamName) {
 }
 
 export type ItemJson = ReturnType<typeof presentItem>;
+
+export function presentQuestion(q: Question) {
+  return {
+    id: q.id,
+    from_team: q.fromTeam,
+    to_team: q.toTeam,
+    body: q.body,
+    asked_by: q.askedBy,
+    asked_at: q.askedAt,
+    answer: q.answer,
+    state: q.answer ? "answered" : "open",
+  };
+}
+
+export function presentMeeting(item: Item, m: Meeting) {
+  return {
+    id: m.id,
+    handoff: m.handoff,
+    starts_at: m.startsAt,
+    duration_minutes: m.durationMinutes,
+    location: m.location,
+    attendees: m.attendees,
+    agenda: m.agenda,
+    scheduled_by: m.scheduledBy,
+    sequence: m.sequence,
+    held: m.held,
+    ics: `/api/v1/items/${item.key}/meetings/${m.id}.ics`,
+  };
+}
 
 /** A compact line for lists and queues. */
 export function presentItemSummary(view: ItemView, teamName: TeamName) {

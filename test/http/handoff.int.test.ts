@@ -170,6 +170,13 @@ describe.each(dbKinds())("handoffs through the HTTP API on $name", (kind) => {
     const { sales, impl } = cast;
     const key = await readyOnboardingItem(sales, { tier: "enterprise", go_live: "2026-05-01" });
     await sales.post(`/items/${key}/handoff`, { confirm: onboardingCriteria });
+    const meeting = await impl.post(`/items/${key}/meetings`, {
+      starts_at: "2026-03-03T10:00:00Z",
+      duration_minutes: 30,
+    });
+    await sales.post(`/items/${key}/meetings/${meeting.body.id}/held`, {
+      notes: "Walked through it",
+    });
     await impl.post(`/items/${key}/accept`);
     const item = await impl.get(`/items/${key}`);
     expect(

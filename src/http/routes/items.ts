@@ -5,29 +5,13 @@ import { itemStates, rejectReasons } from "../../domain/item.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ItemCommand, ItemView } from "../../engine/items.ts";
 import { principalOf } from "../auth.ts";
+import { expectedVersion } from "../if-match.ts";
 import { presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
 
 const keyParams = z.object({ key: z.string().min(1).max(100) });
 /** Commands without parameters accept an empty body, `{}` or no body at all. */
 const noBody = z.object({}).strict().nullish();
 const reason = z.string().trim().min(1, "give a reason").max(1000);
-
-/** Parses `If-Match: "7"` (or 7, or W/"7"); `*` and absence mean "any version". */
-function expectedVersion(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const raw = (Array.isArray(header) ? header[0] : header)?.trim() ?? "";
-  if (raw === "*") return undefined;
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(raw);
-  if (!m?.[1])
-    throw new DomainError(
-      "invalid_input",
-      `If-Match must be an item version such as "7", not ${JSON.stringify(raw)}.`,
-      {
-        errors: [{ path: "If-Match", message: "must be an item version" }],
-      },
-    );
-  return Number(m[1]);
-}
 
 /**
  * The commands on one item, each a POST with a small body. All go through the same

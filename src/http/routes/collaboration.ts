@@ -1,0 +1,194 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { DomainError } from "../../domain/errors.ts";
+import type { Engine } from "../../engine/engine.ts";
+import { principalOf } from "../auth.ts";
+import { meetingInvite } from "../ics.ts";
+import { expectedVersion } from "../if-match.ts";
+import { presentMeeting, presentQuestion } from "../presenters.ts";
+
+/* Questions across the boundary and handoff meetings on an item. */
+
+const keyParams = z.object({ key: z.string().min(1).max(100) });
+const idParams = keyParams.extend({ id: z.coerce.number().int().min(1) });
+
+export const collaborationRoutes =
+  (engine: Engine): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      "/items/:key/questions",
+      {
+        schema: {
+          tags: ["questions"],
+          summary: "Ask another team a question about the item (ownership does not move)",
+          params: keyParams,
+          body: z
+            .object({
+              to_team: z.string().min(1),
+              body: z.string().trim().min(1).max(10_000),
+              from_team: z.string().min(1).optional(),
+            })
+            .strict(),
+        },
+      },
+      async (request, reply) => {
+        const { item } = await engine.items.run(
+          principalOf(request),
+          request.params.key,
+          {
+            type: "ask",
+            toTeam: request.body.to_team,
+            body: request.body.body,
+            fromTeam: request.body.from_team,
+          },
+          expectedVersion(request.headers["if-match"]),
+        );
+        return reply
+          .code(201)
+          .send(presentQuestion(item.questions.at(-1) as (typeof item.questions)[number]));
+      },
+    );
+
+    app.post(
+      "/items/:key/questions/:id/answer",
+      {
+        schema: {
+          tags: ["questions"],
+          summary: "Answer a question asked of your team",
+          params: idParams,
+          body: z.object({ body: z.string().trim().min(1).max(10_000) }).strict(),
+        },
+      },
+      async (request) => {
+        const { item } = await engine.items.run(principalOf(request), request.params.key, {
+          type: "answer",
+          question: request.params.id,
+          body: request.body.body,
+        });
+        return presentQuestion(
+          item.questions.find((q) => q.id === request.params.id) as (typeof item.questions)[number],
+        );
+      },
+    );
+
+    app.post(
+      "/items/:key/meetings",
+      {
+        schema: {
+          tags: ["meetings"],
+          summary: "Schedule a handoff meeting (either side of the handoff)",
+          params: keyParams,
+          body: z
+            .object({
+              starts_at: z.string().min(1),
+              duration_minutes: z.number().int(),
+              location: z.string().max(500).nullish(),
+              attendees: z.array(z.string().min(1)).max(100).optional(),
+            })
+            .strict(),
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const { item } = await engine.items.run(principalOf(request), request.params.key, {
+          type: "schedule_meeting",
+          startsAt: b.starts_at,
+          durationMinutes: b.duration_minutes,
+          location: b.location,
+          attendees: b.attendees,
+        });
+        return reply
+          .code(201)
+          .send(presentMeeting(item, item.meetings.at(-1) as (typeof item.meetings)[number]));
+      },
+    );
+
+    app.put(
+      "/items/:key/meetings/:id",
+      {
+        schema: {
+          tags: ["meetings"],
+          summary: "Reschedule a meeting (the invite keeps its UID)",
+          params: idParams,
+          body: z
+            .object({
+              starts_at: z.string().min(1),
+              duration_minutes: z.number().int().optional(),
+              location: z.string().max(500).nullish(),
+            })
+            .strict(),
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        const { item } = await engine.items.run(principalOf(request), request.params.key, {
+          type: "reschedule_meeting",
+          meeting: request.params.id,
+          startsAt: b.starts_at,
+          durationMinutes: b.duration_minutes,
+          location: b.location,
+        });
+        return presentMeeting(
+          item,
+          item.meetings.find((m) => m.id === request.params.id) as (typeof item.meetings)[number],
+        );
+      },
+    );
+
+    app.post(
+      "/items/:key/meetings/:id/held",
+      {
+        schema: {
+          tags: ["meetings"],
+          summary: "Record that the meeting was held, with notes and who attended",
+          params: idParams,
+          body: z
+            .object({
+              notes: z.string().trim().min(1).max(20_000),
+              attended: z.array(z.string().min(1)).max(200).optional(),
+            })
+            .strict(),
+        },
+      },
+      async (request) => {
+        const { item } = await engine.items.run(principalOf(request), request.params.key, {
+          type: "meeting_held",
+          meeting: request.params.id,
+          notes: request.body.notes,
+          attended: request.body.attended,
+        });
+        return presentMeeting(
+          item,
+          item.meetings.find((m) => m.id === request.params.id) as (typeof item.meetings)[number],
+        );
+      },
+    );
+
+    app.get(
+      "/items/:key/meetings/:file",
+      {
+        schema: {
+          tags: ["meetings"],
+          summary: "The meeting's iCalendar invite: GET /items/{key}/meetings/{id}.ics",
+          params: keyParams.extend({ file: z.string().regex(/^\d+\.ics$/, "must be {id}.ics") }),
+        },
+      },
+      async (request, reply) => {
+        const id = Number.parseInt(request.params.file, 10);
+        const { item } = await engine.items.get(request.params.key);
+        const meeting = item.meetings.find((m) => m.id === id);
+        if (!meeting) throw new DomainError("not_found", `${item.key} has no meeting #${id}.`);
+        const ics = meetingInvite({
+          item,
+          meeting,
+          attendees: await engine.directory.peopleOf(meeting.attendees),
+          baseUrl: `${request.protocol}://${request.host}`,
+          teamName: await engine.directory.teamNameOf(),
+        });
+        return reply
+          .type("text/calendar; charset=utf-8")
+          .header("content-disposition", `attachment; filename="${item.key}-meeting-${id}.ics"`)
+          .send(ics);
+      },
+    );
+  };
