@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // integration and end-to-end tests get both databases from the global setup.
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       {
         test: {
