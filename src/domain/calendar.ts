@@ -1,0 +1,709 @@
+import { IANAZone } from "luxon";
+import { z } from "zod";
+import { DomainError } from "./errors.ts";
+import { formatPath } from "./workflow.ts";
+
+/*
+ * Business calendars and the time arithmetic service levels run on. Pure: every instant comes in
+ * as an argument. Business time is real elapsed time (an hour of work is 3,600 SI seconds, also on
+ * the night clocks change) that falls inside the calendar's working intervals. Working hours are
+ * written as local wall-clock times in the calendar's IANA zone; luxon supplies the zone rules.
+ *
+ * Speed: a queue page computes hundreds of spans, and luxon needs ~15 µs per offset lookup, so
+ * offsets are read once per zone and year into a table of transitions (module-level, shared by
+ * every calendar in that zone); each local day's working intervals are then plain arithmetic,
+ * cached per calendar. Long spans are summed a week at a time and corrected only on the few days
+ * that differ from the weekly pattern (holidays, days on which the clocks change).
+ */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
+const WEEK = 7 * DAY;
+/** The horizon after which a calendar is declared to have no working time at all. */
+const MAX_SEARCH_DAYS = 366 * 30;
+
+export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/** `["09:00", "17:00"]`: local wall-clock start (inclusive) and end (exclusive, `24:00` allowed). */
+export type WorkingInterval = [start: string, end: string];
+
+export interface Holiday {
+  /** `YYYY-MM-DD`, a local date in the calendar's zone. */
+  date: string;
+  name?: string | undefined;
+  /** Repeats on the same month and day every year (29 February only in leap years). */
+  yearly?: boolean | undefined;
+}
+
+/** A team's business calendar, as `GET/PUT /api/v1/teams/{key}/calendar` carry it. */
+export interface BusinessCalendar {
+  /** IANA time zone name, e.g. `Europe/Berlin`. */
+  timezone: string;
+  hours: Record<Weekday, WorkingInterval[]>;
+  /** Whole days without working time. A holiday on a weekend is not moved to a weekday. */
+  holidays: Holiday[];
+}
+
+/** UTC, Monday to Friday 09:00–17:00, no holidays: for teams without a calendar of their own. */
+export const DEFAULT_CALENDAR: BusinessCalendar = deepFreeze({
+  timezone: "UTC",
+  hours: {
+    mon: [["09:00", "17:00"]],
+    tue: [["09:00", "17:00"]],
+    wed: [["09:00", "17:00"]],
+    thu: [["09:00", "17:00"]],
+    fri: [["09:00", "17:00"]],
+    sat: [],
+    sun: [],
+  },
+  holidays: [],
+});
+
+/** Calendars are cached by identity, so a shared constant must not change under the cache. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+const clockTime = z
+  .string()
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time from "00:00" to "24:00"');
+
+const intervalSchema = z.tuple([clockTime, clockTime], {
+  error: 'must be a pair of times such as ["09:00", "17:00"]',
+});
+
+/** Minutes after local midnight of `HH:MM` (already checked by `clockTime`). */
+function minutesOf(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
+const dayHours = z
+  .array(intervalSchema)
+  .max(24, "at most 24 intervals a day")
+  .default([])
+  .superRefine((intervals, ctx) => {
+    intervals.forEach(([start, end], i) => {
+      if (minutesOf(start) >= minutesOf(end))
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          message: `starts at ${start} but ends at ${end}: the end must come after the start`,
+        });
+    });
+    const sorted = intervals
+      .map(([start, end], i) => ({ start, end, i }))
+      .filter((x) => minutesOf(x.start) < minutesOf(x.end))
+      .sort((a, b) => minutesOf(a.start) - minutesOf(b.start));
+    for (let k = 1; k < sorted.length; k++) {
+      const prev = sorted[k - 1] as (typeof sorted)[number];
+      const cur = sorted[k] as (typeof sorted)[number];
+      if (minutesOf(cur.start) < minutesOf(prev.end))
+        ctx.addIssue({
+          code: "custom",
+          path: [Math.max(cur.i, prev.i)],
+          message: `${cur.start}–${cur.end} overlaps ${prev.start}–${prev.end}`,
+        });
+    }
+  });
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real day written YYYY-MM-DD (`Date.parse` alone would roll 2025-02-30 over to March). */
+function isCalendarDate(v: string): boolean {
+  if (!isoDate.test(v)) return false;
+  const t = Date.parse(v);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+}
+
+const holidaySchema = z
+  .object({
+    date: z.string().refine(isCalendarDate, "must be a real date written YYYY-MM-DD"),
+    name: z.string().min(1).max(200).optional(),
+    yearly: z.boolean().optional(),
+  })
+  .strict();
+
+/** True for an IANA zone name this runtime knows (`Europe/Berlin`, `UTC`), not offsets like `+01:00`. */
+export function isValidTimezone(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name) && IANAZone.isValidZone(name);
+}
+
+/**
+ * The calendar as users send it. Weekdays left out have no working hours. Rejects unknown time
+ * zones, times outside 00:00–24:00, inverted or overlapping intervals, impossible holiday dates and
+ * a week without any working time (business durations could then never elapse).
+ */
+export const calendarSchema = z
+  .object({
+    timezone: z
+      .string()
+      .refine(isValidTimezone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"'),
+    hours: z
+      .object({
+        mon: dayHours,
+        tue: dayHours,
+        wed: dayHours,
+        thu: dayHours,
+        fri: dayHours,
+        sat: dayHours,
+        sun: dayHours,
+      })
+      .strict(),
+    holidays: z.array(holidaySchema).max(1000).default([]),
+  })
+  .strict()
+  .superRefine((cal, ctx) => {
+    const hasWork = weekdays.some((d) =>
+      cal.hours[d].some(([s, e]) => minutesOf(s) < minutesOf(e)),
+    );
+    if (!hasWork)
+      ctx.addIssue({
+        code: "custom",
+        path: ["hours"],
+        message: "a calendar needs working hours on at least one weekday",
+      });
+  });
+
+export type CalendarInput = z.input<typeof calendarSchema>;
+
+/**
+ * Validates a calendar and returns it with every weekday present, or throws `invalid_input`
+ * whose `errors` name each problem by path (`hours.mon[1]`, `holidays[0].date`, `timezone`).
+ */
+export function parseCalendar(input: unknown): BusinessCalendar {
+  const parsed = calendarSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((i) => ({
+    path: formatPath(i.path),
+    message:
+      i.code === "invalid_type" && i.input === undefined
+        ? "is required"
+        : i.code === "unrecognized_keys"
+          ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`
+          : i.message,
+  }));
+  const first = errors[0] as { path: string; message: string };
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  throw new DomainError("invalid_input", `${first.path}: ${first.message}${more}`, { errors });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durations
+
+/** A service-level limit: seconds of business time, or of plain clock time when `wall`. */
+export interface Duration {
+  seconds: number;
+  wall: boolean;
+}
+
+const durationPattern = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)(\s+wall)?$/;
+
+/**
+ * Parses the durations workflows use: `90m`, `4h`, `2d`, `1w`, `1.5h`, `48h wall`.
+ *
+ * Business `d` is the calendar's *standard working day* ({@link standardDaySeconds}: the most
+ * common daily working length, 8 h for the default calendar), so `2d` started at 10:00 on a
+ * Monday of a regular calendar ends at 10:00 on Wednesday. Business `w` is five standard working
+ * days (40 h by default). With `wall`, `d` is 24 h and `w` is 7 × 24 h of clock time.
+ * Seconds are rounded to whole seconds.
+ */
+export function parseDuration(text: string, cal: BusinessCalendar = DEFAULT_CALENDAR): Duration {
+  const m = durationPattern.exec(text.trim());
+  if (!m)
+    throw new DomainError(
+      "invalid_input",
+      `"${text}" is not a duration such as "90m", "4h", "2d" or "48h wall".`,
+      { errors: [{ path: "duration", message: 'must be like "90m", "4h", "2d" or "48h wall"' }] },
+    );
+  const amount = Number(m[1]);
+  const wall = m[3] !== undefined;
+  const day = wall ? 86_400 : standardDaySeconds(cal);
+  const unit = { m: 60, h: 3600, d: day, w: wall ? 7 * day : 5 * day }[
+    m[2] as "m" | "h" | "d" | "w"
+  ];
+  return { seconds: Math.round(amount * unit), wall };
+}
+
+/**
+ * The length of the calendar's standard working day, in seconds: the daily working length that
+ * occurs on the most weekdays (ties go to the longer one). Mon–Fri 09:00–17:00 gives 8 h; split
+ * hours 09:00–12:00 and 13:00–17:00 give 7 h; Mon–Thu 8 h plus Fri 6 h gives 8 h. Holidays and
+ * DST do not change it. It is what one business `d` means on this calendar.
+ */
+export function standardDaySeconds(cal: BusinessCalendar): number {
+  return compile(cal).standardDayMs / SECOND;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zone offsets
+
+interface YearTable {
+  /** [from, to): the UTC year this table covers. */
+  from: number;
+  to: number;
+  /** `offset[i]` (ms to add to UTC for local time) holds from `at[i]`; `at[0] === from`. */
+  at: number[];
+  offset: number[];
+}
+
+/**
+ * UTC offsets of one IANA zone, read from luxon once per year and kept as a transition table.
+ * Sampling is weekly, then each change is pinned to the second by bisection; this assumes the
+ * offset never changes twice within seven days, which holds for every rule in use (the shortest,
+ * Morocco's Ramadan suspensions, last about a month).
+ */
+class ZoneOffsets {
+  private readonly zone: IANAZone;
+  private readonly years = new Map<number, YearTable>();
+  private last: YearTable | undefined;
+  private readonly fixed: number | null;
+
+  constructor(name: string) {
+    this.zone = IANAZone.create(name);
+    this.fixed = /^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal|Greenwich)$/i.test(name) ? 0 : null;
+  }
+
+  /** Milliseconds to add to `ts` (UTC) to get local wall-clock time. */
+  offsetAt(ts: number): number {
+    if (this.fixed !== null) return this.fixed;
+    let t = this.last;
+    if (t === undefined || ts < t.from || ts >= t.to) {
+      t = this.table(new Date(ts).getUTCFullYear());
+      this.last = t;
+    }
+    let i = t.at.length - 1;
+    while (i > 0 && (t.at[i] as number) > ts) i--;
+    return t.offset[i] as number;
+  }
+
+  /** Instants in [from, to) at which the offset changes. */
+  transitionsIn(from: number, to: number): number[] {
+    if (this.fixed !== null || to <= from) return [];
+    const out: number[] = [];
+    const y1 = new Date(to - 1).getUTCFullYear();
+    for (let y = new Date(from).getUTCFullYear(); y <= y1; y++) {
+      const t = this.table(y);
+      if (t.from >= from && t.from < to && this.offsetAt(t.from - 1) !== t.offset[0])
+        out.push(t.from);
+      for (let i = 1; i < t.at.length; i++) {
+        const at = t.at[i] as number;
+        if (at >= from && at < to) out.push(at);
+      }
+    }
+    return out;
+  }
+
+  /** The first transition after `ts`, searched up to a week ahead. */
+  private transitionAfter(ts: number): number {
+    return this.transitionsIn(ts + 1, ts + WEEK)[0] ?? ts;
+  }
+
+  /**
+   * The instant at which local wall-clock time `local` (ms since 1970-01-01T00:00 local) occurs.
+   * A wall time the clocks skipped maps to the instant they jumped; one they repeated maps to its
+   * first occurrence. Both keep the mapping non-decreasing, so working intervals never invert.
+   */
+  toUtc(local: number): number {
+    // Real instants lie within ±14 h of `local`, so these two bracket it by at least 10 h.
+    const before = this.offsetAt(local - DAY);
+    const after = this.offsetAt(local + DAY);
+    if (before === after) return local - before;
+    const early = local - before;
+    const late = local - after;
+    const isEarly = this.offsetAt(early) === before;
+    const isLate = this.offsetAt(late) === after;
+    if (isEarly && isLate) return Math.min(early, late);
+    if (isEarly) return early;
+    if (isLate) return late;
+    return this.transitionAfter(Math.min(early, late));
+  }
+
+  /** The local day (days since 1970-01-01 in this zone) that contains instant `ts`. */
+  dayOf(ts: number): number {
+    return Math.floor((ts + this.offsetAt(ts)) / DAY);
+  }
+
+  private raw(ts: number): number {
+    return Math.round(this.zone.offset(ts) * MINUTE);
+  }
+
+  private table(year: number): YearTable {
+    const cached = this.years.get(year);
+    if (cached) return cached;
+    const from = Date.UTC(year, 0, 1);
+    const to = Date.UTC(year + 1, 0, 1);
+    const first = this.raw(from);
+    const at = [from];
+    const offset = [first];
+    let prevT = from;
+    let prevO = first;
+    for (let t = from; t < to; ) {
+      t = Math.min(t + WEEK, to);
+      const o = this.raw(t);
+      while (o !== prevO) {
+        // Bisect (prevT, t] to the second for the first instant with a different offset.
+        let lo = prevT;
+        let hi = t;
+        while (hi - lo > SECOND) {
+          const mid = lo + Math.floor((hi - lo) / 2 / SECOND) * SECOND;
+          if (this.raw(mid) === prevO) lo = mid;
+          else hi = mid;
+        }
+        if (hi >= to) break;
+        prevT = hi;
+        prevO = this.raw(hi);
+        at.push(hi);
+        offset.push(prevO);
+      }
+      prevT = t;
+      prevO = o;
+    }
+    const table = { from, to, at, offset };
+    this.years.set(year, table);
+    return table;
+  }
+}
+
+const zones = new Map<string, ZoneOffsets>();
+
+function zoneOf(name: string): ZoneOffsets {
+  let z = zones.get(name);
+  if (!z) {
+    z = new ZoneOffsets(name);
+    zones.set(name, z);
+  }
+  return z;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled calendars
+
+interface CompiledCalendar {
+  timezone: string;
+  zone: ZoneOffsets;
+  /** Per JS weekday (0 = Sunday): flat [start, end, start, end…] in ms after local midnight. */
+  week: number[][];
+  /** Per JS weekday: working ms on a day without holiday or clock change. */
+  nominal: number[];
+  weekMs: number;
+  standardDayMs: number;
+  /** Local day numbers of one-off holidays, ascending. */
+  holidays: number[];
+  holidaySet: Set<number>;
+  /** month × 100 + day of yearly holidays. */
+  yearly: Set<number>;
+  /** Working intervals per local day, as UTC ms [start, end, …]; bounded. */
+  days: Map<number, number[]>;
+  /** Per year, the days that differ from the weekly pattern (see `specialDaysOf`). */
+  special: Map<number, number[]>;
+}
+
+const jsWeekday: Record<Weekday, number> = {
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+};
+
+const byIdentity = new WeakMap<BusinessCalendar, CompiledCalendar>();
+const byContent = new Map<string, CompiledCalendar>();
+
+/** Everything that affects the arithmetic, as one string; cheaper than JSON.stringify. */
+function contentKey(cal: BusinessCalendar): string {
+  let key = cal.timezone;
+  for (const d of weekdays) {
+    key += "|";
+    for (const [s, e] of cal.hours[d] ?? []) key += `${s}-${e},`;
+  }
+  key += "|";
+  for (const h of cal.holidays) key += `${h.date}${h.yearly ? "y" : ""},`;
+  return key;
+}
+
+/**
+ * Compiles a calendar once. Callers often rebuild equal calendars from rows, so a content key
+ * backs the identity cache; both stay small (a few hundred teams, cleared past 1,000 entries).
+ * Calendars are values: a calendar object must not be changed after it has been used.
+ */
+function compile(cal: BusinessCalendar): CompiledCalendar {
+  const known = byIdentity.get(cal);
+  if (known) return known;
+  const key = contentKey(cal);
+  let c = byContent.get(key);
+  if (!c) {
+    c = build(cal);
+    if (byContent.size >= 1000) byContent.clear();
+    byContent.set(key, c);
+  }
+  byIdentity.set(cal, c);
+  return c;
+}
+
+function build(cal: BusinessCalendar): CompiledCalendar {
+  const week: number[][] = [[], [], [], [], [], [], []];
+  const nominal = [0, 0, 0, 0, 0, 0, 0];
+  for (const d of weekdays) {
+    // Sort and merge touching intervals (09:00–12:00 + 12:00–17:00 is one stretch of work).
+    const spans = (cal.hours[d] ?? [])
+      .map(([s, e]) => [minutesOf(s) * MINUTE, minutesOf(e) * MINUTE] as [number, number])
+      .filter(([s, e]) => s < e)
+      .sort((a, b) => a[0] - b[0]);
+    const flat: number[] = [];
+    for (const [s, e] of spans) {
+      const lastEnd = flat.at(-1);
+      if (lastEnd !== undefined && s <= lastEnd) flat[flat.length - 1] = Math.max(lastEnd, e);
+      else flat.push(s, e);
+    }
+    const wd = jsWeekday[d];
+    week[wd] = flat;
+    for (let i = 0; i < flat.length; i += 2)
+      nominal[wd] = (nominal[wd] as number) + (flat[i + 1] as number) - (flat[i] as number);
+  }
+  const weekMs = nominal.reduce((a, b) => a + b, 0);
+  if (weekMs <= 0) throw new Error("a calendar needs working hours on at least one weekday");
+
+  const counts = new Map<number, number>();
+  for (const n of nominal) if (n > 0) counts.set(n, (counts.get(n) ?? 0) + 1);
+  let standardDayMs = 0;
+  let best = 0;
+  for (const [len, count] of counts)
+    if (count > best || (count === best && len > standardDayMs)) {
+      best = count;
+      standardDayMs = len;
+    }
+
+  const holidays: number[] = [];
+  const yearly = new Set<number>();
+  for (const h of cal.holidays) {
+    const [y, m, d] = h.date.split("-").map(Number) as [number, number, number];
+    if (h.yearly) yearly.add(m * 100 + d);
+    else holidays.push(Date.UTC(y, m - 1, d) / DAY);
+  }
+  holidays.sort((a, b) => a - b);
+  return {
+    timezone: cal.timezone,
+    zone: zoneOf(cal.timezone),
+    week,
+    nominal,
+    weekMs,
+    standardDayMs,
+    holidays,
+    holidaySet: new Set(holidays),
+    yearly,
+    days: new Map(),
+    special: new Map(),
+  };
+}
+
+function weekdayOf(day: number): number {
+  return (((day + 4) % 7) + 7) % 7; // day 0, 1970-01-01, was a Thursday
+}
+
+function isHoliday(c: CompiledCalendar, day: number): boolean {
+  if (c.holidaySet.has(day)) return true;
+  if (c.yearly.size === 0) return false;
+  const d = new Date(day * DAY);
+  return c.yearly.has((d.getUTCMonth() + 1) * 100 + d.getUTCDate());
+}
+
+/** The working intervals of local day `day` as UTC instants, flat [start, end, …], ascending. */
+function intervalsOf(c: CompiledCalendar, day: number): number[] {
+  const cached = c.days.get(day);
+  if (cached) return cached;
+  const out: number[] = [];
+  const spec = c.week[weekdayOf(day)] as number[];
+  if (spec.length > 0 && !isHoliday(c, day)) {
+    const base = day * DAY;
+    // Nearly every day has one offset throughout; two lookups prove it and spare the rest.
+    const o = c.zone.offsetAt(base - DAY);
+    const isSteady = o === c.zone.offsetAt(base + 2 * DAY);
+    let prevEnd = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < spec.length; i += 2) {
+      const ls = base + (spec[i] as number);
+      const le = base + (spec[i + 1] as number);
+      const s = Math.max(isSteady ? ls - o : c.zone.toUtc(ls), prevEnd);
+      const e = Math.max(isSteady ? le - o : c.zone.toUtc(le), s);
+      if (e > s) out.push(s, e);
+      prevEnd = e;
+    }
+  }
+  if (c.days.size >= 20_000) c.days.clear();
+  c.days.set(day, out);
+  return out;
+}
+
+function dayTotal(c: CompiledCalendar, day: number): number {
+  const iv = intervalsOf(c, day);
+  let sum = 0;
+  for (let i = 0; i < iv.length; i += 2) sum += (iv[i + 1] as number) - (iv[i] as number);
+  return sum;
+}
+
+/** Working ms of [lo, hi) that fall on local day `day`. */
+function overlapOn(c: CompiledCalendar, day: number, lo: number, hi: number): number {
+  const iv = intervalsOf(c, day);
+  let sum = 0;
+  for (let i = 0; i < iv.length; i += 2) {
+    const s = Math.max(iv[i] as number, lo);
+    const e = Math.min(iv[i + 1] as number, hi);
+    if (e > s) sum += e - s;
+  }
+  return sum;
+}
+
+/**
+ * The days of one year (local day numbers, ascending) whose working time may differ from their
+ * weekday's nominal: holidays and days on which the offset changes. Every other day follows the
+ * weekly pattern exactly. Cached per calendar and year.
+ */
+function specialDaysOf(c: CompiledCalendar, year: number): number[] {
+  const cached = c.special.get(year);
+  if (cached) return cached;
+  const first = Date.UTC(year, 0, 1) / DAY;
+  const next = Date.UTC(year + 1, 0, 1) / DAY;
+  const days = new Set<number>();
+  for (const d of c.holidays) if (d >= first && d < next) days.add(d);
+  for (const md of c.yearly) {
+    const d = Date.UTC(year, Math.floor(md / 100) - 1, md % 100) / DAY;
+    // Date.UTC rolls 29 February over to 1 March in common years; skip that.
+    if (new Date(d * DAY).getUTCDate() === md % 100) days.add(d);
+  }
+  for (const t of c.zone.transitionsIn((first - 2) * DAY, (next + 2) * DAY))
+    for (const d of [c.zone.dayOf(t), c.zone.dayOf(t - 1)]) if (d >= first && d < next) days.add(d);
+  const out = [...days].sort((a, b) => a - b);
+  c.special.set(year, out);
+  return out;
+}
+
+/** Working ms of the whole local days [d0, d1), a week at a time. */
+function wholeDays(c: CompiledCalendar, d0: number, d1: number): number {
+  if (d1 <= d0) return 0;
+  const n = d1 - d0;
+  if (n <= 14) {
+    // Short stretches (the usual case) are cheaper day by day from the cache.
+    let sum = 0;
+    for (let d = d0; d < d1; d++) sum += dayTotal(c, d);
+    return sum;
+  }
+  let sum = Math.floor(n / 7) * c.weekMs;
+  for (let d = d0 + n - (n % 7); d < d1; d++) sum += c.nominal[weekdayOf(d)] as number;
+  const y1 = new Date((d1 - 1) * DAY).getUTCFullYear();
+  for (let y = new Date(d0 * DAY).getUTCFullYear(); y <= y1; y++)
+    for (const d of specialDaysOf(c, y))
+      if (d >= d0 && d < d1) sum += dayTotal(c, d) - (c.nominal[weekdayOf(d)] as number);
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Business time
+
+/**
+ * Business milliseconds from `a` to `b` (epoch ms). Antisymmetric: negative when `b < a`.
+ * The allocation-free form of {@link businessSecondsBetween}.
+ */
+export function businessMsBetween(a: number, b: number, cal: BusinessCalendar): number {
+  if (b < a) return -businessMsBetween(b, a, cal);
+  if (a === b) return 0;
+  const c = compile(cal);
+  const da = c.zone.dayOf(a);
+  const db = c.zone.dayOf(b);
+  if (da === db) return overlapOn(c, da, a, b);
+  return (
+    overlapOn(c, da, a, Number.POSITIVE_INFINITY) +
+    wholeDays(c, da + 1, db) +
+    overlapOn(c, db, Number.NEGATIVE_INFINITY, b)
+  );
+}
+
+function noWorkingTime(c: CompiledCalendar, lastWork: number): Error {
+  const since = new Date(lastWork * DAY).toISOString().slice(0, 10);
+  return new Error(`the calendar in ${c.timezone} has no working time in 30 years after ${since}`);
+}
+
+/**
+ * The earliest instant (epoch ms) at which `ms` business milliseconds have passed since `start`.
+ * Zero returns `start` itself, even outside working hours; a limit reached at 17:00 sharp returns
+ * 17:00, not the next morning. The allocation-free form of {@link addBusinessTime}.
+ */
+export function addBusinessMs(start: number, ms: number, cal: BusinessCalendar): number {
+  if (!(ms >= 0) || !Number.isFinite(start))
+    throw new RangeError(`cannot add ${ms} ms of business time to ${start}`);
+  if (ms === 0) return start;
+  const c = compile(cal);
+  let left = ms;
+  const firstDay = c.zone.dayOf(start);
+  for (let i = 0, iv = intervalsOf(c, firstDay); i < iv.length; i += 2) {
+    const s = Math.max(iv[i] as number, start);
+    const e = iv[i + 1] as number;
+    if (e <= s) continue;
+    if (e - s >= left) return s + left;
+    left -= e - s;
+  }
+  let day = firstDay + 1;
+  // Holidays could in theory cover every working day; give up after 30 years without any work.
+  let lastWork = firstDay;
+  // Jump whole weeks while more than two nominal weeks remain; a jump that holidays or a clock
+  // change would make overshoot is halved until it fits.
+  while (left > 2 * c.weekMs) {
+    let weeks = Math.floor(left / c.weekMs) - 1;
+    let got = wholeDays(c, day, day + 7 * weeks);
+    while (weeks > 1 && got >= left) {
+      weeks = Math.floor(weeks / 2);
+      got = wholeDays(c, day, day + 7 * weeks);
+    }
+    if (got >= left) break;
+    left -= got;
+    day += 7 * weeks;
+    if (got > 0) lastWork = day;
+    else if (day - lastWork > MAX_SEARCH_DAYS) throw noWorkingTime(c, lastWork);
+  }
+  for (; ; day++) {
+    const iv = intervalsOf(c, day);
+    if (iv.length > 0) lastWork = day;
+    else if (day - lastWork > MAX_SEARCH_DAYS) throw noWorkingTime(c, lastWork);
+    for (let i = 0; i < iv.length; i += 2) {
+      const len = (iv[i + 1] as number) - (iv[i] as number);
+      if (len >= left) return (iv[i] as number) + left;
+      left -= len;
+    }
+  }
+}
+
+/** Business seconds from `a` to `b` on `cal`; negative when `b` is before `a`. */
+export function businessSecondsBetween(a: Date, b: Date, cal: BusinessCalendar): number {
+  return businessMsBetween(a.getTime(), b.getTime(), cal) / SECOND;
+}
+
+/** The earliest moment at which `seconds` (≥ 0) of business time have passed since `start`. */
+export function addBusinessTime(start: Date, seconds: number, cal: BusinessCalendar): Date {
+  return new Date(addBusinessMs(start.getTime(), Math.round(seconds * SECOND), cal));
+}
+
+/** Adds a parsed duration: plain clock time if `wall`, business time on `cal` otherwise. */
+export function addDuration(start: Date, duration: Duration, cal: BusinessCalendar): Date {
+  return duration.wall
+    ? new Date(start.getTime() + duration.seconds * SECOND)
+    : addBusinessTime(start, duration.seconds, cal);
+}
+
+/** True if `at` falls inside a working interval of `cal` (start inclusive, end exclusive). */
+export function isWorkingTime(at: Date, cal: BusinessCalendar): boolean {
+  const c = compile(cal);
+  const ts = at.getTime();
+  const iv = intervalsOf(c, c.zone.dayOf(ts));
+  for (let i = 0; i < iv.length; i += 2)
+    if (ts >= (iv[i] as number) && ts < (iv[i + 1] as number)) return true;
+  return false;
+}
