@@ -54,7 +54,7 @@ export async function startBaton(config: Config): Promise<Running> {
   const engine = createEngine({
     db: store.db,
     url: store.url,
-    onError: (e) => logger.warn({ err: e }, "live feed"),
+    onError: (e) => logger.warn({ err: e }, "background work (live feed, timers)"),
   });
   let welcome: string | null = null;
   try {
@@ -73,6 +73,7 @@ export async function startBaton(config: Config): Promise<Running> {
     await store.close();
     throw e;
   }
+  engine.timers.start();
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   const host = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;

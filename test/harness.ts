@@ -113,7 +113,13 @@ export function useBaton(kind: DbKind): TestBaton {
     drop = database.drop;
     const db = openDb(database.url, { max: 10 });
     const clock = new TestClock();
-    const engine = createEngine({ db, url: database.url, clock: clock.read });
+    const engine = createEngine({
+      db,
+      url: database.url,
+      clock: clock.read,
+      // Background work (timers, the live feed) must not fail silently in tests.
+      onError: (e) => console.error("background error:", e),
+    });
     await engine.directory.bootstrapAdmin(ADMIN_TOKEN);
     const app = await buildApp({ engine });
     const admin = client(app, ADMIN_TOKEN);

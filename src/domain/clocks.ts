@@ -21,8 +21,8 @@ import type { StepDef, WorkflowDef } from "./workflow.ts";
 
 const SECOND = 1000;
 
-/** `answer` (questions) and `due` (item due dates) are planned and will reuse `measureSpan`. */
-export type ClockKind = "complete" | "accept";
+/** `answer` (questions) and `due` (item due dates) are built in sla.ts on `measureSpan`. */
+export type ClockKind = "complete" | "accept" | "answer" | "due";
 
 /**
  * - `running`: counting, below the warning mark.
@@ -35,6 +35,7 @@ export type ClockState = "running" | "paused" | "met" | "warning" | "breached";
 
 /** What stopped a clock for good. Cancelled clocks still say met or breached; metrics may skip them. */
 export type ClockEnd =
+  | "answered"
   | "submitted"
   | "accepted"
   | "rejected"

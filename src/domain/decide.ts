@@ -37,6 +37,8 @@ export type Command =
       title: string;
       workflowVersion: number;
       fields?: Record<string, unknown>;
+      /** ISO instant, or YYYY-MM-DD meaning the end of that day (UTC), the item is due. */
+      due?: string | null | undefined;
     }
   | { type: "update_fields"; fields: Record<string, unknown> }
   | { type: "set_checklist"; index: number; done: boolean }
@@ -584,6 +586,7 @@ function decideCreate(
   const title = requireText(cmd.title, "title", 200);
   const fields = Object.fromEntries(Object.entries(cmd.fields ?? {}).filter(([, v]) => v !== null));
   checkFields(def, fields);
+  const due = cmd.due ? checkDue(cmd.due) : null;
   return [
     {
       type: "item.created",
@@ -595,7 +598,22 @@ function decideCreate(
         step: first.key,
         team: first.team,
         fields,
+        ...(due ? { due } : {}),
       },
     },
   ];
+}
+
+function checkDue(value: string): string {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new DomainError(
+      "invalid_input",
+      `due: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date and time.`,
+      {
+        errors: [{ path: "due", message: "must be YYYY-MM-DD or an ISO 8601 date and time" }],
+      },
+    );
+  return new Date(t).toISOString();
 }

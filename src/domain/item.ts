@@ -86,6 +86,45 @@ export interface Item {
   questions: Question[];
   /** Handoff meetings, scheduled by either side of a handoff. */
   meetings: Meeting[];
+  /** When the item must be done by (a `due` given at create), or null. */
+  due: string | null;
+  /**
+   * The events service-level clocks are computed from (entering steps, handoffs, pauses,
+   * closing), trimmed of what clocks do not read. Kept in the projection so a queue page can
+   * show every item's clocks without reading the event log.
+   */
+  clockLog: ItemEvent[];
+  /** Service-level alerts already raised, as `<clock id>:warning|breach`: each is raised once. */
+  alerts: string[];
+}
+
+/** How an alert is remembered: one per clock and mark. */
+export function alertKey(clock: string, fire: "warning" | "breach"): string {
+  return `${clock}:${fire}`;
+}
+
+/** The event types the service-level clocks read. */
+const clockEventTypes = new Set<string>([
+  "item.created",
+  "handoff.submitted",
+  "handoff.withdrawn",
+  "handoff.accepted",
+  "handoff.rejected",
+  "item.paused",
+  "item.resumed",
+  "item.completed",
+  "item.cancelled",
+]);
+
+/** The part of an event the clocks need (field values and notes can be large; clocks ignore them). */
+function forClockLog(e: ItemEvent): ItemEvent {
+  // Built field by field: an event read back from the store carries extra keys (its seq).
+  const { type, actor, at } = e;
+  if (e.type === "item.created")
+    return { type: e.type, actor, at, data: { ...e.data, title: "", fields: {} } };
+  if (e.type === "handoff.submitted")
+    return { type: e.type, actor, at, data: { ...e.data, note: null, package: {} } };
+  return { type, actor, at, data: e.data } as ItemEvent;
 }
 
 /** A question one team asks another about the item, with its answer once given. */
@@ -128,6 +167,8 @@ export type ItemEventBody =
         step: string;
         team: string;
         fields: Record<string, unknown>;
+        /** ISO instant the item is due, if given. */
+        due?: string | null;
       };
     }
   | {
@@ -195,12 +236,14 @@ export type ItemEventBody =
   | {
       type: "sla.warning" | "sla.breached";
       data: {
+        /** The clock's id (`accept:3`, `complete:sell:1`, `answer:2`, `due`). */
         clock: string;
+        kind: string;
         step: string;
         team: string;
         handoff: number | null;
         limitSeconds: number;
-        dueAt: string;
+        dueAt: string | null;
       };
     };
 
@@ -267,10 +310,18 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       comments: 0,
       questions: [],
       meetings: [],
+      due: d.due ?? null,
+      clockLog: [forClockLog(e)],
+      alerts: [],
     };
   }
   if (!item) throw new Error(`event ${e.type} before item.created`);
-  const base: Item = { ...item, version: item.version + 1, updatedAt: e.at };
+  const base: Item = {
+    ...item,
+    version: item.version + 1,
+    updatedAt: e.at,
+    clockLog: clockEventTypes.has(e.type) ? [...item.clockLog, forClockLog(e)] : item.clockLog,
+  };
   switch (e.type) {
     case "item.fields_updated": {
       const fields = { ...item.fields };
@@ -361,7 +412,13 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       };
     case "sla.warning":
     case "sla.breached":
-      return base;
+      return {
+        ...base,
+        alerts: [
+          ...item.alerts,
+          alertKey(e.data.clock, e.type === "sla.warning" ? "warning" : "breach"),
+        ],
+      };
     case "comment.added":
       return { ...base, comments: item.comments + 1 };
     case "handoff.submitted": {

@@ -2,6 +2,8 @@ import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
 import { Directory } from "./directory.ts";
 import { Items } from "./items.ts";
+import { ServiceLevels } from "./service-levels.ts";
+import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Workflows } from "./workflows.ts";
 
 /** Everything the HTTP routes and the CLI may call. Nothing above this layer touches SQL. */
@@ -10,6 +12,10 @@ export interface Engine {
   directory: Directory;
   workflows: Workflows;
   items: Items;
+  /** Calendars, clocks, urgency and timers. */
+  sla: ServiceLevels;
+  /** Fires service-level timers; started by the server, ticked by hand in tests. */
+  timers: TimerWorker;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
   changes: ChangeFeed;
   /** The time as the engine sees it; tests pass a clock they control. */
@@ -23,16 +29,36 @@ export function createEngine({
   url,
   clock = () => new Date(),
   onError,
+  timerOptions = {},
 }: {
   db: Db;
   /** The database URL, for the LISTEN connection of the live feed. */
   url?: string;
   clock?: () => Date;
   onError?: (e: unknown) => void;
+  timerOptions?: TimerWorkerOptions;
 }): Engine {
   const directory = new Directory(db, clock);
   const workflows = new Workflows(db, directory);
   const changes = new ChangeFeed(db, url, onError);
-  const items = new Items(db, directory, workflows, changes, clock);
-  return { db, directory, workflows, items, changes, clock, close: () => changes.close() };
+  const sla = new ServiceLevels(db, clock);
+  const items = new Items(db, directory, workflows, changes, sla, clock);
+  const timers = new TimerWorker(
+    { db, workflows, sla, directory, changes, clock },
+    { ...(onError ? { onError } : {}), ...timerOptions },
+  );
+  return {
+    db,
+    directory,
+    workflows,
+    items,
+    sla,
+    timers,
+    changes,
+    clock,
+    close: async () => {
+      await timers.stop();
+      await changes.close();
+    },
+  };
 }

@@ -6,6 +6,7 @@ import type { Db } from "../store/db.ts";
 import * as store from "../store/items.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory, Principal } from "./directory.ts";
+import type { ServiceLevels } from "./service-levels.ts";
 import type { Workflows } from "./workflows.ts";
 
 /*
@@ -32,6 +33,8 @@ export interface QueueSections {
   in_progress: ItemView[];
   waiting_on_others: ItemView[];
   paused: ItemView[];
+  /** Open items with a question to this team. */
+  questions: ItemView[];
 }
 
 export class Items {
@@ -40,12 +43,18 @@ export class Items {
     private readonly directory: Directory,
     private readonly workflows: Workflows,
     private readonly changes: ChangeFeed,
+    private readonly sla: ServiceLevels,
     private readonly clock: () => Date,
   ) {}
 
   async create(
     by: Principal,
-    input: { workflow: string; title: string; fields?: Record<string, unknown> },
+    input: {
+      workflow: string;
+      title: string;
+      fields?: Record<string, unknown>;
+      due?: string | null;
+    },
   ): Promise<ItemView> {
     const wf = await this.workflows.get(input.workflow);
     const def = wf.definition;
@@ -55,12 +64,13 @@ export class Items {
       title: input.title,
       workflowVersion: wf.version,
       fields: input.fields,
+      due: input.due,
     } as const;
     decide(null, cmd, { actor: by, def }); // check before taking a number, so bad input burns none
     const key = `${def.prefix}-${await store.nextItemNumber(this.db, def.prefix)}`;
     const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def }), by);
     const item = events.reduce<Item | null>(evolve, null) as Item;
-    await store.insertItem(this.db, item, events);
+    await store.insertItem(this.db, item, events, await this.sla.slaOf(item, def));
     this.changes.publish(changeOf(item, "item.created"));
     return { item, def };
   }
@@ -119,7 +129,8 @@ export class Items {
     const events = this.stamp(decide(item, cmd, { actor: by, def, expectedVersion }), by);
     if (events.length === 0) return { item, def };
     const next = events.reduce(evolve, item);
-    if (!(await store.appendEvents(db, { id, fromVersion: item.version, item: next, events })))
+    const sla = await this.sla.slaOf(next, def);
+    if (!(await store.appendEvents(db, { id, fromVersion: item.version, item: next, events, sla })))
       return undefined;
     return { item: next, def, changed: events.at(-1)?.type };
   }
@@ -178,15 +189,23 @@ export class Items {
   /** A team's view of the work: what to accept, what it holds, what it sent on, what is paused. */
   async queue(team: string, { limit = 500 }: { limit?: number } = {}): Promise<QueueSections> {
     await this.directory.getTeam(team);
-    const [incoming, inProgress, waiting, paused] = await Promise.all([
-      store.listItems(this.db, { team, status: ["awaiting_acceptance"], limit }),
-      store.listItems(this.db, { ownerTeam: team, status: ["in_progress"], limit }),
-      store.listItems(this.db, { involving: team, notNextTeam: team, open: true, limit }),
-      store.listItems(this.db, { ownerTeam: team, status: ["paused"], limit }),
+    const order = "urgency";
+    const [incoming, inProgress, waiting, paused, questions] = await Promise.all([
+      store.listItems(this.db, { team, status: ["awaiting_acceptance"], limit, order }),
+      store.listItems(this.db, { ownerTeam: team, status: ["in_progress"], limit, order }),
+      store.listItems(this.db, { involving: team, notNextTeam: team, open: true, limit, order }),
+      store.listItems(this.db, { ownerTeam: team, status: ["paused"], limit, order }),
+      store.listItems(this.db, { questionTo: team, open: true, limit, order }),
     ]);
-    const [a, b, c, d] = await Promise.all(
-      [incoming, inProgress, waiting, paused].map((r) => this.withDefs(r)),
+    const [a, b, c, d, e] = await Promise.all(
+      [incoming, inProgress, waiting, paused, questions].map((r) => this.withDefs(r)),
     );
-    return { incoming: a ?? [], in_progress: b ?? [], waiting_on_others: c ?? [], paused: d ?? [] };
+    return {
+      incoming: a ?? [],
+      in_progress: b ?? [],
+      waiting_on_others: c ?? [],
+      paused: d ?? [],
+      questions: e ?? [],
+    };
   }
 }

@@ -1,3 +1,4 @@
+import type { Clock } from "../domain/clocks.ts";
 import { meetingBlock, missingForHandoff } from "../domain/decide.ts";
 import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
 import { pendingHandoff } from "../domain/item.ts";
@@ -58,7 +59,32 @@ function pathOf(item: Item, def: WorkflowDef) {
   ];
 }
 
-export function presentItem({ item, def }: ItemView, teamName: TeamName) {
+/** The nearest deadline among the clocks still counting, and the worst state among them. */
+function deadlineOf(clocks: readonly Clock[]) {
+  const open = clocks.filter((c) => c.ended_at === null);
+  const next = open
+    .filter((c) => c.due_at !== null)
+    .sort((a, b) => (a.due_at as string).localeCompare(b.due_at as string))[0];
+  const worst = open.some((c) => c.state === "breached")
+    ? "breached"
+    : open.some((c) => c.state === "warning")
+      ? "warning"
+      : open.length > 0
+        ? "ok"
+        : null;
+  return {
+    next_deadline: next
+      ? { kind: next.kind, team: next.team, due_at: next.due_at, state: next.state }
+      : null,
+    sla: worst,
+  };
+}
+
+export function presentItem(
+  { item, def }: ItemView,
+  teamName: TeamName,
+  clocks: readonly Clock[] = [],
+) {
   const step = stepOf(def, item.step);
   const ticks = item.checklists[item.step] ?? [];
   const next = describeNext(item, def, teamName);
@@ -114,7 +140,14 @@ export function presentItem({ item, def }: ItemView, teamName: TeamName) {
     path: pathOf(item, def),
     teams: item.teams,
     comments: item.comments,
-    questions: item.questions.map(presentQuestion),
+    due: item.due,
+    clocks,
+    ...deadlineOf(clocks),
+    alerts: item.alerts,
+    questions: item.questions.map((q) => ({
+      ...presentQuestion(q),
+      due_at: clocks.find((c) => c.id === `answer:${q.id}`)?.due_at ?? null,
+    })),
     meetings: item.meetings.map((m) => presentMeeting(item, m)),
     version: item.version,
     created_at: item.createdAt,
@@ -155,7 +188,11 @@ export function presentMeeting(item: Item, m: Meeting) {
 }
 
 /** A compact line for lists and queues. */
-export function presentItemSummary(view: ItemView, teamName: TeamName) {
+export function presentItemSummary(
+  view: ItemView,
+  teamName: TeamName,
+  clocks: readonly Clock[] = [],
+) {
   const { item, def } = view;
   const next = describeNext(item, def, teamName);
   return {
@@ -169,6 +206,12 @@ export function presentItemSummary(view: ItemView, teamName: TeamName) {
     next: next ? { team: next.team, team_name: teamName(next.team), action: next.action } : null,
     assignee: item.assignee,
     rework: Object.values(item.rework).reduce((a, b) => a + b, 0),
+    due: item.due,
+    clocks,
+    ...deadlineOf(clocks),
+    open_questions: item.questions
+      .filter((q) => !q.answer)
+      .map((q) => ({ id: q.id, from_team: q.fromTeam, to_team: q.toTeam, body: q.body })),
     version: item.version,
     created_at: item.createdAt,
     updated_at: item.updatedAt,

@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresDialect } from "kysely";
 import pg from "pg";
 import * as spine from "./migrations/001-spine.ts";
 import * as sessions from "./migrations/002-sessions.ts";
+import * as serviceLevels from "./migrations/003-service-levels.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -15,7 +16,11 @@ export function openDb(url: string, { max = 20 }: { max?: number } = {}): Db {
 }
 
 /** Migrations in order. Kysely's migrator takes a lock, so several nodes may start at once. */
-const migrations = { "001-spine": spine, "002-sessions": sessions };
+const migrations = {
+  "001-spine": spine,
+  "002-sessions": sessions,
+  "003-service-levels": serviceLevels,
+};
 
 export async function migrate(db: Db): Promise<string[]> {
   const migrator = new Migrator({

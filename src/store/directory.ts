@@ -217,3 +217,19 @@ export async function revokeToken(db: Db, userId: string, tokenId: string): Prom
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** Every team's calendar as stored (null: the default calendar). */
+export async function listCalendars(db: Db): Promise<Map<string, unknown>> {
+  const rows = await db.selectFrom("teams").select(["key", "calendar"]).execute();
+  return new Map(rows.map((r) => [r.key, r.calendar]));
+}
+
+/** Sets a team's calendar (null: back to the default); false if there is no such team. */
+export async function setCalendar(db: Db, team: string, calendar: unknown): Promise<boolean> {
+  const r = await db
+    .updateTable("teams")
+    .set({ calendar: calendar === null ? null : JSON.stringify(calendar) })
+    .where("key", "=", team)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -63,33 +63,69 @@ export function itemSequence(prefix: string): string {
   return `item_seq_${prefix.toLowerCase()}`;
 }
 
-/** Inserts a new item with its first events. */
+/**
+ * What a write keeps about an item's service levels besides its document: the queue's sort key
+ * and the timers the worker must fire (replacing the unfired ones the item had).
+ */
+export interface ItemSla {
+  urgency: number;
+  nextDueAt: string | null;
+  /** Teams with an open question on the item. */
+  questionTeams: string[];
+  timers: { key: string; dueAt: string; payload: unknown }[];
+}
+
+/** A message for the outbox; `idempotency_key` makes writing it twice add nothing. */
+export interface OutboxMessage {
+  kind: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  item_key: string;
+  idempotency_key: string;
+}
+
+function timerRows(sla: ItemSla): string {
+  return JSON.stringify(
+    sla.timers.map((t) => ({ key: t.key, due_at: t.dueAt, payload: t.payload })),
+  );
+}
+
+/** Inserts a new item with its first events and timers. */
 export async function insertItem(
   db: Db,
   item: Item,
   events: readonly ItemEvent[],
+  sla: ItemSla,
 ): Promise<string> {
   const { rows } = await sql<{ id: string }>`
     with new_item as (
       insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team,
-                         assignee, teams, version, doc, created_at, updated_at)
+                         assignee, teams, version, doc, created_at, updated_at, urgency, next_due_at,
+                         question_teams)
       values (${item.key}, ${item.workflow}, ${item.workflowVersion}, ${item.status}, ${item.step},
               ${item.ownerTeam}, ${nextTeam(item)}, ${item.assignee}, ${item.teams}, ${item.version},
-              ${JSON.stringify(item)}, ${item.createdAt}, ${item.updatedAt})
+              ${JSON.stringify(item)}, ${item.createdAt}, ${item.updatedAt}, ${sla.urgency},
+              ${sla.nextDueAt}, ${sla.questionTeams})
       returning id
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
       select new_item.id, e.seq, e.type, e.actor, e.at, e.data
       from new_item, jsonb_to_recordset(${eventRows(events, 1)}::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
+    ), new_timers as (
+      insert into timers (item_id, key, due_at, payload)
+      select new_item.id, t.key, t.due_at, t.payload
+      from new_item, jsonb_to_recordset(${timerRows(sla)}::jsonb) as t(key text, due_at timestamptz, payload jsonb)
     )
     select id from new_item`.execute(db);
   return rows[0]?.id as string;
 }
 
 /**
- * Appends events and stores the evolved projection, if the item is still at `fromVersion`.
- * Returns false when another writer got there first (nothing is written then).
+ * Appends events, stores the evolved projection and replaces the item's unfired timers, if the
+ * item is still at `fromVersion`. Returns false when another writer got there first (nothing is
+ * written then). A timer that already fired keeps its row, so the same mark never fires twice.
  */
 export async function appendEvents(
   db: Db,
@@ -98,13 +134,30 @@ export async function appendEvents(
     fromVersion,
     item,
     events,
-  }: { id: string; fromVersion: number; item: Item; events: readonly ItemEvent[] },
+    sla,
+    firedTimers = [],
+    outbox = [],
+    at,
+  }: {
+    id: string;
+    fromVersion: number;
+    item: Item;
+    events: readonly ItemEvent[];
+    sla: ItemSla;
+    /** Timers this write fires (marked fired only if the write happens). */
+    firedTimers?: readonly string[];
+    /** Messages to deliver after commit, written in the same statement. */
+    outbox?: readonly OutboxMessage[];
+    at?: string;
+  },
 ): Promise<boolean> {
+  const keys = sla.timers.map((t) => t.key);
   const { rows } = await sql<{ id: string }>`
     with updated as (
       update items set status = ${item.status}, step = ${item.step}, owner_team = ${item.ownerTeam},
         next_team = ${nextTeam(item)}, assignee = ${item.assignee}, teams = ${item.teams},
-        version = ${item.version}, doc = ${JSON.stringify(item)}, updated_at = ${item.updatedAt}
+        version = ${item.version}, doc = ${JSON.stringify(item)}, updated_at = ${item.updatedAt},
+        urgency = ${sla.urgency}, next_due_at = ${sla.nextDueAt}, question_teams = ${sla.questionTeams}
       where id = ${id} and version = ${fromVersion}
       returning id
     ), new_events as (
@@ -112,6 +165,25 @@ export async function appendEvents(
       select updated.id, e.seq, e.type, e.actor, e.at, e.data
       from updated, jsonb_to_recordset(${eventRows(events, fromVersion + 1)}::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
+    ), stale_timers as (
+      delete from timers t using updated
+      where t.item_id = updated.id and t.fired_at is null and t.key <> all(${keys}::text[])
+        and t.id <> all(${firedTimers}::bigint[])
+    ), new_timers as (
+      insert into timers (item_id, key, due_at, payload)
+      select updated.id, t.key, t.due_at, t.payload
+      from updated, jsonb_to_recordset(${timerRows(sla)}::jsonb) as t(key text, due_at timestamptz, payload jsonb)
+      on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
+        where timers.fired_at is null
+    ), fired as (
+      update timers set fired_at = ${at ?? item.updatedAt}
+      from updated where timers.id = any(${firedTimers}::bigint[]) and timers.item_id = updated.id
+    ), messages as (
+      insert into outbox (kind, recipient, subject, body, item_key, idempotency_key)
+      select m.kind, m.recipient, m.subject, m.body, m.item_key, m.idempotency_key
+      from updated, jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb)
+        as m(kind text, recipient text, subject text, body text, item_key text, idempotency_key text)
+      on conflict (idempotency_key) do nothing
     )
     select id from updated`.execute(db);
   return rows.length === 1;
@@ -149,8 +221,12 @@ export interface ItemFilter {
   /** Only open items (not done or cancelled). */
   open?: boolean | undefined;
   limit: number;
+  /** Items with an open question to this team. */
+  questionTo?: string | undefined;
   /** Return items updated strictly after this key in (updated_at, id) order. */
   after?: { updatedAt: string; id: string } | undefined;
+  /** `urgency`: breached first, then warnings, then the nearest deadline (queues); else oldest update first. */
+  order?: "urgency" | "updated" | undefined;
 }
 
 /** Items matching a filter, least recently updated first (the ones waiting longest). */
@@ -164,10 +240,12 @@ export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
   if (f.open) q = q.where("status", "not in", ["done", "cancelled"]);
   if (f.workflow) q = q.where("workflow_key", "=", f.workflow);
   if (f.assignee) q = q.where("assignee", "=", f.assignee);
+  if (f.questionTo) q = q.where(sql<boolean>`question_teams @> array[${f.questionTo}]::text[]`);
   if (f.after) {
     const { updatedAt, id } = f.after;
     q = q.where(sql<boolean>`(updated_at, id) > (${updatedAt}::timestamptz, ${id}::bigint)`);
   }
+  if (f.order === "urgency") q = q.orderBy("urgency").orderBy(sql`next_due_at asc nulls last`);
   const rows = await q.orderBy("updated_at").orderBy("id").limit(f.limit).execute();
   return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
 }

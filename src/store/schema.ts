@@ -2,7 +2,12 @@ import type { ColumnType, Generated } from "kysely";
 
 /** Row types for Kysely; kept in step with the migrations by hand (they are few). */
 export interface Database {
-  teams: { key: string; name: string; created_at: Generated<Date> };
+  teams: {
+    key: string;
+    name: string;
+    created_at: Generated<Date>;
+    calendar: ColumnType<unknown, string | null, string | null> | null;
+  };
   users: {
     id: Generated<string>;
     email: string;
@@ -52,6 +57,30 @@ export interface Database {
     doc: ColumnType<unknown, string, string>;
     created_at: ColumnType<Date, string, string>;
     updated_at: ColumnType<Date, string, string>;
+    urgency: Generated<number>;
+    next_due_at: ColumnType<Date | null, string | null, string | null>;
+    question_teams: Generated<string[]>;
+  };
+  timers: {
+    id: Generated<string>;
+    item_id: string;
+    key: string;
+    due_at: ColumnType<Date, string, string>;
+    payload: ColumnType<unknown, string, string>;
+    fired_at: ColumnType<Date | null, string | null, string | null>;
+    claimed_at: ColumnType<Date | null, string | null, string | null>;
+  };
+  outbox: {
+    id: Generated<string>;
+    created_at: Generated<Date>;
+    kind: string;
+    recipient: string;
+    subject: string;
+    body: string;
+    item_key: string | null;
+    idempotency_key: string;
+    delivered_at: ColumnType<Date | null, string | null, string | null>;
+    attempts: Generated<number>;
   };
   sessions: {
     id_hash: string;

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { DomainError } from "../../domain/errors.ts";
 import { itemStates, rejectReasons } from "../../domain/item.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ItemCommand, ItemView } from "../../engine/items.ts";
@@ -126,10 +125,17 @@ export const itemRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
     const present = async (view: ItemView) =>
-      presentItem(view, await engine.directory.teamNameOf());
+      presentItem(
+        view,
+        await engine.directory.teamNameOf(),
+        (await engine.sla.clocks(view.item, view.def)).current,
+      );
     const presentList = async (views: ItemView[]) => {
-      const name = await engine.directory.teamNameOf();
-      return views.map((v) => presentItemSummary(v, name));
+      const [name, clocks] = await Promise.all([
+        engine.directory.teamNameOf(),
+        engine.sla.currentClocksOf(views),
+      ]);
+      return views.map((v, i) => presentItemSummary(v, name, clocks[i]));
     };
 
     app.post(
@@ -143,6 +149,10 @@ export const itemRoutes =
               workflow: z.string().min(1),
               title: z.string().trim().min(1).max(200),
               fields: z.record(z.string(), z.unknown()).optional(),
+              due: z
+                .string()
+                .nullish()
+                .describe("YYYY-MM-DD or an ISO 8601 instant the item is due"),
             })
             .strict(),
         },
@@ -308,6 +318,7 @@ export const itemRoutes =
           in_progress: await presentList(q.in_progress),
           waiting_on_others: await presentList(q.waiting_on_others),
           paused: await presentList(q.paused),
+          questions: await presentList(q.questions),
         };
       },
     );

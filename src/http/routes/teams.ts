@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { DomainError } from "../../domain/errors.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
 import { presentTeam } from "../presenters.ts";
@@ -34,5 +35,96 @@ export const teamRoutes =
       "/teams/:key",
       { schema: { tags: ["teams"], summary: "One team", params: z.object({ key: z.string() }) } },
       async (request) => presentTeam(await engine.directory.getTeam(request.params.key)),
+    );
+    app.get(
+      "/teams/:key/calendar",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "The team's business calendar (time zone, working hours, holidays)",
+          params: z.object({ key: z.string() }),
+        },
+      },
+      async (request) => {
+        const { calendar, isDefault } = await engine.sla.getCalendar(request.params.key);
+        return { team: request.params.key, ...calendar, default: isDefault };
+      },
+    );
+    app.put(
+      "/teams/:key/calendar",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "Set the team's business calendar (admin or team lead); clocks recompute",
+          params: z.object({ key: z.string() }),
+          body: z.record(z.string(), z.unknown()),
+        },
+      },
+      async (request) => {
+        const {
+          default: _ignored,
+          team: _team,
+          ...input
+        } = request.body as Record<string, unknown>;
+        const calendar = await engine.sla.setCalendar(
+          principalOf(request),
+          request.params.key,
+          input,
+        );
+        return { team: request.params.key, ...calendar, default: false };
+      },
+    );
+    app.delete(
+      "/teams/:key/calendar",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "Return the team to the default calendar",
+          params: z.object({ key: z.string() }),
+        },
+      },
+      async (request) => {
+        const calendar = await engine.sla.setCalendar(
+          principalOf(request),
+          request.params.key,
+          null,
+        );
+        return { team: request.params.key, ...calendar, default: true };
+      },
+    );
+    app.get(
+      "/outbox",
+      {
+        schema: {
+          tags: ["notifications"],
+          summary: "Messages Baton has queued (escalations, warnings), newest first (admin)",
+          querystring: z
+            .object({
+              item: z.string().optional(),
+              limit: z.coerce.number().int().min(1).max(1000).default(100),
+            })
+            .strict(),
+        },
+      },
+      async (request) => {
+        if (!principalOf(request).isAdmin)
+          throw new DomainError("admin_only", "Only an admin can read the outbox.");
+        const messages = await engine.sla.outbox({
+          itemKey: request.query.item,
+          limit: request.query.limit,
+        });
+        return {
+          messages: messages.map((m) => ({
+            id: m.id,
+            kind: m.kind,
+            recipient: m.recipient,
+            subject: m.subject,
+            body: m.body,
+            item: m.itemKey,
+            created_at: m.createdAt,
+            delivered_at: m.deliveredAt,
+          })),
+        };
+      },
     );
   };

@@ -1,0 +1,197 @@
+import { type BusinessCalendar, parseDuration } from "./calendar.ts";
+import { type Clock, type ClockTimer, clockTimers, computeClocks, measureSpan } from "./clocks.ts";
+import type { Item, Question } from "./item.ts";
+import type { WorkflowDef } from "./workflow.ts";
+
+/*
+ * An item's service levels as a whole: the step and handoff clocks (clocks.ts, from the item's
+ * clock log), one `answer` clock per question (the workflow's `questions.answer_within`, on the
+ * asked team's calendar) and a `due` clock when the item has a due date (wall time). Pure.
+ */
+
+export interface SlaInput {
+  item: Item;
+  def: WorkflowDef;
+  calendarOf: (team: string) => BusinessCalendar;
+  now: Date;
+}
+
+const WARN_PERCENT = 75;
+
+/** How urgent an item is, for queue order: 0 breached, 1 warning, 2 a clock runs, 3 none. */
+export type Urgency = 0 | 1 | 2 | 3;
+
+function closedAt(item: Item): number | null {
+  return item.closed ? Date.parse(item.closed.at) : null;
+}
+
+/** A clock with the moments its timers fire (null when it does not count now). */
+interface Measured {
+  clock: Clock;
+  warnAt: number | null;
+  breachAt: number | null;
+}
+
+function answerClock(
+  item: Item,
+  q: Question,
+  limit: string,
+  calendar: BusinessCalendar,
+  now: number,
+): Measured {
+  const duration = parseDuration(limit, calendar);
+  const limitMs = duration.seconds * 1000;
+  const warnMs = (limitMs * WARN_PERCENT) / 100;
+  const from = Date.parse(q.askedAt);
+  const end = q.answer ? Date.parse(q.answer.at) : closedAt(item);
+  const m = measureSpan(
+    {
+      segments: [{ from, to: end }],
+      isEnded: end !== null,
+      calendar,
+      wall: duration.wall,
+      limitMs,
+      warnMs,
+    },
+    now,
+  );
+  const clock: Clock = {
+    id: `answer:${q.id}`,
+    kind: "answer",
+    step: item.step,
+    team: q.toTeam,
+    handoff: null,
+    limit,
+    limit_s: duration.seconds,
+    wall: duration.wall,
+    elapsed_s: Math.floor(m.elapsedMs / 1000),
+    remaining_s: Math.ceil((limitMs - m.elapsedMs) / 1000),
+    state: m.state,
+    started_at: q.askedAt,
+    due_at: m.dueAt === null ? null : new Date(m.dueAt).toISOString(),
+    warn_at_s: Math.floor(warnMs / 1000),
+    ended_at: end === null ? null : new Date(end).toISOString(),
+    ended_by: q.answer
+      ? "answered"
+      : end === null
+        ? null
+        : item.status === "done"
+          ? "completed"
+          : "cancelled",
+    escalate_to: null,
+  };
+  return { clock, warnAt: m.warnAt, breachAt: m.breachAt };
+}
+
+function dueClock(item: Item, due: string, now: number): Measured {
+  const from = Date.parse(item.createdAt);
+  const limitMs = Math.max(0, Date.parse(due) - from);
+  const warnMs = (limitMs * WARN_PERCENT) / 100;
+  const end = closedAt(item);
+  const m = measureSpan(
+    {
+      segments: [{ from, to: end }],
+      isEnded: end !== null,
+      calendar: { timezone: "UTC", hours: {} as BusinessCalendar["hours"], holidays: [] },
+      wall: true,
+      limitMs,
+      warnMs,
+    },
+    now,
+  );
+  const clock: Clock = {
+    id: "due",
+    kind: "due",
+    step: item.step,
+    team: item.ownerTeam,
+    handoff: null,
+    limit: due,
+    limit_s: Math.floor(limitMs / 1000),
+    wall: true,
+    elapsed_s: Math.floor(m.elapsedMs / 1000),
+    remaining_s: Math.ceil((limitMs - m.elapsedMs) / 1000),
+    state: m.state,
+    started_at: item.createdAt,
+    due_at: due,
+    warn_at_s: Math.floor(warnMs / 1000),
+    ended_at: end === null ? null : new Date(end).toISOString(),
+    ended_by: end === null ? null : item.status === "done" ? "completed" : "cancelled",
+    escalate_to: null,
+  };
+  return { clock, warnAt: m.warnAt, breachAt: m.breachAt };
+}
+
+/** Answer and due clocks, oldest first. */
+function extraClocks({ item, def, calendarOf, now }: SlaInput): Measured[] {
+  const t = now.getTime();
+  const limit = def.questions?.answer_within;
+  const answers = limit
+    ? item.questions.map((q) => answerClock(item, q, limit, calendarOf(q.toTeam), t))
+    : [];
+  return item.due ? [...answers, dueClock(item, item.due, t)] : answers;
+}
+
+/**
+ * The clocks an item shows now (`current`: running ones and those that just ended, open
+ * questions' clocks and the due clock) and every clock it ever had (`history`, for metrics).
+ */
+export function itemClocks(input: SlaInput): { current: Clock[]; history: Clock[] } {
+  const base = computeClocks({
+    events: input.item.clockLog,
+    def: input.def,
+    calendarOf: input.calendarOf,
+    now: input.now,
+  });
+  const extra = extraClocks(input).map((m) => m.clock);
+  const isShown = (c: Clock) => c.kind === "due" || c.ended_at === null;
+  return {
+    current: [...base.current, ...extra.filter(isShown)],
+    history: [...base.history, ...extra],
+  };
+}
+
+/**
+ * The moments the timer worker must look at the item: warning and breach of every clock that
+ * counts now. Past moments are included (see clockTimers); keyed by clock id and `fire`.
+ */
+export function itemTimers(input: SlaInput): ClockTimer[] {
+  const base = clockTimers({
+    events: input.item.clockLog,
+    def: input.def,
+    calendarOf: input.calendarOf,
+    now: input.now,
+  });
+  const extra: ClockTimer[] = [];
+  for (const { clock: c, warnAt, breachAt } of extraClocks(input)) {
+    if (c.ended_at !== null) continue;
+    const common = {
+      clock_id: c.id,
+      kind: c.kind,
+      step: c.step,
+      team: c.team,
+      handoff: null,
+      escalate_to: null,
+    };
+    if (warnAt !== null)
+      extra.push({ ...common, fire: "warning", fire_at: new Date(warnAt).toISOString() });
+    if (breachAt !== null)
+      extra.push({ ...common, fire: "breach", fire_at: new Date(breachAt).toISOString() });
+  }
+  return [...base, ...extra].sort((a, b) => Date.parse(a.fire_at) - Date.parse(b.fire_at));
+}
+
+/** The queue's sort key: the worst state of the clocks still counting, and the nearest deadline. */
+export function urgencyOf(clocks: readonly Clock[]): {
+  urgency: Urgency;
+  nextDueAt: string | null;
+} {
+  let urgency: Urgency = 3;
+  let next: string | null = null;
+  for (const c of clocks) {
+    if (c.ended_at !== null) continue;
+    const u: Urgency = c.state === "breached" ? 0 : c.state === "warning" ? 1 : 2;
+    if (u < urgency) urgency = u;
+    if (c.due_at !== null && (next === null || c.due_at < next)) next = c.due_at;
+  }
+  return { urgency, nextDueAt: next };
+}

@@ -1,0 +1,114 @@
+import { type BusinessCalendar, DEFAULT_CALENDAR, parseCalendar } from "../domain/calendar.ts";
+import type { Clock } from "../domain/clocks.ts";
+import { DomainError } from "../domain/errors.ts";
+import { alertKey, type Item, isClosed } from "../domain/item.ts";
+import { itemClocks, itemTimers, urgencyOf } from "../domain/sla.ts";
+import type { WorkflowDef } from "../domain/workflow.ts";
+import type { Db } from "../store/db.ts";
+import { listCalendars, setCalendar } from "../store/directory.ts";
+import type { ItemSla } from "../store/items.ts";
+import { listOutbox, type OutboxRow } from "../store/timers.ts";
+import { TtlCache } from "./cache.ts";
+import type { Principal } from "./directory.ts";
+
+/*
+ * Team calendars and what the service levels of an item come to at a moment: its clocks for
+ * people, its urgency for queue order, its timers for the worker. Clocks are always computed
+ * from the item's log and today's calendars, so a changed calendar or limit recomputes them.
+ */
+
+export class ServiceLevels {
+  /** Parsed calendars by team; objects are reused so the calendar math can cache per object. */
+  private readonly calendars = new TtlCache<"all", Map<string, BusinessCalendar>>(10_000);
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Each team's calendar, the default for teams without one. */
+  async calendarOf(): Promise<(team: string) => BusinessCalendar> {
+    const all = await this.calendars.get("all", async () => {
+      const out = new Map<string, BusinessCalendar>();
+      for (const [team, raw] of await listCalendars(this.db))
+        if (raw) out.set(team, parseCalendar(raw));
+      return out;
+    });
+    return (team) => all.get(team) ?? DEFAULT_CALENDAR;
+  }
+
+  async getCalendar(team: string): Promise<{ calendar: BusinessCalendar; isDefault: boolean }> {
+    const raw = (await listCalendars(this.db)).get(team);
+    if (raw === undefined) throw new DomainError("not_found", `No team "${team}".`);
+    return raw
+      ? { calendar: parseCalendar(raw), isDefault: false }
+      : { calendar: DEFAULT_CALENDAR, isDefault: true };
+  }
+
+  /** Sets a team's calendar (admins and the team's leads); null returns it to the default. */
+  async setCalendar(by: Principal, team: string, input: unknown): Promise<BusinessCalendar> {
+    const isLead = by.user.teams.some((t) => t.key === team && t.role === "lead");
+    if (!by.isAdmin && !isLead)
+      throw new DomainError(
+        "admin_only",
+        `Only an admin or a lead of ${team} can change its calendar.`,
+      );
+    const calendar = input === null ? null : parseCalendar(input);
+    if (!(await setCalendar(this.db, team, calendar)))
+      throw new DomainError("not_found", `No team "${team}".`);
+    this.calendars.clear();
+    return calendar ?? DEFAULT_CALENDAR;
+  }
+
+  /** The clocks an item shows now. */
+  async clocks(
+    item: Item,
+    def: WorkflowDef,
+    now = this.clock(),
+  ): Promise<{ current: Clock[]; history: Clock[] }> {
+    return itemClocks({ item, def, calendarOf: await this.calendarOf(), now });
+  }
+
+  /** The current clocks of many items at once (a queue page), with calendars loaded once. */
+  async currentClocksOf(
+    views: readonly { item: Item; def: WorkflowDef }[],
+    now = this.clock(),
+  ): Promise<Clock[][]> {
+    const calendarOf = await this.calendarOf();
+    return views.map(({ item, def }) => itemClocks({ item, def, calendarOf, now }).current);
+  }
+
+  /** What a write stores beside the item: its urgency, open questions' teams and its timers. */
+  async slaOf(item: Item, def: WorkflowDef, now = this.clock()): Promise<ItemSla> {
+    return this.slaWith(item, def, await this.calendarOf(), now);
+  }
+
+  /** `slaOf` with calendars already loaded (the timer worker's batches). */
+  slaWith(
+    item: Item,
+    def: WorkflowDef,
+    calendarOf: (team: string) => BusinessCalendar,
+    now: Date,
+  ): ItemSla {
+    const questionTeams = [
+      ...new Set(item.questions.filter((q) => !q.answer).map((q) => q.toTeam)),
+    ];
+    if (isClosed(item.status))
+      return { urgency: 3, nextDueAt: null, questionTeams: [], timers: [] };
+    const input = { item, def, calendarOf, now };
+    const { urgency, nextDueAt } = urgencyOf(itemClocks(input).current);
+    // An alert already raised needs no timer (and its own, being fired now, must not be rewritten).
+    const timers = itemTimers(input)
+      .filter((t) => !item.alerts.includes(alertKey(t.clock_id, t.fire)))
+      .map((t) => ({ key: alertKey(t.clock_id, t.fire), dueAt: t.fire_at, payload: t }));
+    return { urgency, nextDueAt, questionTeams, timers };
+  }
+
+  /** Messages queued for delivery (escalations, warnings), newest first. */
+  outbox(filter: { itemKey?: string | undefined; limit?: number }): Promise<OutboxRow[]> {
+    return listOutbox(this.db, {
+      limit: filter.limit ?? 100,
+      ...(filter.itemKey ? { itemKey: filter.itemKey } : {}),
+    });
+  }
+}

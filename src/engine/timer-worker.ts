@@ -1,0 +1,325 @@
+import type { BusinessCalendar } from "../domain/calendar.ts";
+import type { Clock } from "../domain/clocks.ts";
+import { alertKey, evolve, type Item, type ItemEvent, isClosed } from "../domain/item.ts";
+import { itemClocks } from "../domain/sla.ts";
+import type { Db } from "../store/db.ts";
+import { appendEvents, type OutboxMessage } from "../store/items.ts";
+import { claimDueTimers, type DueTimer, findItemsById, markFired } from "../store/timers.ts";
+import { type ChangeFeed, changeOf } from "./changes.ts";
+import type { Directory, Team } from "./directory.ts";
+import type { ServiceLevels } from "./service-levels.ts";
+import type { Workflows } from "./workflows.ts";
+
+/*
+ * The worker inside every Baton process that turns due timers into service-level events:
+ * `sla.warning` at a clock's warning mark, `sla.breached` past its limit, then escalation
+ * messages in the outbox. Each timer is re-checked against the clocks computed now (a calendar
+ * change or a pause may have moved the mark), and each alert is raised at most once per clock
+ * (the item remembers it), so a timer claimed twice after a lost lease still adds one event.
+ */
+
+/** The part of a timer row's payload the worker reads (see clockTimers). */
+interface TimerPayload {
+  clock_id: string;
+  fire: "warning" | "breach";
+}
+
+export interface TimerWorkerOptions {
+  /** Timers claimed per round. */
+  batchSize?: number;
+  /** Sleep between rounds when there was nothing (or little) to do. */
+  pollMs?: number;
+  /** A claim older than this is given to another worker. */
+  leaseMs?: number;
+  onError?: (e: unknown) => void;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export class TimerWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly onError: (e: unknown) => void;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      workflows: Workflows;
+      sla: ServiceLevels;
+      directory: Directory;
+      changes: ChangeFeed;
+      clock: () => Date;
+    },
+    {
+      batchSize = 200,
+      pollMs = 200,
+      leaseMs = 60_000,
+      onError = () => {},
+    }: TimerWorkerOptions = {},
+  ) {
+    this.batchSize = batchSize;
+    this.pollMs = pollMs;
+    this.leaseMs = leaseMs;
+    this.onError = onError;
+  }
+
+  /** Runs rounds until stopped: straight on while batches come back full, else every pollMs. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let claimed = 0;
+        try {
+          claimed = await this.tick();
+        } catch (e) {
+          this.onError(e);
+        }
+        if (claimed < this.batchSize && this.running)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.pollMs);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /**
+   * One round: claims due timers and fires them. Timers are grouped by item and all the round's
+   * writes share one transaction (one commit for the batch); an item changed meanwhile by a
+   * user is retried on its own. Returns how many timers it claimed.
+   */
+  async tick(now = this.deps.clock()): Promise<number> {
+    const timers = await claimDueTimers(this.deps.db, {
+      now,
+      limit: this.batchSize,
+      leaseMs: this.leaseMs,
+    });
+    if (timers.length === 0) return 0;
+    const byItem = new Map<string, DueTimer[]>();
+    for (const t of timers) byItem.set(t.itemId, [...(byItem.get(t.itemId) ?? []), t]);
+    const [items, teams, calendarOf] = await Promise.all([
+      findItemsById(this.deps.db, [...byItem.keys()]),
+      this.deps.directory.listTeams(),
+      this.deps.sla.calendarOf(),
+    ]);
+    const plans: Plan[] = [];
+    const idle: string[] = [];
+    for (const [itemId, itemTimers] of byItem) {
+      const item = items.get(itemId);
+      const plan = item ? await this.plan(itemId, item, itemTimers, now, teams, calendarOf) : null;
+      if (plan) plans.push(plan);
+      else idle.push(...itemTimers.map((t) => t.id));
+    }
+    // Items are written in id order: two workers whose rounds share items (one item's warning
+    // and breach may go to different workers) then lock them in the same order, never in a cycle.
+    plans.sort((a, b) => Number(a.write.id) - Number(b.write.id));
+    let lost: DueTimer[][] = [];
+    try {
+      await this.deps.db.transaction().execute(async (tx) => {
+        for (const p of plans) if (!(await appendEvents(tx, p.write))) lost.push(p.timers);
+        await markFired(tx, [...idle, ...plans.flatMap((p) => p.idle)], now);
+      });
+    } catch (e) {
+      // The whole round rolled back (e.g. a serialization failure): fire item by item instead.
+      this.onError(e);
+      lost = plans.map((p) => p.timers);
+      plans.length = 0;
+      await markFired(this.deps.db, idle, now);
+    }
+    for (const p of plans)
+      if (!lost.includes(p.timers)) this.deps.changes.publish(changeOf(p.write.item, p.lastType));
+    for (const again of lost) {
+      try {
+        await this.fireAlone(again, now);
+      } catch (e) {
+        this.onError(e); // the lease runs out and a later round tries again
+      }
+    }
+    return timers.length;
+  }
+
+  /**
+   * What firing an item's due timers writes: an event per alert still due, the outbox messages,
+   * the item's new timers. Null when none is due any more (the clock ended, paused or moved).
+   */
+  private async plan(
+    itemId: string,
+    item: Item,
+    timers: DueTimer[],
+    now: Date,
+    teams: Team[],
+    calendarOf: (team: string) => BusinessCalendar,
+  ): Promise<Plan | null> {
+    if (isClosed(item.status)) return null;
+    const def = await this.deps.workflows.definition(item.workflow, item.workflowVersion);
+    const clocks = itemClocks({ item, def, calendarOf, now }).history;
+    let next = item;
+    const events: ItemEvent[] = [];
+    const outbox: OutboxMessage[] = [];
+    const fired: string[] = [];
+    const idle: string[] = [];
+    for (const timer of timers) {
+      const { clock_id, fire } = timer.payload as TimerPayload;
+      const clock = clocks.find((c) => c.id === clock_id);
+      const isDue =
+        clock !== undefined &&
+        clock.ended_at === null &&
+        !next.alerts.includes(alertKey(clock_id, fire)) &&
+        (clock.state === "breached" || (fire === "warning" && clock.state === "warning"));
+      if (!clock || !isDue) {
+        idle.push(timer.id);
+        continue;
+      }
+      const event = alertEvent(clock, fire, now);
+      next = evolve(next, event);
+      events.push(event);
+      fired.push(timer.id);
+      outbox.push(
+        ...messagesFor({
+          itemKey: item.key,
+          title: item.title,
+          assignee: item.assignee,
+          clock,
+          fire,
+          teams,
+        }),
+      );
+    }
+    if (events.length === 0) return null;
+    return {
+      timers,
+      idle,
+      lastType: events.at(-1)?.type ?? "",
+      write: {
+        id: itemId,
+        fromVersion: item.version,
+        item: next,
+        events,
+        sla: this.deps.sla.slaWith(next, def, calendarOf, now),
+        firedTimers: fired,
+        outbox,
+        at: now.toISOString(),
+      },
+    };
+  }
+
+  /** The slow path for an item a user changed during the round: reload and retry alone. */
+  private async fireAlone(timers: DueTimer[], now: Date): Promise<void> {
+    const itemId = timers[0]?.itemId as string;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const item = (await findItemsById(this.deps.db, [itemId])).get(itemId);
+      const [teams, calendarOf] = await Promise.all([
+        this.deps.directory.listTeams(),
+        this.deps.sla.calendarOf(),
+      ]);
+      const plan = item ? await this.plan(itemId, item, timers, now, teams, calendarOf) : null;
+      if (!plan) {
+        await markFired(
+          this.deps.db,
+          timers.map((t) => t.id),
+          now,
+        );
+        return;
+      }
+      if (await appendEvents(this.deps.db, plan.write)) {
+        await markFired(this.deps.db, plan.idle, now);
+        this.deps.changes.publish(changeOf(plan.write.item, plan.lastType));
+        return;
+      }
+    }
+    throw new Error(`timers of item ${itemId}: the item kept changing`);
+  }
+}
+
+/** One item's share of a round. */
+interface Plan {
+  timers: DueTimer[];
+  /** Timers of this item that need no event. */
+  idle: string[];
+  lastType: string;
+  write: Parameters<typeof appendEvents>[1];
+}
+
+function alertEvent(clock: Clock, fire: "warning" | "breach", now: Date): ItemEvent {
+  return {
+    type: fire === "breach" ? "sla.breached" : "sla.warning",
+    actor: "baton",
+    at: now.toISOString(),
+    data: {
+      clock: clock.id,
+      kind: clock.kind,
+      step: clock.step,
+      team: clock.team,
+      handoff: clock.handoff,
+      limitSeconds: clock.limit_s,
+      dueAt: clock.due_at,
+    },
+  };
+}
+
+const kindWords: Record<string, string> = {
+  complete: "finish its step",
+  accept: "accept or reject the handoff",
+  answer: "answer the question",
+  due: "finish the item by its due date",
+};
+
+/**
+ * Who hears of an alert. A breach escalates to the clock's `escalate_to` (a team's members or a
+ * person) and to the leads of the team whose clock it is; a warning goes to the person assigned.
+ */
+export function messagesFor({
+  itemKey,
+  title,
+  assignee,
+  clock,
+  fire,
+  teams,
+}: {
+  itemKey: string;
+  title: string;
+  assignee: string | null;
+  clock: Clock;
+  fire: "warning" | "breach";
+  teams: Team[];
+}): OutboxMessage[] {
+  const team = teams.find((t) => t.key === clock.team);
+  const teamName = team?.name ?? clock.team;
+  const what = kindWords[clock.kind] ?? "act";
+  const recipients = new Set<string>();
+  if (fire === "breach") {
+    for (const m of team?.members ?? []) if (m.role === "lead") recipients.add(m.email);
+    const target = clock.escalate_to;
+    if (target?.includes("@")) recipients.add(target);
+    else if (target)
+      for (const m of teams.find((t) => t.key === target)?.members ?? []) recipients.add(m.email);
+  } else if (assignee) recipients.add(assignee);
+  const subject =
+    fire === "breach"
+      ? `[Baton] ${itemKey} breached: ${teamName} did not ${what} within ${clock.limit}`
+      : `[Baton] ${itemKey}: ${teamName} should ${what} by ${clock.due_at ?? "soon"}`;
+  const body = `${itemKey} "${title}": ${teamName} must ${what} (limit ${clock.limit}, due ${clock.due_at ?? "unknown"}).`;
+  return [...recipients].map((recipient) => ({
+    kind: fire === "breach" ? "sla.breached" : "sla.warning",
+    recipient,
+    subject,
+    body,
+    item_key: itemKey,
+    idempotency_key: `${itemKey}:${clock.id}:${fire}:${recipient}`,
+  }));
+}
