@@ -41,7 +41,12 @@ export function createEngine({
   const directory = new Directory(db, clock);
   const workflows = new Workflows(db, directory);
   const changes = new ChangeFeed(db, url, onError);
-  const sla = new ServiceLevels(db, clock);
+  const sla = new ServiceLevels(
+    db,
+    clock,
+    (key, version) => workflows.definition(key, version),
+    onError,
+  );
   const items = new Items(db, directory, workflows, changes, sla, clock);
   const timers = new TimerWorker(
     { db, workflows, sla, directory, changes, clock },

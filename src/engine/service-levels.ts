@@ -6,7 +6,7 @@ import { itemClocks, itemTimers, urgencyOf } from "../domain/sla.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import { listCalendars, setCalendar } from "../store/directory.ts";
-import type { ItemSla } from "../store/items.ts";
+import { appendEvents, type ItemSla, listOpenItemsAfter } from "../store/items.ts";
 import { listOutbox, type OutboxRow } from "../store/timers.ts";
 import { TtlCache } from "./cache.ts";
 import type { Principal } from "./directory.ts";
@@ -24,7 +24,34 @@ export class ServiceLevels {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date,
+    /** The definition an item runs on (the workflows' cache). */
+    private readonly definitionOf: (workflow: string, version: number) => Promise<WorkflowDef>,
+    private readonly onError: (e: unknown) => void = () => {},
   ) {}
+
+  /**
+   * Recomputes what is stored about open items' service levels (queue urgency, next deadline,
+   * timers) from today's calendars. Clocks shown to people are always computed fresh; this keeps
+   * the stored summaries and timers in step after a calendar change. Returns how many items it
+   * updated; an item changed meanwhile by a command already got fresh figures from that command.
+   */
+  async recompute({ batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
+    const calendarOf = await this.calendarOf();
+    const now = this.clock();
+    let after = "0";
+    let updated = 0;
+    for (;;) {
+      const page = await listOpenItemsAfter(this.db, after, batchSize);
+      if (page.length === 0) return updated;
+      for (const { id, item } of page) {
+        const def = await this.definitionOf(item.workflow, item.workflowVersion);
+        const sla = this.slaWith(item, def, calendarOf, now);
+        if (await appendEvents(this.db, { id, fromVersion: item.version, item, events: [], sla }))
+          updated++;
+      }
+      after = page.at(-1)?.id ?? after;
+    }
+  }
 
   /** Each team's calendar, the default for teams without one. */
   async calendarOf(): Promise<(team: string) => BusinessCalendar> {
@@ -57,6 +84,8 @@ export class ServiceLevels {
     if (!(await setCalendar(this.db, team, calendar)))
       throw new DomainError("not_found", `No team "${team}".`);
     this.calendars.clear();
+    // Deadlines move with the calendar: bring stored urgency and timers along, in the background.
+    void this.recompute().catch(this.onError);
     return calendar ?? DEFAULT_CALENDAR;
   }
 

@@ -249,3 +249,20 @@ export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
   const rows = await q.orderBy("updated_at").orderBy("id").limit(f.limit).execute();
   return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
 }
+
+/** Open items in id order after `afterId`, a page at a time (for sweeps over all open work). */
+export async function listOpenItemsAfter(
+  db: Db,
+  afterId: string,
+  limit: number,
+): Promise<StoredItem[]> {
+  const rows = await db
+    .selectFrom("items")
+    .select(["id", "doc"])
+    .where("status", "not in", ["done", "cancelled"])
+    .where(sql<boolean>`id > ${afterId}::bigint`)
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
+}

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dbKinds, useBaton } from "../harness.ts";
 
@@ -157,6 +158,13 @@ describe.each(dbKinds())("service levels on $name", (kind) => {
     expect(after.body.clocks.find((c: { kind: string }) => c.kind === "accept").due_at).toBe(
       "2026-03-06T19:00:00.000Z",
     );
+    // Stored timers follow after a recompute (run in the background on every calendar change).
+    const recomputed = await b.admin.post("/sla/recompute");
+    expect(recomputed.body.updated).toBeGreaterThan(0);
+    const { rows } = await sql<{ due_at: Date }>`
+      select t.due_at from timers t join items i on i.id = t.item_id
+      where i.key = ${key} and t.key = 'accept:1:breach'`.execute(b.engine.db);
+    expect(rows[0]?.due_at.toISOString()).toBe("2026-03-06T19:00:00.001Z");
     await b.app.inject({
       method: "DELETE",
       url: "/api/v1/teams/implementation/calendar",

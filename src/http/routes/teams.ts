@@ -92,6 +92,20 @@ export const teamRoutes =
         return { team: request.params.key, ...calendar, default: true };
       },
     );
+    app.post(
+      "/sla/recompute",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "Recompute stored service-level summaries and timers of open items (admin)",
+        },
+      },
+      async (request) => {
+        if (!principalOf(request).isAdmin)
+          throw new DomainError("admin_only", "Only an admin can recompute service levels.");
+        return { updated: await engine.sla.recompute() };
+      },
+    );
     app.get(
       "/outbox",
       {
