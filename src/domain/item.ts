@@ -281,6 +281,11 @@ function decideHandoff(
   ];
 }
 
+/** Replaces the entry with `id` by `change(entry)`. */
+function updateById<T extends { id: number }>(list: readonly T[], id: number, change: (x: T) => T): T[] {
+  return list.map((x) => (x.id === id ? change(x) : x));
+}
+
 /** Applies one event. Pure and total over the events `decide` produces. */
 export function evolve(item: Item | null, e: ItemEvent): Item {
   if (e.type === "item.created") {
@@ -358,11 +363,10 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
     case "question.answered":
       return {
         ...base,
-        questions: item.questions.map((q) =>
-          q.id === e.data.question
-            ? { ...q, answer: { body: e.data.body, by: e.actor, at: e.at } }
-            : q,
-        ),
+        questions: updateById(item.questions, e.data.question, (q) => ({
+          ...q,
+          answer: { body: e.data.body, by: e.actor, at: e.at },
+        })),
       };
     case "meeting.scheduled":
       return {
@@ -386,29 +390,21 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
     case "meeting.rescheduled":
       return {
         ...base,
-        meetings: item.meetings.map((m) =>
-          m.id === e.data.meeting
-            ? {
-                ...m,
-                startsAt: e.data.startsAt,
-                durationMinutes: e.data.durationMinutes,
-                location: e.data.location,
-                sequence: m.sequence + 1,
-              }
-            : m,
-        ),
+        meetings: updateById(item.meetings, e.data.meeting, (m) => ({
+          ...m,
+          startsAt: e.data.startsAt,
+          durationMinutes: e.data.durationMinutes,
+          location: e.data.location,
+          sequence: m.sequence + 1,
+        })),
       };
     case "meeting.held":
       return {
         ...base,
-        meetings: item.meetings.map((m) =>
-          m.id === e.data.meeting
-            ? {
-                ...m,
-                held: { notes: e.data.notes, attended: e.data.attended, by: e.actor, at: e.at },
-              }
-            : m,
-        ),
+        meetings: updateById(item.meetings, e.data.meeting, (m) => ({
+          ...m,
+          held: { notes: e.data.notes, attended: e.data.attended, by: e.actor, at: e.at },
+        })),
       };
     case "sla.warning":
     case "sla.breached":
