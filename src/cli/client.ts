@@ -1,10 +1,13 @@
 import type { Command } from "commander";
+import type { BusinessCalendar } from "../domain/calendar.ts";
 import type { MissingItem } from "../domain/errors.ts";
 import type { ItemEventBody } from "../domain/item.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type {
   ItemJson as PresentedItem,
   presentItemSummary,
+  presentMeeting,
+  presentQuestion,
   presentTeam,
   presentUser,
 } from "../http/presenters.ts";
@@ -96,12 +99,43 @@ export class Api {
     return this.request<T>("PATCH", path, { json });
   }
 
+  put<T>(path: string, json: unknown): Promise<T> {
+    return this.request<T>("PUT", path, { json });
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>("DELETE", path);
+  }
+
+  /**
+   * GETs a resource that is not JSON (an iCalendar invite) and returns its text. Failures still
+   * come back as problem+json, so they read like every other error.
+   */
+  async download(path: string, accept: string): Promise<string> {
+    const { text } = await this.call("GET", path, undefined, {}, accept);
+    return text;
+  }
+
   /** Sends text (a workflow definition) with its own content type. */
   send<T>(method: "PUT" | "POST", path: string, text: string, contentType: string): Promise<T> {
     return this.request<T>(method, path, { text, contentType });
   }
 
   private async request<T>(method: string, path: string, body?: Body, query: Query = {}) {
+    const { text, parsed } = await this.call(method, path, body, query, "application/json");
+    if (parsed === undefined && text !== "")
+      throw new CliError(`${this.url} answered with something that is not JSON; is it Baton?`);
+    return parsed as T;
+  }
+
+  /** Sends one request; a failure becomes an ApiError (problem+json) or a CliError. */
+  private async call(
+    method: string,
+    path: string,
+    body: Body | undefined,
+    query: Query,
+    accept: string,
+  ) {
     if (!this.token)
       throw new CliError("no API token. Set BATON_TOKEN or pass --token.", [
         "An admin can issue one with `baton user token EMAIL`; on the server's machine,",
@@ -112,7 +146,7 @@ export class Api {
       if (v !== undefined) url.searchParams.set(k, `${v}`);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,
-      accept: "application/json, application/problem+json",
+      accept: `${accept}, application/problem+json`,
     };
     let payload: string | undefined;
     // Commands without parameters must go without a content type: Fastify refuses an empty
@@ -141,9 +175,7 @@ export class Api {
       if (isProblem(parsed)) throw new ApiError(parsed);
       throw new CliError(`${method} ${url.pathname} failed: HTTP ${res.status} ${res.statusText}`);
     }
-    if (parsed === undefined && text !== "")
-      throw new CliError(`${this.url} answered with something that is not JSON; is it Baton?`);
-    return parsed as T;
+    return { text, parsed };
   }
 
   private unreachable(e: unknown): CliError {
@@ -231,4 +263,27 @@ export interface WorkflowJson {
   source_format: "yaml" | "json";
   published_by: string;
   published_at: string;
+}
+/** One service-level clock of an item (or of a queue line). */
+export type ClockJson = ItemJson["clocks"][number];
+/** A question across the team boundary, as the question commands return it. */
+export type QuestionJson = ReturnType<typeof presentQuestion>;
+/** A handoff meeting, as the meeting commands return it. */
+export type MeetingJson = ReturnType<typeof presentMeeting>;
+/** A team's business calendar as GET/PUT/DELETE /teams/{key}/calendar return it. */
+export type CalendarJson = BusinessCalendar & {
+  team: string;
+  /** True while the team has no calendar of its own and the default applies. */
+  default: boolean;
+};
+/** One recorded message of GET /outbox. */
+export interface OutboxMessageJson {
+  id: string;
+  kind: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  item: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

@@ -4,6 +4,7 @@ import {
   type Api,
   type Cli,
   CliError,
+  type ClockJson,
   cliOf,
   collect,
   type EventJson,
@@ -13,8 +14,13 @@ import {
   type WorkflowJson,
 } from "./client.ts";
 import {
+  describeLeft,
   describeMissing,
   emit,
+  formatClockState,
+  formatDue,
+  formatDuration,
+  formatMoment,
   formatNext,
   formatState,
   formatTime,
@@ -101,14 +107,83 @@ function sayWhatIsLeft(cli: Cli, item: ItemJson): void {
   for (const m of left) say(`  - ${describeMissing(m)}`);
 }
 
-/** The readable block of `item show`. */
-function sayItem(item: ItemJson, def: WorkflowJson["definition"]): void {
+/** What a clock measures, in a few words: `accept handoff #2`, `answer question #1`. */
+function describeClock(c: ClockJson): string {
+  switch (c.kind) {
+    case "complete":
+      return `complete ${c.step}`;
+    case "accept":
+      return `accept handoff #${c.handoff}`;
+    case "answer":
+      return `answer question #${c.id.split(":")[1] ?? "?"}`;
+    case "due":
+      return "due date";
+    default: {
+      // A newer server may add kinds; show them rather than fail.
+      const unknown: never = c.kind;
+      return String(unknown);
+    }
+  }
+}
+
+/** One row of the service-level table of `item show`. */
+function clockRow(c: ClockJson): string[] {
+  // A due date's "limit" is an instant, not a span: elapsed / limit says nothing there.
+  const progress = c.kind === "due" ? "—" : `${formatDuration(c.elapsed_s)} / ${c.limit}`;
+  let due = "—";
+  if (c.ended_at !== null) due = `ended ${formatMoment(c.ended_at)}`;
+  else if (c.due_at !== null) due = formatDue(c.due_at);
+  return [describeClock(c), c.team, formatClockState(c.state), progress, describeLeft(c), due];
+}
+
+/** Questions asked across the boundary, open ones with their answer-by time. */
+function sayQuestions(item: ItemJson): void {
+  if (item.questions.length === 0) return;
+  say();
+  say("Questions");
+  for (const q of item.questions) {
+    say(
+      `  #${q.id} ${q.from_team} → ${q.to_team}, asked by ${q.asked_by} ${formatTime(q.asked_at)}: "${q.body}"`,
+    );
+    if (q.answer)
+      say(`     answered by ${q.answer.by} ${formatTime(q.answer.at)}: "${q.answer.body}"`);
+    else
+      say(
+        `     open${q.due_at ? `, answer due ${formatDue(q.due_at)}` : ""}; baton question answer ${item.key} ${q.id} TEXT`,
+      );
+  }
+}
+
+/** Handoff meetings: when, where, whether held, and the invite to import. */
+function sayMeetings(item: ItemJson, baseUrl: string): void {
+  if (item.meetings.length === 0) return;
+  say();
+  say("Meetings");
+  for (const m of item.meetings) {
+    const where = m.location ? `, ${m.location}` : "";
+    say(
+      `  #${m.id} ${formatTime(m.starts_at)}, ${m.duration_minutes} min${where} (handoff #${m.handoff})`,
+    );
+    if (m.attendees.length > 0) say(`     attendees: ${m.attendees.join(", ")}`);
+    if (m.agenda.length > 0) say(`     agenda: ${m.agenda.join(" · ")}`);
+    if (m.held) {
+      const who = m.held.attended.length > 0 ? ` (attended: ${m.held.attended.join(", ")})` : "";
+      say(`     held, recorded ${formatTime(m.held.at)} by ${m.held.by}${who}: "${m.held.notes}"`);
+    } else
+      say(`     not held yet; afterwards: baton meeting held ${item.key} ${m.id} --notes TEXT`);
+    say(`     invite: ${baseUrl}${m.ics}`);
+  }
+}
+
+/** The readable block of `item show`; `baseUrl` makes the meeting invite links absolute. */
+function sayItem(item: ItemJson, def: WorkflowJson["definition"], baseUrl: string): void {
   say(`${item.key}  ${item.title}`);
   say(`NEXT      ${formatNext(item)}`);
   say(
     `State     ${formatState(item.state)} at "${item.step_name}" (${item.step}), owned by ${item.owner_team}`,
   );
   say(`Assignee  ${item.assignee ?? "nobody"}`);
+  if (item.due) say(`Due       ${formatDue(item.due)}`);
   say(
     `Workflow  ${item.workflow} version ${item.workflow_version}, created ${formatTime(item.created_at)} by ${item.created_by}`,
   );
@@ -133,6 +208,19 @@ function sayItem(item: ItemJson, def: WorkflowJson["definition"]): void {
     say();
     say(
       `${item.state === "done" ? "Completed" : "Cancelled"} ${formatTime(c.at)} by ${c.by}${c.reason ? `: ${c.reason}` : ""}`,
+    );
+  }
+
+  if (item.clocks.length > 0) {
+    say();
+    say("Service levels");
+    say(
+      indent(
+        table(
+          ["clock", "team", "state", "elapsed / limit", "left", "due"],
+          item.clocks.map(clockRow),
+        ),
+      ),
     );
   }
 
@@ -163,7 +251,11 @@ function sayItem(item: ItemJson, def: WorkflowJson["definition"]): void {
     if (h.note) say(`  note: ${h.note}`);
     if (h.criteria.length > 0)
       for (const c of h.criteria) say(`  [${h.confirmed.includes(c) ? "x" : " "}] ${c}`);
+    if (h.meeting_required) say(`  before accepting: ${h.meeting_required}`);
   }
+
+  sayQuestions(item);
+  sayMeetings(item, baseUrl);
 
   const ready = item.readiness;
   if (ready) {
@@ -256,8 +348,16 @@ export function registerItemCommands(program: Command): void {
     .argument("<workflow>", "workflow key, e.g. onboarding")
     .requiredOption("--title <title>", "what the item is about")
     .option("--field <key=value>", "a field value (repeat for several)", collect)
+    .option(
+      "--due <date>",
+      "when the item must be done: YYYY-MM-DD (end of that day) or an ISO 8601 instant",
+    )
     .action(
-      async (workflow: string, flags: { title: string; field?: string[] }, command: Command) => {
+      async (
+        workflow: string,
+        flags: { title: string; field?: string[]; due?: string },
+        command: Command,
+      ) => {
         const cli = cliOf(command);
         let fields: Record<string, unknown> | undefined;
         if (flags.field) {
@@ -269,6 +369,7 @@ export function registerItemCommands(program: Command): void {
           workflow,
           title: flags.title,
           fields,
+          due: flags.due,
         });
         sayItemChanged(
           cli,
@@ -311,13 +412,15 @@ export function registerItemCommands(program: Command): void {
 
   item
     .command("show")
-    .description("show an item: who moves next, fields, checklist, pending handoff")
+    .description(
+      "show an item: who moves next, service-level clocks, fields, checklist, pending handoff, questions, meetings",
+    )
     .argument("<key>", "item key, e.g. ONB-42")
     .action(async (key: string, _flags: unknown, command: Command) => {
       const cli = cliOf(command);
       const it = await getItem(cli.api, key);
       if (cli.json) return sayJson(it);
-      sayItem(it, (await definitionOf(cli.api, it)).definition);
+      sayItem(it, (await definitionOf(cli.api, it)).definition, cli.api.url);
     });
 
   item

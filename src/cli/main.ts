@@ -1,7 +1,10 @@
 import { Command } from "commander";
+import { registerCalendarCommands } from "./calendar-commands.ts";
 import { DEFAULT_URL } from "./client.ts";
+import { registerMeetingCommands, registerQuestionCommands } from "./collaboration-commands.ts";
 import { registerHandoffCommands } from "./handoff-commands.ts";
 import { registerItemCommands } from "./item-commands.ts";
+import { registerOutboxCommands } from "./outbox-commands.ts";
 import { printError } from "./output.ts";
 import { registerQueueCommands } from "./queue-commands.ts";
 import { registerServerCommands } from "./server-commands.ts";
@@ -28,6 +31,10 @@ registerWorkflowCommands(program);
 registerItemCommands(program);
 registerHandoffCommands(program);
 registerQueueCommands(program);
+registerQuestionCommands(program);
+registerMeetingCommands(program);
+registerCalendarCommands(program);
+registerOutboxCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -179,8 +179,9 @@ export async function appendEvents(
       update timers set fired_at = ${at ?? item.updatedAt}
       from updated where timers.id = any(${firedTimers}::bigint[]) and timers.item_id = updated.id
     ), messages as (
-      insert into outbox (kind, recipient, subject, body, item_key, idempotency_key)
-      select m.kind, m.recipient, m.subject, m.body, m.item_key, m.idempotency_key
+      insert into outbox (kind, recipient, subject, body, item_key, idempotency_key, created_at)
+      select m.kind, m.recipient, m.subject, m.body, m.item_key, m.idempotency_key,
+             ${at ?? item.updatedAt}::timestamptz
       from updated, jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb)
         as m(kind text, recipient text, subject text, body text, item_key text, idempotency_key text)
       on conflict (idempotency_key) do nothing
