@@ -282,7 +282,11 @@ function decideHandoff(
 }
 
 /** Replaces the entry with `id` by `change(entry)`. */
-function updateById<T extends { id: number }>(list: readonly T[], id: number, change: (x: T) => T): T[] {
+function updateById<T extends { id: number }>(
+  list: readonly T[],
+  id: number,
+  change: (x: T) => T,
+): T[] {
   return list.map((x) => (x.id === id ? change(x) : x));
 }
 
