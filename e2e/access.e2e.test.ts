@@ -1,0 +1,185 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { readyOnboardingItem } from "../test/fixtures.ts";
+import { useE2e } from "./fixture.ts";
+
+/*
+ * Signing in and out (password and API token), the pages a signed-in person reaches, the 404
+ * page, and an axe-core audit of every main page: no serious or critical violations.
+ */
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+interface Violation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** Runs axe-core in the page and returns its serious and critical violations. */
+async function audit(page: Page): Promise<Violation[]> {
+  // Let transitions finish so colours are measured at rest.
+  await page.waitForTimeout(250);
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<any> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+      .map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n: any) => `${n.target.join(" ")} :: ${n.failureSummary}`),
+      }));
+  });
+}
+
+describe("sign-in, sign-out and accessibility", () => {
+  const e = useE2e();
+
+  it("signs in with e-mail and password, refuses a wrong one, and signs out", async () => {
+    const page = await (await e.context()).newPage();
+    await page.goto("/teams/sales");
+    await page.getByRole("heading", { name: "Sign in to Baton" }).waitFor();
+    expect(await audit(page)).toEqual([]);
+
+    await page.getByLabel("E-mail").fill("sam@example.com");
+    await page.getByRole("textbox", { name: "Password" }).fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByText("That e-mail and password do not match.").waitFor();
+
+    await page.getByRole("textbox", { name: "Password" }).fill("baton-demo");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    // Signed in where the visitor wanted to go.
+    await page.getByRole("heading", { name: "Sales", level: 1 }).waitFor();
+
+    await page.getByRole("button", { name: "Sam Seller", exact: true }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to Baton" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in to Baton" }).waitFor();
+    const me = await page.context().request.get(`${e.url}/api/v1/users/me`);
+    expect(me.status()).toBe(401);
+    await page.context().close();
+  });
+
+  it("signs in with an API token for one tab", async () => {
+    const page = await (await e.context()).newPage();
+    await page.goto("/");
+    await page.getByRole("button", { name: "Sign in with an API token instead" }).click();
+    await page.getByLabel("API token").fill(e.api["ivy@example.com"]?.token ?? "");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("heading", { name: "My work", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Ivy Implementer", exact: true }).waitFor();
+    await page.context().close();
+  });
+
+  it("shows a 404 page for unknown addresses and items", async () => {
+    const page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "sam@example.com");
+    await page.goto("/no/such/page");
+    await page.getByText("Nothing here").waitFor();
+    expect(await audit(page)).toEqual([]);
+    await page.goto("/items/ONB-999");
+    await page.getByText("Nothing here").waitFor();
+    await page.getByRole("link", { name: "Go to my work" }).click();
+    await page.getByRole("heading", { name: "My work", level: 1 }).waitFor();
+    await page.context().close();
+  });
+
+  it("serves the app at every non-API path and keeps API 404s as problem details", async () => {
+    for (const path of ["/", "/items/ONB-1", "/teams/sales?tab=paused"]) {
+      const r = await fetch(`${e.url}${path}`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-type")).toContain("text/html");
+      expect(r.headers.get("cache-control")).toBe("no-cache");
+    }
+    const html = await (await fetch(`${e.url}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1] ?? "";
+    const asset = await fetch(`${e.url}${script}`, { headers: { "accept-encoding": "br" } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect(asset.headers.get("content-encoding")).toBe("br");
+    const api = await fetch(`${e.url}/api/v1/no-such-thing`);
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toContain("application/problem+json");
+    expect((await fetch(`${e.url}/assets/no-such-file.js`)).status).toBe(404);
+  });
+
+  it("makes and revokes a personal API token", async () => {
+    const page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "sam@example.com");
+    await page.goto("/settings/tokens");
+    await page.getByLabel("New token's name").fill("laptop CLI");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").textContent()) ?? "";
+    expect(token).toMatch(/^bt_/);
+    expect((await e.baton.api(token).get("/users/me")).body.email).toBe("sam@example.com");
+    await page.getByRole("cell", { name: "laptop CLI", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Revoke token laptop CLI" }).click();
+    await page
+      .getByRole("cell", { name: "laptop CLI", exact: true })
+      .waitFor({ state: "detached" });
+    expect((await e.baton.api(token).get("/users/me")).status).toBe(401);
+    await page.context().close();
+  });
+
+  it("has no serious or critical axe violations on any main page", async () => {
+    const sam = e.api["sam@example.com"];
+    if (!sam) throw new Error("no demo user sam");
+    const key = await readyOnboardingItem(sam);
+    await sam.post(`/items/${key}/comments`, { body: "Contract is in the shared drive." });
+    await readyOnboardingItem(sam, { customer: "Globex" });
+
+    const pages: [string, string, string][] = [
+      ["sam@example.com", "/", "My work"],
+      ["sam@example.com", "/teams/sales?tab=in_progress", "Sales"],
+      ["sam@example.com", "/teams", "Teams"],
+      ["sam@example.com", `/items/${key}`, "ACME Corp"],
+      ["sam@example.com", "/new?workflow=onboarding", "New item"],
+      ["sam@example.com", "/workflows", "Workflows"],
+      ["sam@example.com", "/workflows/onboarding", "Customer onboarding"],
+      ["sam@example.com", "/workflows/onboarding?tab=definition", "Customer onboarding"],
+      ["sam@example.com", "/workflows/onboarding?tab=history", "Customer onboarding"],
+      ["sam@example.com", "/settings/tokens", "API tokens"],
+      ["admin@baton.local", "/admin", "Admin"],
+      ["admin@baton.local", "/admin?tab=users", "Admin"],
+    ];
+    const found: Record<string, Violation[]> = {};
+    const contexts = new Map<string, Page>();
+    for (const [who, path, heading] of pages) {
+      let page = contexts.get(who);
+      if (!page) {
+        page = await (await e.context()).newPage();
+        await e.signInQuickly(page.context(), who);
+        contexts.set(who, page);
+      }
+      await page.goto(path);
+      await page.getByRole("heading", { name: heading, level: 1 }).first().waitFor();
+      await page.locator('[aria-busy="true"]').waitFor({ state: "detached" });
+      const v = await audit(page);
+      if (v.length > 0) found[path] = v;
+    }
+    // A dialog too: the reject dialog, as the receiving team sees it.
+    await sam.post(`/items/${key}/handoff`, {
+      confirm: ["Technical requirements attached", "Go-live date agreed with the customer"],
+    });
+    const ivy = await (await e.context()).newPage();
+    await e.signInQuickly(ivy.context(), "ivy@example.com");
+    await ivy.goto(`/items/${key}`);
+    await ivy.getByRole("button", { name: "Reject…" }).click();
+    await ivy.getByRole("dialog").waitFor();
+    const dialog = await audit(ivy);
+    if (dialog.length > 0) found["reject dialog"] = dialog;
+    await ivy.keyboard.press("Escape");
+    await e.shot(contexts.get("sam@example.com") as Page, "last-audited");
+    expect(found).toEqual({});
+  });
+});

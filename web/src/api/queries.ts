@@ -1,0 +1,216 @@
+import {
+  type QueryClient,
+  queryOptions,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
+import { api } from "./client.ts";
+import { useLiveStatus } from "./live-context.ts";
+import type {
+  ApiToken,
+  Comment,
+  Item,
+  ItemEvent,
+  Queue,
+  Team,
+  User,
+  WorkflowSummary,
+  WorkflowVersion,
+  WorkflowVersionSummary,
+} from "./types.ts";
+
+/*
+ * Query keys and fetchers in one place, so the live stream and mutations invalidate exactly
+ * what they should. Keys are arrays whose prefixes group related data: ["item", key] covers the
+ * item, its events and its comments.
+ */
+
+export const keys = {
+  me: ["me"] as const,
+  item: (key: string) => ["item", key] as const,
+  events: (key: string) => ["item", key, "events"] as const,
+  comments: (key: string) => ["item", key, "comments"] as const,
+  queues: ["queue"] as const,
+  queue: (team: string) => ["queue", team] as const,
+  teams: ["teams"] as const,
+  users: ["users"] as const,
+  workflows: ["workflows"] as const,
+  workflow: (key: string, version?: number) => ["workflow", key, version ?? "current"] as const,
+  versions: (key: string) => ["workflow", key, "versions"] as const,
+  tokens: ["tokens"] as const,
+};
+
+/** Queues and items refetch on this interval when the live stream is not connected. */
+const POLL_MS = 15_000;
+
+/** Without a live stream, poll; with one, the stream tells us when to refetch. */
+export function usePollInterval(): number | false {
+  return useLiveStatus() === "live" ? false : POLL_MS;
+}
+
+/** The largest queue the API returns in one response; the list is virtualised. */
+export const QUEUE_LIMIT = 5000;
+
+export const queueQuery = (team: string) =>
+  queryOptions({
+    queryKey: keys.queue(team),
+    queryFn: ({ signal }) =>
+      api<Queue>(`/teams/${encodeURIComponent(team)}/queue?limit=${QUEUE_LIMIT}`, { signal }),
+  });
+
+export function useQueue(team: string | undefined) {
+  const refetchInterval = usePollInterval();
+  return useQuery({ ...queueQuery(team ?? ""), enabled: !!team, refetchInterval });
+}
+
+export const itemQuery = (key: string) =>
+  queryOptions({
+    queryKey: keys.item(key),
+    queryFn: ({ signal }) => api<Item>(`/items/${encodeURIComponent(key)}`, { signal }),
+  });
+
+export function useItem(key: string) {
+  const refetchInterval = usePollInterval();
+  return useQuery({ ...itemQuery(key), refetchInterval });
+}
+
+export function useItemEvents(key: string) {
+  return useQuery({
+    queryKey: keys.events(key),
+    queryFn: ({ signal }) =>
+      api<{ events: ItemEvent[] }>(`/items/${encodeURIComponent(key)}/events`, { signal }).then(
+        (r) => r.events,
+      ),
+  });
+}
+
+export function useComments(key: string) {
+  return useQuery({
+    queryKey: keys.comments(key),
+    queryFn: ({ signal }) =>
+      api<{ comments: Comment[] }>(`/items/${encodeURIComponent(key)}/comments`, {
+        signal,
+      }).then((r) => r.comments),
+  });
+}
+
+export const teamsQuery = queryOptions({
+  queryKey: keys.teams,
+  queryFn: ({ signal }) => api<{ teams: Team[] }>("/teams", { signal }).then((r) => r.teams),
+  staleTime: 60_000,
+});
+
+export function useTeams() {
+  return useQuery(teamsQuery);
+}
+
+export function useUsers() {
+  return useQuery({
+    queryKey: keys.users,
+    queryFn: ({ signal }) => api<{ users: User[] }>("/users", { signal }).then((r) => r.users),
+    staleTime: 60_000,
+  });
+}
+
+export function useWorkflows() {
+  return useQuery({
+    queryKey: keys.workflows,
+    queryFn: ({ signal }) =>
+      api<{ workflows: WorkflowSummary[] }>("/workflows", { signal }).then((r) => r.workflows),
+    staleTime: 60_000,
+  });
+}
+
+/** A workflow version; published versions never change, so a numbered one is cached forever. */
+export function useWorkflow(key: string | undefined, version?: number) {
+  return useQuery({
+    queryKey: keys.workflow(key ?? "", version),
+    queryFn: ({ signal }) =>
+      api<WorkflowVersion>(
+        `/workflows/${encodeURIComponent(key ?? "")}${version ? `?version=${version}` : ""}`,
+        { signal },
+      ),
+    enabled: !!key,
+    staleTime: version ? Number.POSITIVE_INFINITY : 30_000,
+  });
+}
+
+export function useWorkflowVersions(key: string) {
+  return useQuery({
+    queryKey: keys.versions(key),
+    queryFn: ({ signal }) =>
+      api<{ versions: WorkflowVersionSummary[] }>(
+        `/workflows/${encodeURIComponent(key)}/versions`,
+        { signal },
+      ).then((r) => r.versions),
+  });
+}
+
+export function useTokens() {
+  return useQuery({
+    queryKey: keys.tokens,
+    queryFn: ({ signal }) =>
+      api<{ tokens: ApiToken[] }>("/users/me/tokens", { signal }).then((r) => r.tokens),
+    retry: false,
+  });
+}
+
+/** The commands an item accepts as `POST /items/{key}/{command}`. */
+export type ItemCommand =
+  | "checklist"
+  | "claim"
+  | "assign"
+  | "handoff"
+  | "withdraw"
+  | "accept"
+  | "reject"
+  | "complete"
+  | "cancel"
+  | "pause"
+  | "resume"
+  | "comments";
+
+/** After an item changed: refresh everything that shows it. */
+export function afterItemChange(qc: QueryClient, item: Item): void {
+  qc.setQueryData(keys.item(item.key), item);
+  void qc.invalidateQueries({ queryKey: keys.events(item.key) });
+  void qc.invalidateQueries({ queryKey: keys.comments(item.key) });
+  void qc.invalidateQueries({ queryKey: keys.queues });
+}
+
+/** Runs a command on one item and puts the item it returns into the cache. */
+export function runItemCommand(
+  key: string,
+  command: ItemCommand,
+  body?: unknown,
+  ifMatch?: number,
+): Promise<Item> {
+  return api<Item>(`/items/${encodeURIComponent(key)}/${command}`, {
+    method: "POST",
+    body: body ?? {},
+    ...(ifMatch !== undefined ? { ifMatch } : {}),
+  });
+}
+
+export function useItemCommand(key: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { command: ItemCommand; body?: unknown; ifMatch?: number }) =>
+      runItemCommand(key, v.command, v.body, v.ifMatch),
+    onSuccess: (item) => afterItemChange(qc, item),
+  });
+}
+
+export function useUpdateFields(key: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { fields: Record<string, unknown>; ifMatch?: number }) =>
+      api<Item>(`/items/${encodeURIComponent(key)}/fields`, {
+        method: "PATCH",
+        body: v.fields,
+        ...(v.ifMatch !== undefined ? { ifMatch: v.ifMatch } : {}),
+      }),
+    onSuccess: (item) => afterItemChange(qc, item),
+  });
+}

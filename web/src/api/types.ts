@@ -1,0 +1,305 @@
+/*
+ * The JSON the API sends, as src/http/presenters.ts writes it. The web app imports nothing from
+ * the server, so these mirror the presenters by hand; keep them in step when a presenter changes.
+ */
+
+export type ItemState = "in_progress" | "awaiting_acceptance" | "paused" | "done" | "cancelled";
+export const rejectReasons = ["incomplete", "incorrect", "wrong_team", "other"] as const;
+export type RejectReason = (typeof rejectReasons)[number];
+
+export interface NextAction {
+  team: string;
+  team_name: string;
+  action: string;
+}
+
+export interface HandoffJson {
+  id: number;
+  from_step: string;
+  from_team: string;
+  to_step: string;
+  to_team: string;
+  submitted_by: string;
+  submitted_at: string;
+  note: string | null;
+  criteria: string[];
+  confirmed: string[];
+  package: Record<string, unknown>;
+  outcome: "pending" | "accepted" | "rejected" | "withdrawn" | "cancelled";
+  decided_by: string | null;
+  decided_at: string | null;
+  reason: RejectReason | null;
+  comment: string | null;
+  failed_criteria: string[];
+}
+
+/** What still blocks a handoff; the same shape as `missing` in a `criteria_not_met` problem. */
+export type MissingItem =
+  | { kind: "field"; field: string; label: string }
+  | { kind: "checklist"; index: number; text: string }
+  | { kind: "criterion"; criterion: string };
+
+export interface PathEntry {
+  step: string;
+  name: string;
+  team: string;
+  status: "done" | "current" | "upcoming";
+}
+
+/** A question one team asked another about an item; ownership does not move. */
+export interface Question {
+  id: number;
+  from_team: string;
+  to_team: string;
+  body: string;
+  asked_by: string;
+  asked_at: string;
+  answer: { body: string; by: string; at: string } | null;
+  state: "open" | "answered";
+}
+
+/** A handoff meeting; `ics` is the calendar invite's address. */
+export interface Meeting {
+  id: number;
+  handoff: number;
+  starts_at: string;
+  duration_minutes: number;
+  location: string | null;
+  attendees: string[];
+  agenda: string[];
+  scheduled_by: string;
+  sequence: number;
+  held: { notes: string; attended: string[]; by: string; at: string } | null;
+  ics: string;
+}
+
+export interface Item extends ServiceLevel {
+  key: string;
+  title: string;
+  workflow: string;
+  workflow_version: number;
+  state: ItemState;
+  step: string;
+  step_name: string;
+  is_final_step: boolean;
+  step_since: string;
+  owner_team: string;
+  next: NextAction | null;
+  assignee: string | null;
+  fields: Record<string, unknown>;
+  checklist: { index: number; text: string; optional: boolean; done: boolean }[];
+  /** The pending handoff; `meeting_required` says why acceptance waits for a meeting, if it does. */
+  handoff: (HandoffJson & { meeting_required?: string | null }) | null;
+  readiness: {
+    to_step: string | null;
+    criteria: string[];
+    requires: string[];
+    /** Fields and checklist still missing; criteria are confirmed at submission, not stored. */
+    missing: MissingItem[];
+  } | null;
+  returned: {
+    handoff: number;
+    reason: RejectReason;
+    comment: string;
+    by: string;
+    at: string;
+    from_team: string;
+    failed_criteria: string[];
+  } | null;
+  rework: Record<string, number>;
+  paused: { reason: string; by: string; at: string; team: string } | null;
+  closed: { reason: string | null; by: string; at: string } | null;
+  handoffs: HandoffJson[];
+  /** Present on servers with questions and meetings. */
+  questions?: Question[];
+  meetings?: Meeting[];
+  path: PathEntry[];
+  teams: string[];
+  comments: number;
+  version: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+/** The nearest service-level deadline of an item and how it stands. */
+export interface Deadline {
+  kind: "complete" | "accept" | "answer" | "due";
+  team: string;
+  due_at: string | null;
+  state: "running" | "paused" | "met" | "warning" | "breached";
+}
+
+/** Service-level fields, present on servers with service levels. */
+export interface ServiceLevel {
+  due?: string | null;
+  next_deadline?: Deadline | null;
+  sla?: "ok" | "warning" | "breached" | null;
+}
+
+export interface ItemSummary extends ServiceLevel {
+  key: string;
+  title: string;
+  workflow: string;
+  state: ItemState;
+  step: string;
+  step_name: string;
+  owner_team: string;
+  next: NextAction | null;
+  assignee: string | null;
+  rework: number;
+  open_questions?: { id: number; from_team: string; to_team: string; body: string }[];
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Queue {
+  team: string;
+  incoming: ItemSummary[];
+  in_progress: ItemSummary[];
+  waiting_on_others: ItemSummary[];
+  paused: ItemSummary[];
+  /** Items with questions to this team (servers with questions). */
+  questions?: ItemSummary[];
+}
+
+export type QueueTab = "incoming" | "in_progress" | "waiting_on_others" | "paused" | "questions";
+
+export interface ItemEvent {
+  seq: number;
+  type: string;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface Comment {
+  seq: number;
+  author: string;
+  at: string;
+  body: string;
+}
+
+export type Role = "member" | "lead";
+
+export interface User {
+  email: string;
+  name: string;
+  admin: boolean;
+  teams: { key: string; role: Role }[];
+}
+
+export interface Team {
+  key: string;
+  name: string;
+  members: { email: string; name: string; role: Role }[];
+}
+
+export type FieldType = "text" | "number" | "date" | "url" | "choice" | "boolean" | "user";
+
+export interface FieldDef {
+  key: string;
+  type: FieldType;
+  label?: string;
+  options?: string[];
+  help?: string;
+}
+
+/** A route condition: a comparison on one field, or a combination of conditions. */
+export type Condition =
+  | {
+      field: string;
+      equals?: string | number | boolean;
+      not_equals?: string | number | boolean;
+      in?: (string | number)[];
+      gt?: number | string;
+      gte?: number | string;
+      lt?: number | string;
+      lte?: number | string;
+      set?: boolean;
+    }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export interface HandoffDef {
+  to?: string;
+  routes?: { when?: Condition; to: string }[];
+  requires?: string[];
+  criteria?: string[];
+  accept_within?: string;
+  meeting?: { required?: boolean; required_when?: Condition };
+}
+
+export interface StepDef {
+  key: string;
+  name?: string;
+  team: string;
+  description?: string;
+  checklist: { text: string; optional: boolean }[];
+  complete_within?: string;
+  handoff?: HandoffDef;
+}
+
+export interface WorkflowDef {
+  key: string;
+  name: string;
+  prefix: string;
+  description?: string;
+  fields: FieldDef[];
+  steps: StepDef[];
+}
+
+export interface WorkflowSummary {
+  key: string;
+  name: string;
+  prefix: string;
+  version: number;
+  updated_at: string;
+}
+
+export interface WorkflowVersion {
+  key: string;
+  version: number;
+  definition: WorkflowDef;
+  source: string;
+  source_format: "yaml" | "json";
+  published_by: string;
+  published_at: string;
+}
+
+export interface WorkflowVersionSummary {
+  version: number;
+  source_format: "yaml" | "json";
+  published_by: string;
+  published_at: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+/** The body of every error response (RFC 9457 problem details with Baton's `code`). */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  missing?: MissingItem[];
+  errors?: { path: string; message: string }[];
+  [extra: string]: unknown;
+}
+
+/** What the live stream sends when an item changes. */
+export interface ItemChange {
+  key: string;
+  version: number;
+  state: ItemState;
+  next_team: string | null;
+  owner_team: string;
+  teams: string[];
+}

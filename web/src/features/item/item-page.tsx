@@ -1,0 +1,446 @@
+import {
+  Anchor,
+  Breadcrumbs,
+  Button,
+  Grid,
+  Group,
+  Menu,
+  Modal,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconDots } from "@tabler/icons-react";
+import { useRef, useState } from "react";
+import { Link, useParams } from "react-router";
+import { isApiError } from "../../api/client.ts";
+import {
+  useItem,
+  useItemCommand,
+  useTeams,
+  useUpdateFields,
+  useUsers,
+  useWorkflow,
+} from "../../api/queries.ts";
+import type { Item } from "../../api/types.ts";
+import { PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
+import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { formatDateTime } from "../../lib/format.ts";
+import { useKeys } from "../../lib/keys.ts";
+import { isMemberOf, useMe } from "../auth/session.ts";
+import { AcceptDialog } from "./accept-dialog.tsx";
+import { MeetingsView, QuestionsView } from "./collaboration.tsx";
+import { labelOf } from "./fields.ts";
+import { FieldsForm } from "./fields-form.tsx";
+import { HandoffPanel } from "./handoff-panel.tsx";
+import {
+  ChecklistView,
+  CommentsView,
+  NextBanner,
+  PackageView,
+  PathView,
+  PendingHandoff,
+  ReturnedNotice,
+  Section,
+  StateBadge,
+  TimelineView,
+} from "./item-sections.tsx";
+import { RejectDialog } from "./reject-dialog.tsx";
+import { useFieldsForm } from "./use-fields-form.ts";
+
+/*
+ * One item: who moves next and the button to do it, the path across teams, the form, the
+ * checklist, the handoff with what is still missing, the decision dialogs, comments and the
+ * full timeline. Everything updates in place when someone else changes the item.
+ */
+
+type Dialog = "accept" | "reject" | "pause" | "cancel" | "assign" | null;
+
+function ReasonDialog({
+  item,
+  kind,
+  onClose,
+}: {
+  item: Item;
+  kind: "pause" | "cancel";
+  onClose: () => void;
+}) {
+  const run = useItemCommand(item.key);
+  const [reason, setReason] = useState("");
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={kind === "pause" ? `Pause ${item.key}` : `Cancel ${item.key}`}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (reason.trim())
+            run.mutate({ command: kind, body: { reason: reason.trim() } }, { onSuccess: onClose });
+        }}
+      >
+        <Stack>
+          <Text size="sm">
+            {kind === "pause"
+              ? "Pausing stops the service-level clocks, e.g. while waiting on the customer. Anyone in the team can resume."
+              : "Cancelling closes the item for good; nobody will act on it again."}
+          </Text>
+          <Textarea
+            label="Reason"
+            required
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            data-autofocus
+          />
+          <ProblemAlert error={run.error} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Back
+            </Button>
+            <Button
+              type="submit"
+              color={kind === "cancel" ? "red.8" : undefined}
+              loading={run.isPending}
+              disabled={!reason.trim()}
+            >
+              {kind === "pause" ? "Pause" : "Cancel item"}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function AssignDialog({
+  item,
+  members,
+  onClose,
+}: {
+  item: Item;
+  members: { email: string; name: string }[];
+  onClose: () => void;
+}) {
+  const run = useItemCommand(item.key);
+  const [email, setEmail] = useState<string | null>(item.assignee);
+  return (
+    <Modal opened onClose={onClose} title={`Assign ${item.key}`}>
+      <Stack>
+        <Select
+          label={`Member of ${item.next?.team_name ?? "the team"}`}
+          data={members.map((m) => ({ value: m.email, label: `${m.name} (${m.email})` }))}
+          value={email}
+          onChange={setEmail}
+          clearable
+          placeholder="Nobody"
+          searchable
+        />
+        <ProblemAlert error={run.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Back
+          </Button>
+          <Button
+            loading={run.isPending}
+            onClick={() =>
+              run.mutate({ command: "assign", body: { email } }, { onSuccess: onClose })
+            }
+          >
+            {email ? "Assign" : "Unassign"}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+export default function ItemPage() {
+  const { key = "" } = useParams();
+  const me = useMe();
+  const item = useItem(key);
+  const teams = useTeams();
+  const users = useUsers();
+  const workflow = useWorkflow(item.data?.workflow, item.data?.workflow_version);
+  const fields = workflow.data?.definition.fields ?? [];
+  const form = useFieldsForm(fields, item.data);
+  const command = useItemCommand(key);
+  const handoff = useItemCommand(key);
+  const save = useUpdateFields(key);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const handoffRef = useRef<HTMLDivElement>(null);
+  useDocumentTitle(item.data ? `${item.data.key} ${item.data.title}` : key);
+
+  const it = item.data;
+  const teamName = (k: string) => teams.data?.find((t) => t.key === k)?.name ?? k;
+  const isNext = !!it && isMemberOf(me, it.next?.team);
+  const inNextTeam = !!it?.next && me.teams.some((t) => t.key === it.next?.team);
+  const isOwner = !!it && isMemberOf(me, it.owner_team);
+  const editable = !!it && it.state === "in_progress" && isOwner;
+  const canClaim = !!it?.next && inNextTeam && it.assignee !== me.email;
+
+  const saveFields = async (): Promise<boolean> => {
+    if (!form.isDirty) return true;
+    if (!form.isValid) return false;
+    try {
+      await save.mutateAsync({ fields: form.changes() });
+      form.saved();
+      return true;
+    } catch (e) {
+      if (isApiError(e)) form.showServerErrors(e.fieldErrors);
+      return false;
+    }
+  };
+
+  const act = (c: "claim" | "withdraw" | "complete" | "resume", done: string) =>
+    command.mutate(
+      { command: c },
+      { onSuccess: () => notifications.show({ message: done, color: "green" }) },
+    );
+
+  useKeys({
+    a: () => it?.state === "awaiting_acceptance" && isNext && setDialog("accept"),
+    r: () => it?.state === "awaiting_acceptance" && isNext && setDialog("reject"),
+    c: () => canClaim && act("claim", `${key} is yours now.`),
+  });
+
+  if (item.isError) return <PageError error={item.error} />;
+  if (!it) return <PageLoading label={`Loading ${key}`} />;
+
+  const h = it.handoff;
+  const toTeam = it.readiness?.to_step
+    ? (workflow.data?.definition.steps.find((s) => s.key === it.readiness?.to_step)?.team ?? "")
+    : "";
+  const labels = Object.fromEntries(fields.map((f) => [f.key, labelOf(f)]));
+  const nextMembers = teams.data?.find((t) => t.key === it.next?.team)?.members ?? [];
+
+  const actions = (
+    <>
+      {it.state === "awaiting_acceptance" && isNext && (
+        <>
+          <Button color="green.9" onClick={() => setDialog("accept")}>
+            Accept
+          </Button>
+          <Button color="red" variant="outline" onClick={() => setDialog("reject")}>
+            Reject…
+          </Button>
+        </>
+      )}
+      {it.state === "awaiting_acceptance" && h && isMemberOf(me, h.from_team) && (
+        <Button
+          variant="default"
+          loading={command.isPending && command.variables?.command === "withdraw"}
+          onClick={() => act("withdraw", `Handoff of ${key} withdrawn.`)}
+        >
+          Withdraw handoff
+        </Button>
+      )}
+      {it.state === "in_progress" && !it.is_final_step && isOwner && (
+        <Button
+          onClick={() => {
+            handoffRef.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+            handoffRef.current?.querySelector<HTMLElement>("input, textarea, button")?.focus();
+          }}
+        >
+          Hand off…
+        </Button>
+      )}
+      {it.state === "in_progress" && it.is_final_step && isOwner && (
+        <Button
+          color="green.9"
+          loading={command.isPending && command.variables?.command === "complete"}
+          onClick={() => act("complete", `${key} is done.`)}
+        >
+          Complete
+        </Button>
+      )}
+      {it.state === "paused" && isNext && (
+        <Button onClick={() => act("resume", `${key} resumed.`)}>Resume</Button>
+      )}
+      {canClaim && (
+        <Button
+          variant="light"
+          loading={command.isPending && command.variables?.command === "claim"}
+          onClick={() => act("claim", `${key} is yours now.`)}
+        >
+          Claim
+        </Button>
+      )}
+      {it.next && (isNext || isOwner) && (
+        <Menu position="bottom-end">
+          <Menu.Target>
+            <Button variant="default" px="xs" aria-label="More actions">
+              <IconDots size={18} aria-hidden />
+            </Button>
+          </Menu.Target>
+          <Menu.Dropdown>
+            {isNext && <Menu.Item onClick={() => setDialog("assign")}>Assign…</Menu.Item>}
+            {it.state === "in_progress" && isOwner && (
+              <Menu.Item onClick={() => setDialog("pause")}>Pause…</Menu.Item>
+            )}
+            <Menu.Item color="red" onClick={() => setDialog("cancel")}>
+              Cancel item…
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      )}
+    </>
+  );
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Anchor component={Link} to={`/workflows/${it.workflow}`} size="sm">
+          {workflow.data?.definition.name ?? it.workflow}
+        </Anchor>
+        <Anchor component={Link} to={`/teams/${it.next?.team ?? it.owner_team}`} size="sm">
+          {teamName(it.next?.team ?? it.owner_team)} queue
+        </Anchor>
+      </Breadcrumbs>
+      <Group gap="sm" align="center" wrap="wrap">
+        <Title order={1} style={{ overflowWrap: "anywhere" }}>
+          <Text span ff="monospace" inherit c="dimmed">
+            {it.key}
+          </Text>{" "}
+          {it.title}
+        </Title>
+        <StateBadge item={it} />
+      </Group>
+
+      <NextBanner item={it} teamName={teamName} actions={actions} />
+      <ProblemAlert error={command.error} onClose={command.reset} />
+      <ReturnedNotice item={it} teamName={teamName} />
+      <Section title="Path" id="sec-path">
+        <PathView path={it.path} teamName={teamName} />
+      </Section>
+
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack gap="md">
+            {it.state === "awaiting_acceptance" && h && (
+              <Section title="Handoff awaiting acceptance" id="sec-pending">
+                <Stack>
+                  <PendingHandoff item={it} teamName={teamName} />
+                  <PackageView item={it} labels={labels} />
+                </Stack>
+              </Section>
+            )}
+            <Section title="Fields" id="sec-fields">
+              <FieldsForm
+                fields={fields}
+                form={form}
+                requires={it.readiness?.requires ?? []}
+                editable={editable}
+                users={users.data ?? []}
+                onSave={() => void saveFields()}
+                saving={save.isPending}
+                error={save.error}
+                readOnlyValues={it.fields}
+              />
+            </Section>
+            <Section title={`Checklist: ${it.step_name}`} id="sec-checklist">
+              <ChecklistView item={it} editable={editable} />
+            </Section>
+            {it.state === "in_progress" && it.readiness && (
+              <div ref={handoffRef}>
+                <Section title={`Hand off to ${teamName(toTeam)}`} id="sec-handoff">
+                  <HandoffPanel
+                    key={`${it.key}-${it.handoffs.length}`}
+                    item={it}
+                    fields={fields}
+                    form={form}
+                    toTeamName={teamName(toTeam)}
+                    editable={editable}
+                    submitting={handoff.isPending || save.isPending}
+                    error={handoff.error}
+                    onSubmit={async ({ note, confirm }) => {
+                      handoff.reset();
+                      if (!(await saveFields())) return;
+                      handoff.mutate(
+                        { command: "handoff", body: { note: note.trim() || null, confirm } },
+                        {
+                          onSuccess: () =>
+                            notifications.show({
+                              message: `${key} handed off to ${teamName(toTeam)}.`,
+                              color: "green",
+                            }),
+                        },
+                      );
+                    }}
+                  />
+                </Section>
+              </div>
+            )}
+            {it.questions && (
+              <Section title="Questions" id="sec-questions">
+                <QuestionsView item={it} teams={teams.data ?? []} teamName={teamName} />
+              </Section>
+            )}
+            {it.meetings && (it.meetings.length > 0 || it.handoff?.meeting_required) && (
+              <Section title="Handoff meetings" id="sec-meetings">
+                <MeetingsView item={it} />
+              </Section>
+            )}
+            <Section title="Comments" id="sec-comments">
+              <CommentsView item={it} />
+            </Section>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="md">
+            <Section title="Details" id="sec-details">
+              <Stack gap={4}>
+                <Text size="sm">
+                  Workflow:{" "}
+                  <Anchor component={Link} to={`/workflows/${it.workflow}`} size="sm">
+                    {workflow.data?.definition.name ?? it.workflow}
+                  </Anchor>{" "}
+                  (version {it.workflow_version})
+                </Text>
+                <Text size="sm">Step: {it.step_name}</Text>
+                <Text size="sm">Owner: {teamName(it.owner_team)}</Text>
+                <Text size="sm">Assignee: {it.assignee ?? "nobody"}</Text>
+                <Text size="sm">
+                  Created by {it.created_by}, {formatDateTime(it.created_at)}
+                </Text>
+                {Object.entries(it.rework).map(([step, n]) => (
+                  <Text size="sm" key={step} c="orange.9">
+                    Returned {n}× at “{step}”
+                  </Text>
+                ))}
+              </Stack>
+            </Section>
+            <Section title="Timeline" id="sec-timeline">
+              <TimelineView item={it} teamName={teamName} labels={labels} />
+            </Section>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+
+      {it.state === "awaiting_acceptance" && (
+        <>
+          <AcceptDialog
+            item={it}
+            teamName={teamName}
+            opened={dialog === "accept"}
+            onClose={() => setDialog(null)}
+          />
+          <RejectDialog
+            itemKey={it.key}
+            opened={dialog === "reject"}
+            onClose={() => setDialog(null)}
+          />
+        </>
+      )}
+      {(dialog === "pause" || dialog === "cancel") && (
+        <ReasonDialog item={it} kind={dialog} onClose={() => setDialog(null)} />
+      )}
+      {dialog === "assign" && (
+        <AssignDialog item={it} members={nextMembers} onClose={() => setDialog(null)} />
+      )}
+    </Stack>
+  );
+}

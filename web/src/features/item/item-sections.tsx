@@ -1,0 +1,424 @@
+import {
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Checkbox,
+  Group,
+  List,
+  Paper,
+  Stack,
+  Text,
+  Textarea,
+  ThemeIcon,
+  Timeline,
+  Title,
+} from "@mantine/core";
+import {
+  IconArrowBackUp,
+  IconArrowRight,
+  IconCheck,
+  IconCircleDashed,
+  IconPointFilled,
+} from "@tabler/icons-react";
+import { type ReactNode, useState } from "react";
+import { useComments, useItemCommand, useItemEvents } from "../../api/queries.ts";
+import type { Item, PathEntry } from "../../api/types.ts";
+import { ProblemAlert } from "../../components/problem-alert.tsx";
+import {
+  describeDeadline,
+  describeEvent,
+  duration,
+  formatDateTime,
+  formatValue,
+  reasonLabel,
+  shortName,
+  stateColor,
+  stateLabel,
+  timeAgo,
+} from "../../lib/format.ts";
+
+type TeamName = (k: string) => string;
+
+/** A titled block of the item page. */
+export function Section({
+  title,
+  children,
+  id,
+  right,
+}: {
+  title: string;
+  children: ReactNode;
+  id: string;
+  right?: ReactNode;
+}) {
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby={id}>
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4" id={id}>
+          {title}
+        </Title>
+        {right}
+      </Group>
+      {children}
+    </Paper>
+  );
+}
+
+/** Who moves next, what they must do, and how long it has waited — the first thing anyone reads. */
+export function NextBanner({
+  item,
+  teamName,
+  actions,
+}: {
+  item: Item;
+  teamName: TeamName;
+  actions: ReactNode;
+}) {
+  const since = item.handoff?.submitted_at ?? item.step_since;
+  const waited = duration(Date.now() - new Date(since).getTime());
+  const closed = item.state === "done" || item.state === "cancelled";
+  const deadline = closed ? null : describeDeadline(item.next_deadline);
+  return (
+    <Paper
+      p="md"
+      radius="md"
+      withBorder
+      bg={closed ? "gray.0" : "blue.0"}
+      style={{ borderColor: closed ? undefined : "var(--mantine-color-blue-3)" }}
+      role="status"
+      aria-label="Next action"
+    >
+      <Group justify="space-between" align="center" gap="sm">
+        <Stack gap={2} style={{ minWidth: 0, flex: "1 1 320px" }}>
+          {item.next ? (
+            <>
+              <Text size="xs" fw={700} tt="uppercase" c="blue.9">
+                Next: {item.next.team_name}
+              </Text>
+              <Text fw={600} size="lg" data-testid="next-action">
+                {item.next.action}
+              </Text>
+              {deadline && (
+                <Text size="sm" fw={700} c={deadline.color} data-testid="deadline">
+                  {deadline.long}
+                  {item.next_deadline?.due_at
+                    ? ` · due ${formatDateTime(item.next_deadline.due_at)}`
+                    : ""}
+                </Text>
+              )}
+              <Text size="sm" c="dimmed">
+                Waiting {waited} · since {formatDateTime(since)}
+                {item.assignee ? ` · assigned to ${item.assignee}` : " · nobody assigned"}
+              </Text>
+            </>
+          ) : (
+            <>
+              <Text fw={600} size="lg" data-testid="next-action">
+                {item.state === "done" ? "Done — nobody needs to act" : "Cancelled"}
+              </Text>
+              {item.closed && (
+                <Text size="sm" c="dimmed">
+                  {item.state === "done" ? "Completed" : "Cancelled"} by {item.closed.by}{" "}
+                  {timeAgo(item.closed.at)}
+                  {item.closed.reason ? `: ${item.closed.reason}` : ""}
+                </Text>
+              )}
+              {item.next === null && !closed && <Text size="sm">{teamName(item.owner_team)}</Text>}
+            </>
+          )}
+        </Stack>
+        <Group gap="xs">{actions}</Group>
+      </Group>
+    </Paper>
+  );
+}
+
+export function StateBadge({ item }: { item: Item }) {
+  return (
+    <Badge color={stateColor[item.state]} variant="filled" size="lg">
+      {stateLabel[item.state]}
+    </Badge>
+  );
+}
+
+/** The rejection that sent the item back, until it is handed off again. */
+export function ReturnedNotice({ item, teamName }: { item: Item; teamName: TeamName }) {
+  const r = item.returned;
+  if (!r) return null;
+  return (
+    <Alert
+      color="orange"
+      variant="light"
+      icon={<IconArrowBackUp aria-hidden />}
+      title={`Returned for rework by ${teamName(r.from_team)}: ${reasonLabel[r.reason]}`}
+      data-testid="returned-notice"
+    >
+      <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+        “{r.comment}”
+      </Text>
+      {r.failed_criteria.length > 0 && (
+        <Text size="sm" mt={4}>
+          Criteria not met: {r.failed_criteria.join("; ")}
+        </Text>
+      )}
+      <Text size="xs" c="dimmed" mt={4}>
+        {r.by} · {formatDateTime(r.at)}. Fix what they ask and hand it off again.
+      </Text>
+    </Alert>
+  );
+}
+
+/** The pending handoff as the receiver sees it: who sent it, the note, confirmed criteria. */
+export function PendingHandoff({ item, teamName }: { item: Item; teamName: TeamName }) {
+  const h = item.handoff;
+  if (!h) return null;
+  return (
+    <Stack gap="xs">
+      <Text size="sm">
+        <b>{teamName(h.from_team)}</b> → <b>{teamName(h.to_team)}</b>, sent by {h.submitted_by}{" "}
+        {timeAgo(h.submitted_at)}.
+      </Text>
+      {h.note && (
+        <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+          Note: “{h.note}”
+        </Text>
+      )}
+      {h.criteria.length > 0 && (
+        <List size="sm" spacing={2} center aria-label="Criteria confirmed by the sender">
+          {h.criteria.map((c) => (
+            <List.Item
+              key={c}
+              icon={
+                <ThemeIcon
+                  size={18}
+                  radius="xl"
+                  color={h.confirmed.includes(c) ? "green.8" : "gray.6"}
+                  aria-hidden
+                >
+                  <IconCheck size={12} />
+                </ThemeIcon>
+              }
+            >
+              {c}
+            </List.Item>
+          ))}
+        </List>
+      )}
+    </Stack>
+  );
+}
+
+/** The steps across teams: done, the current one, and those expected next. */
+export function PathView({ path, teamName }: { path: PathEntry[]; teamName: TeamName }) {
+  return (
+    <Box
+      component="ol"
+      aria-label="Path across teams"
+      p={0}
+      m={0}
+      style={{ listStyle: "none", display: "flex", flexWrap: "wrap", gap: 6, alignItems: "center" }}
+    >
+      {path.map((p, i) => (
+        <Group
+          // A step can recur on the path (a workflow that loops), so its position is the key.
+          // biome-ignore lint/suspicious/noArrayIndexKey: see above
+          key={`${p.step}-${i}`}
+          component="li"
+          gap={6}
+          wrap="nowrap"
+          aria-current={p.status === "current" ? "step" : undefined}
+        >
+          {i > 0 && <IconArrowRight size={14} aria-hidden color="var(--mantine-color-gray-6)" />}
+          <Paper
+            withBorder
+            px="xs"
+            py={4}
+            radius="md"
+            bg={p.status === "current" ? "blue.0" : undefined}
+            style={{
+              borderColor: p.status === "current" ? "var(--mantine-color-blue-6)" : undefined,
+              borderStyle: p.status === "upcoming" ? "dashed" : undefined,
+            }}
+          >
+            <Group gap={6} wrap="nowrap">
+              {p.status === "done" ? (
+                <IconCheck size={14} color="var(--mantine-color-green-8)" aria-hidden />
+              ) : p.status === "current" ? (
+                <IconPointFilled size={14} color="var(--mantine-color-blue-8)" aria-hidden />
+              ) : (
+                <IconCircleDashed size={14} color="var(--mantine-color-gray-6)" aria-hidden />
+              )}
+              <div>
+                <Text size="sm" fw={p.status === "current" ? 700 : 500} lh={1.2}>
+                  {p.name}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {teamName(p.team)} ·{" "}
+                  {p.status === "done" ? "done" : p.status === "current" ? "now" : "to come"}
+                </Text>
+              </div>
+            </Group>
+          </Paper>
+        </Group>
+      ))}
+    </Box>
+  );
+}
+
+export function ChecklistView({ item, editable }: { item: Item; editable: boolean }) {
+  const run = useItemCommand(item.key);
+  // Ticks show at once; the server's answer replaces them (or an error reverts them).
+  const [optimistic, setOptimistic] = useState<Record<number, boolean>>({});
+  if (item.checklist.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        This step has no checklist.
+      </Text>
+    );
+  const toggle = async (index: number, done: boolean) => {
+    setOptimistic((o) => ({ ...o, [index]: done }));
+    try {
+      await run.mutateAsync({ command: "checklist", body: { index, done } });
+    } catch {
+      // shown by the alert below
+    } finally {
+      setOptimistic(({ [index]: _settled, ...rest }) => rest);
+    }
+  };
+  return (
+    <Stack gap={8}>
+      {item.checklist.map((c) => (
+        <Checkbox
+          key={c.index}
+          label={c.optional ? `${c.text} (optional)` : c.text}
+          checked={optimistic[c.index] ?? c.done}
+          disabled={!editable}
+          onChange={(e) => void toggle(c.index, e.currentTarget.checked)}
+        />
+      ))}
+      <ProblemAlert error={run.error} onClose={run.reset} />
+    </Stack>
+  );
+}
+
+export function CommentsView({ item }: { item: Item }) {
+  const comments = useComments(item.key);
+  const run = useItemCommand(item.key);
+  const [body, setBody] = useState("");
+  const closed = item.state === "done" || item.state === "cancelled";
+  return (
+    <Stack gap="sm">
+      {comments.data?.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No comments yet. Ask a question or leave context for the next team — anyone can comment.
+        </Text>
+      )}
+      {comments.data?.map((c) => (
+        <Paper key={c.seq} p="xs" bg="gray.0" radius="md">
+          <Text size="xs" c="dimmed">
+            {c.author} · {formatDateTime(c.at)}
+          </Text>
+          <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+            {c.body}
+          </Text>
+        </Paper>
+      ))}
+      {!closed && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!body.trim()) return;
+            run.mutate(
+              { command: "comments", body: { body: body.trim() } },
+              { onSuccess: () => setBody("") },
+            );
+          }}
+        >
+          <Stack gap="xs">
+            <Textarea
+              label="Add a comment"
+              autosize
+              minRows={2}
+              value={body}
+              onChange={(e) => setBody(e.currentTarget.value)}
+            />
+            <ProblemAlert error={run.error} onClose={run.reset} />
+            <Group>
+              <Button type="submit" variant="light" loading={run.isPending} disabled={!body.trim()}>
+                Comment
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Stack>
+  );
+}
+
+/** Every event of the item, oldest first, in sentences. */
+export function TimelineView({
+  item,
+  teamName,
+  labels = {},
+}: {
+  item: Item;
+  teamName: TeamName;
+  labels?: Record<string, string>;
+}) {
+  const events = useItemEvents(item.key);
+  if (events.isError) return <ProblemAlert error={events.error} />;
+  if (!events.data)
+    return (
+      <Text size="sm" c="dimmed">
+        Loading the timeline…
+      </Text>
+    );
+  return (
+    <Timeline bulletSize={14} lineWidth={2} active={events.data.length}>
+      {events.data.map((e) => (
+        <Timeline.Item
+          key={e.seq}
+          title={
+            <Text size="sm">
+              <b>{shortName(e.actor)}</b> {describeEvent(e, teamName, (f) => labels[f] ?? f)}
+            </Text>
+          }
+        >
+          {e.type === "comment.added" && (
+            <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+              “{String(e.data.body ?? "")}”
+            </Text>
+          )}
+          {e.type === "handoff.submitted" && e.data.note ? (
+            <Text size="sm">Note: “{String(e.data.note)}”</Text>
+          ) : null}
+          <Text size="xs" c="dimmed">
+            {formatDateTime(e.at)}
+          </Text>
+        </Timeline.Item>
+      ))}
+    </Timeline>
+  );
+}
+
+/** The field values handed over with the pending handoff (the package). */
+export function PackageView({ item, labels }: { item: Item; labels: Record<string, string> }) {
+  const pkg = item.handoff?.package ?? {};
+  const entries = Object.entries(pkg);
+  if (entries.length === 0) return null;
+  return (
+    <Box component="dl" m={0}>
+      {entries.map(([k, v]) => (
+        <Group key={k} gap="xs" wrap="nowrap" align="flex-start">
+          <Text component="dt" size="sm" c="dimmed" w={160} style={{ flexShrink: 0 }}>
+            {labels[k] ?? k}
+          </Text>
+          <Text component="dd" size="sm" m={0} style={{ overflowWrap: "anywhere" }}>
+            {formatValue(v)}
+          </Text>
+        </Group>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,173 @@
+import type { Deadline, ItemEvent, ItemState, RejectReason } from "../api/types.ts";
+
+/*
+ * Words and numbers as people read them: states, reasons, ages, the timeline's sentences.
+ */
+
+export const stateLabel: Record<ItemState, string> = {
+  in_progress: "In progress",
+  awaiting_acceptance: "Awaiting acceptance",
+  paused: "Paused",
+  done: "Done",
+  cancelled: "Cancelled",
+};
+
+/** Mantine colours whose filled badges keep white text above 4.5:1 contrast. */
+export const stateColor: Record<ItemState, string> = {
+  in_progress: "blue.8",
+  awaiting_acceptance: "orange.9",
+  paused: "gray.7",
+  done: "green.9",
+  cancelled: "red.9",
+};
+
+export const reasonLabel: Record<RejectReason, string> = {
+  incomplete: "Incomplete",
+  incorrect: "Incorrect",
+  wrong_team: "Wrong team",
+  other: "Other",
+};
+
+export const reasonHelp: Record<RejectReason, string> = {
+  incomplete: "Something required is missing",
+  incorrect: "Something is there but wrong",
+  wrong_team: "This work belongs to another team",
+  other: "Explain in the comment",
+};
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 24 * 3600_000],
+  ["month", 30 * 24 * 3600_000],
+  ["week", 7 * 24 * 3600_000],
+  ["day", 24 * 3600_000],
+  ["hour", 3600_000],
+  ["minute", 60_000],
+];
+const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+/** "3 hours ago", "in 2 days", "now". */
+export function timeAgo(iso: string, now = Date.now()): string {
+  const diff = new Date(iso).getTime() - now;
+  for (const [unit, ms] of units)
+    if (Math.abs(diff) >= ms) return rtf.format(Math.round(diff / ms), unit);
+  return "just now";
+}
+
+/** "2 h 10 m", "3 d 4 h", "5 m": the time something has been waiting. */
+export function duration(ms: number): string {
+  const m = Math.max(0, Math.floor(ms / 60_000));
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const min = m % 60;
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return min > 0 ? `${h} h ${min} m` : `${h} h`;
+  return `${min} m`;
+}
+
+const deadlineWords: Record<Deadline["kind"], string> = {
+  complete: "to finish the step",
+  accept: "to accept or reject",
+  answer: "to answer",
+  due: "until the item is due",
+};
+
+/**
+ * A deadline as people say it: "2 h 10 m left", "overdue by 1 h", "clock paused", with a
+ * colour for its state. Null when there is no deadline.
+ */
+export function describeDeadline(
+  d: Deadline | null | undefined,
+  now = Date.now(),
+): { text: string; long: string; color: string; overdue: boolean } | null {
+  if (!d) return null;
+  if (d.state === "paused" || !d.due_at)
+    return {
+      text: "clock paused",
+      long: "Service-level clock paused",
+      color: "gray.7",
+      overdue: false,
+    };
+  const ms = new Date(d.due_at).getTime() - now;
+  const overdue = ms < 0 || d.state === "breached";
+  const text = overdue ? `overdue by ${duration(-ms)}` : `${duration(ms)} left`;
+  return {
+    text,
+    long: `${overdue ? "Overdue" : `${duration(ms)} left`} ${deadlineWords[d.kind]}${overdue ? ` (by ${duration(-ms)})` : ""}`,
+    color: overdue ? "red.9" : d.state === "warning" ? "orange.9" : "gray.7",
+    overdue,
+  };
+}
+
+const dateTime = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" });
+
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso));
+}
+
+/** The part of an e-mail before the @, for compact lists. */
+export function shortName(email: string | null | undefined): string {
+  return email ? (email.split("@")[0] ?? email) : "";
+}
+
+/** Shows a field value the way it was meant: yes/no, dates, plain text. */
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined || v === "") return "—";
+  if (typeof v === "boolean") return v ? "Yes" : "No";
+  return String(v);
+}
+
+type TeamName = (key: string) => string;
+
+/** One sentence per timeline event: who did what. `label` names fields as the workflow does. */
+export function describeEvent(
+  e: ItemEvent,
+  teamName: TeamName,
+  label: (field: string) => string = (f) => f,
+): string {
+  const d = e.data as Record<string, unknown>;
+  const str = (k: string) => String(d[k] ?? "");
+  switch (e.type) {
+    case "item.created":
+      return `created the item at “${str("step")}” for ${teamName(str("team"))}`;
+    case "item.fields_updated": {
+      const changes = Object.keys((d.changes as Record<string, unknown>) ?? {});
+      return `changed ${changes.map(label).join(", ")}`;
+    }
+    case "checklist.updated":
+      return `${d.done ? "ticked" : "unticked"} “${str("text")}”`;
+    case "item.assigned":
+      return d.assignee ? `assigned it to ${str("assignee")}` : "unassigned it";
+    case "comment.added":
+      return "commented";
+    case "handoff.submitted":
+      return `handed it off from ${teamName(str("fromTeam"))} to ${teamName(str("toTeam"))}`;
+    case "handoff.withdrawn":
+      return "withdrew the handoff";
+    case "handoff.accepted":
+      return "accepted the handoff";
+    case "handoff.rejected":
+      return `returned it: ${reasonLabel[d.reason as RejectReason] ?? str("reason")} — “${str("comment")}”`;
+    case "item.completed":
+      return "completed the item";
+    case "item.cancelled":
+      return `cancelled it: ${str("reason")}`;
+    case "item.paused":
+      return `paused it: ${str("reason")}`;
+    case "item.resumed":
+      return "resumed work";
+    case "question.asked":
+      return `asked ${teamName(str("toTeam"))}: “${str("body")}”`;
+    case "question.answered":
+      return `answered: “${str("body")}”`;
+    case "meeting.scheduled":
+      return `scheduled a handoff meeting for ${formatDateTime(str("startsAt"))}`;
+    case "meeting.rescheduled":
+      return `moved the handoff meeting to ${formatDateTime(str("startsAt"))}`;
+    case "meeting.held":
+      return "recorded the handoff meeting as held";
+    case "sla.warning":
+      return "service level warning";
+    default:
+      return e.type.replace(/[._]/g, " ");
+  }
+}
