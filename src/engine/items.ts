@@ -188,12 +188,13 @@ export class Items {
 
   /** A team's view of the work: what to accept, what it holds, what it sent on, what is paused. */
   async queue(team: string, { limit = 500 }: { limit?: number } = {}): Promise<QueueSections> {
-    await this.directory.getTeam(team);
+    if (!(await this.directory.teamKeys()).has(team))
+      throw new DomainError("not_found", `No team "${team}".`);
     const order = "urgency";
     const [incoming, inProgress, waiting, paused, questions] = await Promise.all([
       store.listItems(this.db, { team, status: ["awaiting_acceptance"], limit, order }),
       store.listItems(this.db, { ownerTeam: team, status: ["in_progress"], limit, order }),
-      store.listItems(this.db, { involving: team, notNextTeam: team, open: true, limit, order }),
+      store.listItems(this.db, { waitingOn: team, limit, order }),
       store.listItems(this.db, { ownerTeam: team, status: ["paused"], limit, order }),
       store.listItems(this.db, { questionTo: team, open: true, limit, order }),
     ]);

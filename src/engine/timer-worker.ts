@@ -3,7 +3,7 @@ import type { Clock } from "../domain/clocks.ts";
 import { alertKey, evolve, type Item, type ItemEvent, isClosed } from "../domain/item.ts";
 import { itemClocks } from "../domain/sla.ts";
 import type { Db } from "../store/db.ts";
-import { appendEvents, type OutboxMessage } from "../store/items.ts";
+import { appendEvents, appendMany, type OutboxMessage } from "../store/items.ts";
 import { claimDueTimers, type DueTimer, findItemsById, markFired } from "../store/timers.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory, Team } from "./directory.ts";
@@ -100,7 +100,7 @@ export class TimerWorker {
 
   /**
    * One round: claims due timers and fires them. Timers are grouped by item and all the round's
-   * writes share one transaction (one commit for the batch); an item changed meanwhile by a
+   * writes go out as one statement (one commit for the batch); an item changed meanwhile by a
    * user is retried on its own. Returns how many timers it claimed.
    */
   async tick(now = this.deps.clock()): Promise<number> {
@@ -125,24 +125,27 @@ export class TimerWorker {
       if (plan) plans.push(plan);
       else idle.push(...itemTimers.map((t) => t.id));
     }
-    // Items are written in id order: two workers whose rounds share items (one item's warning
-    // and breach may go to different workers) then lock them in the same order, never in a cycle.
-    plans.sort((a, b) => Number(a.write.id) - Number(b.write.id));
-    let lost: DueTimer[][] = [];
+    // All of the round in one statement (locking items in id order, so two workers whose rounds
+    // share an item never deadlock); an item a user changed meanwhile is retried on its own.
+    let written = new Set<string>();
     try {
-      await this.deps.db.transaction().execute(async (tx) => {
-        for (const p of plans) if (!(await appendEvents(tx, p.write))) lost.push(p.timers);
-        await markFired(tx, [...idle, ...plans.flatMap((p) => p.idle)], now);
-      });
+      written = await appendMany(
+        this.deps.db,
+        plans.map((p) => p.write),
+      );
     } catch (e) {
-      // The whole round rolled back (e.g. a serialization failure): fire item by item instead.
       this.onError(e);
-      lost = plans.map((p) => p.timers);
-      plans.length = 0;
-      await markFired(this.deps.db, idle, now);
     }
-    for (const p of plans)
-      if (!lost.includes(p.timers)) this.deps.changes.publish(changeOf(p.write.item, p.lastType));
+    await markFired(
+      this.deps.db,
+      [...idle, ...plans.filter((p) => written.has(p.write.id)).flatMap((p) => p.idle)],
+      now,
+    );
+    const lost: DueTimer[][] = [];
+    for (const p of plans) {
+      if (written.has(p.write.id)) this.deps.changes.publish(changeOf(p.write.item, p.lastType));
+      else lost.push(p.timers);
+    }
     for (const again of lost) {
       try {
         await this.fireAlone(again, now);

@@ -3,6 +3,7 @@ import pg from "pg";
 import * as spine from "./migrations/001-spine.ts";
 import * as sessions from "./migrations/002-sessions.ts";
 import * as serviceLevels from "./migrations/003-service-levels.ts";
+import * as queueIndexes from "./migrations/004-queue-indexes.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -20,6 +21,7 @@ const migrations = {
   "001-spine": spine,
   "002-sessions": sessions,
   "003-service-levels": serviceLevels,
+  "004-queue-indexes": queueIndexes,
 };
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -102,11 +102,11 @@ export async function insertItem(
     with new_item as (
       insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team,
                          assignee, teams, version, doc, created_at, updated_at, urgency, next_due_at,
-                         question_teams)
+                         question_teams, waiting_teams)
       values (${item.key}, ${item.workflow}, ${item.workflowVersion}, ${item.status}, ${item.step},
               ${item.ownerTeam}, ${nextTeam(item)}, ${item.assignee}, ${item.teams}, ${item.version},
               ${JSON.stringify(item)}, ${item.createdAt}, ${item.updatedAt}, ${sla.urgency},
-              ${sla.nextDueAt}, ${sla.questionTeams})
+              ${sla.nextDueAt}, ${sla.questionTeams}, ${waitingTeams(item)})
       returning id
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
@@ -122,72 +122,130 @@ export async function insertItem(
   return rows[0]?.id as string;
 }
 
+/** One item's write: events to append and the state, summaries and timers to store. */
+export interface ItemWrite {
+  id: string;
+  /** The version the write was decided on; the write happens only if the item is still there. */
+  fromVersion: number;
+  item: Item;
+  events: readonly ItemEvent[];
+  sla: ItemSla;
+  /** Timers this write fires (marked fired only if the write happens). */
+  firedTimers?: readonly string[];
+  /** Messages to deliver after commit, written in the same statement. */
+  outbox?: readonly OutboxMessage[];
+  /** When the timers fired and the messages were made (default: the item's updatedAt). */
+  at?: string;
+}
+
+/** The teams that see an open item under "waiting on others": those involved but not acting. */
+function waitingTeams(item: Item): string[] {
+  const next = nextTeam(item);
+  return next === null ? [] : item.teams.filter((t) => t !== next);
+}
+
 /**
  * Appends events, stores the evolved projection and replaces the item's unfired timers, if the
  * item is still at `fromVersion`. Returns false when another writer got there first (nothing is
  * written then). A timer that already fired keeps its row, so the same mark never fires twice.
  */
-export async function appendEvents(
-  db: Db,
-  {
-    id,
-    fromVersion,
-    item,
-    events,
-    sla,
-    firedTimers = [],
-    outbox = [],
-    at,
-  }: {
-    id: string;
-    fromVersion: number;
-    item: Item;
-    events: readonly ItemEvent[];
-    sla: ItemSla;
-    /** Timers this write fires (marked fired only if the write happens). */
-    firedTimers?: readonly string[];
-    /** Messages to deliver after commit, written in the same statement. */
-    outbox?: readonly OutboxMessage[];
-    at?: string;
-  },
-): Promise<boolean> {
-  const keys = sla.timers.map((t) => t.key);
+export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
+  return (await appendMany(db, [write])).has(write.id);
+}
+
+/**
+ * `appendEvents` for many items in ONE statement (one round trip, one commit): the timer
+ * worker's rounds. Rows are locked in id order, so concurrent batches never deadlock. Returns
+ * the ids actually written; the others had moved past their `fromVersion`.
+ */
+export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const items = writes.map((w) => ({
+    id: w.id,
+    from_version: w.fromVersion,
+    version: w.item.version,
+    status: w.item.status,
+    step: w.item.step,
+    owner_team: w.item.ownerTeam,
+    next_team: nextTeam(w.item),
+    assignee: w.item.assignee,
+    teams: w.item.teams,
+    waiting_teams: waitingTeams(w.item),
+    doc: w.item,
+    updated_at: w.item.updatedAt,
+    urgency: w.sla.urgency,
+    next_due_at: w.sla.nextDueAt,
+    question_teams: w.sla.questionTeams,
+    timer_keys: w.sla.timers.map((t) => t.key),
+    fired: w.firedTimers ?? [],
+    at: w.at ?? w.item.updatedAt,
+  }));
+  const events = writes.flatMap((w) =>
+    w.events.map(({ type, actor, at, data }, i) => ({
+      item_id: w.id,
+      seq: w.fromVersion + 1 + i,
+      type,
+      actor,
+      at,
+      data,
+    })),
+  );
+  const timers = writes.flatMap((w) =>
+    w.sla.timers.map((t) => ({ item_id: w.id, key: t.key, due_at: t.dueAt, payload: t.payload })),
+  );
+  const outbox = writes.flatMap((w) =>
+    (w.outbox ?? []).map((m) => ({ ...m, item_id: w.id, at: w.at ?? w.item.updatedAt })),
+  );
   const { rows } = await sql<{ id: string }>`
-    with updated as (
-      update items set status = ${item.status}, step = ${item.step}, owner_team = ${item.ownerTeam},
-        next_team = ${nextTeam(item)}, assignee = ${item.assignee}, teams = ${item.teams},
-        version = ${item.version}, doc = ${JSON.stringify(item)}, updated_at = ${item.updatedAt},
-        urgency = ${sla.urgency}, next_due_at = ${sla.nextDueAt}, question_teams = ${sla.questionTeams}
-      where id = ${id} and version = ${fromVersion}
-      returning id
+    with w as (
+      select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as w(
+        id bigint, from_version int, version int, status text, step text, owner_team text,
+        next_team text, assignee text, teams text[], waiting_teams text[], doc jsonb,
+        updated_at timestamptz, urgency smallint, next_due_at timestamptz, question_teams text[],
+        timer_keys text[], fired bigint[], at timestamptz)
+    ), locked as (
+      select i.id from items i join w on w.id = i.id and i.version = w.from_version
+      order by i.id for update of i
+    ), updated as (
+      update items i set status = w.status, step = w.step, owner_team = w.owner_team,
+        next_team = w.next_team, assignee = w.assignee, teams = w.teams, waiting_teams = w.waiting_teams,
+        version = w.version, doc = w.doc, updated_at = w.updated_at, urgency = w.urgency,
+        next_due_at = w.next_due_at, question_teams = w.question_teams
+      from w, locked where i.id = w.id and locked.id = i.id and i.version = w.from_version
+      returning i.id
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
-      select updated.id, e.seq, e.type, e.actor, e.at, e.data
-      from updated, jsonb_to_recordset(${eventRows(events, fromVersion + 1)}::jsonb)
-        as e(seq int, type text, actor text, at timestamptz, data jsonb)
+      select e.item_id, e.seq, e.type, e.actor, e.at, e.data
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+        as e(item_id bigint, seq int, type text, actor text, at timestamptz, data jsonb)
+      join updated u on u.id = e.item_id
     ), stale_timers as (
-      delete from timers t using updated
-      where t.item_id = updated.id and t.fired_at is null and t.key <> all(${keys}::text[])
-        and t.id <> all(${firedTimers}::bigint[])
+      delete from timers t using updated u, w
+      where t.item_id = u.id and w.id = u.id and t.fired_at is null
+        and t.key <> all(w.timer_keys) and t.id <> all(w.fired)
     ), new_timers as (
       insert into timers (item_id, key, due_at, payload)
-      select updated.id, t.key, t.due_at, t.payload
-      from updated, jsonb_to_recordset(${timerRows(sla)}::jsonb) as t(key text, due_at timestamptz, payload jsonb)
+      select x.item_id, x.key, x.due_at, x.payload
+      from jsonb_to_recordset(${JSON.stringify(timers)}::jsonb)
+        as x(item_id bigint, key text, due_at timestamptz, payload jsonb)
+      join updated u on u.id = x.item_id
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.fired_at is null
     ), fired as (
-      update timers set fired_at = ${at ?? item.updatedAt}
-      from updated where timers.id = any(${firedTimers}::bigint[]) and timers.item_id = updated.id
+      update timers t set fired_at = w.at
+      from w join updated u on u.id = w.id
+      where t.id = any(w.fired) and t.item_id = u.id
     ), messages as (
       insert into outbox (kind, recipient, subject, body, item_key, idempotency_key, created_at)
-      select m.kind, m.recipient, m.subject, m.body, m.item_key, m.idempotency_key,
-             ${at ?? item.updatedAt}::timestamptz
-      from updated, jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb)
-        as m(kind text, recipient text, subject text, body text, item_key text, idempotency_key text)
+      select m.kind, m.recipient, m.subject, m.body, m.item_key, m.idempotency_key, m.at
+      from jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb)
+        as m(item_id bigint, kind text, recipient text, subject text, body text, item_key text,
+             idempotency_key text, at timestamptz)
+      join updated u on u.id = m.item_id
       on conflict (idempotency_key) do nothing
     )
     select id from updated`.execute(db);
-  return rows.length === 1;
+  return new Set(rows.map((r) => String(r.id)));
 }
 
 /** An item's full history, oldest first. */
@@ -222,6 +280,8 @@ export interface ItemFilter {
   /** Only open items (not done or cancelled). */
   open?: boolean | undefined;
   limit: number;
+  /** Open items this team worked on (or sent) that another team must move now. */
+  waitingOn?: string | undefined;
   /** Items with an open question to this team. */
   questionTo?: string | undefined;
   /** Return items updated strictly after this key in (updated_at, id) order. */
@@ -236,6 +296,7 @@ export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
   if (f.team) q = q.where("next_team", "=", f.team);
   if (f.ownerTeam) q = q.where("owner_team", "=", f.ownerTeam);
   if (f.involving) q = q.where(sql<boolean>`teams @> array[${f.involving}]::text[]`);
+  if (f.waitingOn) q = q.where(sql<boolean>`waiting_teams @> array[${f.waitingOn}]::text[]`);
   if (f.notNextTeam) q = q.where("next_team", "<>", f.notNextTeam);
   if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
   if (f.open) q = q.where("status", "not in", ["done", "cancelled"]);

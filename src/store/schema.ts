@@ -60,6 +60,7 @@ export interface Database {
     urgency: Generated<number>;
     next_due_at: ColumnType<Date | null, string | null, string | null>;
     question_teams: Generated<string[]>;
+    waiting_teams: Generated<string[]>;
   };
   timers: {
     id: Generated<string>;
