@@ -98,11 +98,20 @@ export class Directory {
 
   /** Display names of all teams, cached; unknown keys fall back to the key itself. */
   async teamNameOf(): Promise<(key: string) => string> {
-    const names = await this.teamNames.get("all", async () => {
+    const names = await this.names();
+    return (key) => names.get(key) ?? key;
+  }
+
+  /** Whether a team exists (from the same short-lived cache as the names). */
+  async hasTeam(key: string): Promise<boolean> {
+    return (await this.names()).has(key);
+  }
+
+  private names(): Promise<Map<string, string>> {
+    return this.teamNames.get("all", async () => {
       const rows = await this.db.selectFrom("teams").select(["key", "name"]).execute();
       return new Map(rows.map((r) => [r.key, r.name]));
     });
-    return (key) => names.get(key) ?? key;
   }
 
   /** The people behind a list of team keys and e-mails (for invites), each once. */

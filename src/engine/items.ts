@@ -188,7 +188,7 @@ export class Items {
 
   /** A team's view of the work: what to accept, what it holds, what it sent on, what is paused. */
   async queue(team: string, { limit = 500 }: { limit?: number } = {}): Promise<QueueSections> {
-    if (!(await this.directory.teamKeys()).has(team))
+    if (!(await this.directory.hasTeam(team)))
       throw new DomainError("not_found", `No team "${team}".`);
     const order = "urgency";
     const [incoming, inProgress, waiting, paused, questions] = await Promise.all([
