@@ -190,23 +190,22 @@ export class Items {
   async queue(team: string, { limit = 500 }: { limit?: number } = {}): Promise<QueueSections> {
     if (!(await this.directory.hasTeam(team)))
       throw new DomainError("not_found", `No team "${team}".`);
-    const order = "urgency";
-    const [incoming, inProgress, waiting, paused, questions] = await Promise.all([
-      store.listItems(this.db, { team, status: ["awaiting_acceptance"], limit, order }),
-      store.listItems(this.db, { ownerTeam: team, status: ["in_progress"], limit, order }),
-      store.listItems(this.db, { waitingOn: team, limit, order }),
-      store.listItems(this.db, { ownerTeam: team, status: ["paused"], limit, order }),
-      store.listItems(this.db, { questionTo: team, open: true, limit, order }),
-    ]);
-    const [a, b, c, d, e] = await Promise.all(
-      [incoming, inProgress, waiting, paused, questions].map((r) => this.withDefs(r)),
+    const sections = await store.listQueue(this.db, team, limit);
+    const [incoming, inProgress, waiting, paused, questions] = await Promise.all(
+      [
+        sections.incoming,
+        sections.in_progress,
+        sections.waiting_on_others,
+        sections.paused,
+        sections.questions,
+      ].map((r) => this.withDefs(r)),
     );
     return {
-      incoming: a ?? [],
-      in_progress: b ?? [],
-      waiting_on_others: c ?? [],
-      paused: d ?? [],
-      questions: e ?? [],
+      incoming: incoming ?? [],
+      in_progress: inProgress ?? [],
+      waiting_on_others: waiting ?? [],
+      paused: paused ?? [],
+      questions: questions ?? [],
     };
   }
 }

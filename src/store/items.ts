@@ -268,46 +268,19 @@ export async function listEvents(db: Db, itemId: string): Promise<(ItemEvent & {
 export interface ItemFilter {
   /** Items whose next actor is this team. */
   team?: string | undefined;
-  /** Items this team owns (its step). */
-  ownerTeam?: string | undefined;
-  /** Items this team has worked on or been handed, whoever holds them now. */
-  involving?: string | undefined;
   status?: readonly string[] | undefined;
   workflow?: string | undefined;
   assignee?: string | undefined;
-  /** Exclude items whose next actor is this team. */
-  notNextTeam?: string | undefined;
-  /** Only open items (not done or cancelled). */
-  open?: boolean | undefined;
   limit: number;
-  /** Open items this team worked on (or sent) that another team must move now. */
-  waitingOn?: string | undefined;
-  /** Items with an open question to this team. */
-  questionTo?: string | undefined;
-  /** Return items updated strictly after this key in (updated_at, id) order. */
-  after?: { updatedAt: string; id: string } | undefined;
-  /** `urgency`: breached first, then warnings, then the nearest deadline (queues); else oldest update first. */
-  order?: "urgency" | "updated" | undefined;
 }
 
 /** Items matching a filter, least recently updated first (the ones waiting longest). */
 export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
   let q = db.selectFrom("items").select(["id", "doc"]);
   if (f.team) q = q.where("next_team", "=", f.team);
-  if (f.ownerTeam) q = q.where("owner_team", "=", f.ownerTeam);
-  if (f.involving) q = q.where(sql<boolean>`teams @> array[${f.involving}]::text[]`);
-  if (f.waitingOn) q = q.where(sql<boolean>`waiting_teams @> array[${f.waitingOn}]::text[]`);
-  if (f.notNextTeam) q = q.where("next_team", "<>", f.notNextTeam);
   if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
-  if (f.open) q = q.where("status", "not in", ["done", "cancelled"]);
   if (f.workflow) q = q.where("workflow_key", "=", f.workflow);
   if (f.assignee) q = q.where("assignee", "=", f.assignee);
-  if (f.questionTo) q = q.where(sql<boolean>`question_teams @> array[${f.questionTo}]::text[]`);
-  if (f.after) {
-    const { updatedAt, id } = f.after;
-    q = q.where(sql<boolean>`(updated_at, id) > (${updatedAt}::timestamptz, ${id}::bigint)`);
-  }
-  if (f.order === "urgency") q = q.orderBy("urgency").orderBy(sql`next_due_at asc nulls last`);
   const rows = await q.orderBy("updated_at").orderBy("id").limit(f.limit).execute();
   return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
 }
@@ -327,4 +300,47 @@ export async function listOpenItemsAfter(
     .limit(limit)
     .execute();
   return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
+}
+
+/** The sections of a team's queue. */
+export type QueueSection =
+  | "incoming"
+  | "in_progress"
+  | "waiting_on_others"
+  | "paused"
+  | "questions";
+
+/**
+ * A team's whole queue in one round trip: each section is an index range read in queue order
+ * (breached first, then warnings, then the nearest deadline, then the longest waiting).
+ */
+export async function listQueue(
+  db: Db,
+  team: string,
+  limit: number,
+): Promise<Record<QueueSection, StoredItem[]>> {
+  const order = sql`order by urgency, next_due_at asc nulls last, updated_at, id limit ${limit}`;
+  const { rows } = await sql<{ section: QueueSection; id: string; doc: Item }>`
+    (select 'incoming' as section, id, doc from items
+      where next_team = ${team} and status = 'awaiting_acceptance' ${order})
+    union all
+    (select 'in_progress', id, doc from items where owner_team = ${team} and status = 'in_progress' ${order})
+    union all
+    (select 'waiting_on_others', id, doc from items where waiting_teams @> array[${team}]::text[] ${order})
+    union all
+    (select 'paused', id, doc from items where owner_team = ${team} and status = 'paused' ${order})
+    union all
+    (select 'questions', id, doc from items
+      where question_teams @> array[${team}]::text[] and status not in ('done', 'cancelled') ${order})`.execute(
+    db,
+  );
+  const out: Record<QueueSection, StoredItem[]> = {
+    incoming: [],
+    in_progress: [],
+    waiting_on_others: [],
+    paused: [],
+    questions: [],
+  };
+  for (const r of rows) out[r.section].push({ id: r.id, item: r.doc });
+  return out;
 }
