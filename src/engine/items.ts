@@ -28,14 +28,16 @@ export type ItemCommand =
   | Exclude<Command, { type: "create" | "assign" }>
   | { type: "assign"; email: string | null };
 
-export interface QueueSections {
-  incoming: ItemView[];
-  in_progress: ItemView[];
-  waiting_on_others: ItemView[];
-  paused: ItemView[];
-  /** Open items with a question to this team. */
-  questions: ItemView[];
-}
+const queueSections = [
+  "incoming",
+  "in_progress",
+  "waiting_on_others",
+  "paused",
+  "questions",
+  "stalled",
+] as const;
+
+export type QueueSections = Record<(typeof queueSections)[number], ItemView[]>;
 
 export class Items {
   constructor(
@@ -186,26 +188,24 @@ export class Items {
     return this.withDefs(rows);
   }
 
-  /** A team's view of the work: what to accept, what it holds, what it sent on, what is paused. */
-  async queue(team: string, { limit = 500 }: { limit?: number } = {}): Promise<QueueSections> {
+  /**
+   * A team's view of the work: what to accept, what it holds, what it sent on and waits for,
+   * what is paused, questions to answer, and what is stalled (in its hands and breached, or
+   * untouched for `stalledAfterDays` days).
+   */
+  async queue(
+    team: string,
+    { limit = 500, stalledAfterDays = 3 }: { limit?: number; stalledAfterDays?: number } = {},
+  ): Promise<QueueSections> {
     if (!(await this.directory.hasTeam(team)))
       throw new DomainError("not_found", `No team "${team}".`);
-    const sections = await store.listQueue(this.db, team, limit);
-    const [incoming, inProgress, waiting, paused, questions] = await Promise.all(
-      [
-        sections.incoming,
-        sections.in_progress,
-        sections.waiting_on_others,
-        sections.paused,
-        sections.questions,
-      ].map((r) => this.withDefs(r)),
+    const stalledBefore = new Date(
+      this.clock().getTime() - stalledAfterDays * 86_400_000,
+    ).toISOString();
+    const sections = await store.listQueue(this.db, { team, limit, stalledBefore });
+    const views = await Promise.all(
+      queueSections.map(async (name) => [name, await this.withDefs(sections[name])] as const),
     );
-    return {
-      incoming: incoming ?? [],
-      in_progress: inProgress ?? [],
-      waiting_on_others: waiting ?? [],
-      paused: paused ?? [],
-      questions: questions ?? [],
-    };
+    return Object.fromEntries(views) as QueueSections;
   }
 }

@@ -307,6 +307,7 @@ export type QueueSection =
   | "incoming"
   | "in_progress"
   | "waiting_on_others"
+  | "stalled"
   | "paused"
   | "questions";
 
@@ -316,8 +317,16 @@ export type QueueSection =
  */
 export async function listQueue(
   db: Db,
-  team: string,
-  limit: number,
+  {
+    team,
+    limit,
+    stalledBefore,
+  }: {
+    team: string;
+    limit: number;
+    /** Work untouched since this instant counts as stalled (as does breached work). */
+    stalledBefore: string;
+  },
 ): Promise<Record<QueueSection, StoredItem[]>> {
   const order = sql`order by urgency, next_due_at asc nulls last, updated_at, id limit ${limit}`;
   const { rows } = await sql<{ section: QueueSection; id: string; doc: Item }>`
@@ -331,13 +340,17 @@ export async function listQueue(
     (select 'paused', id, doc from items where owner_team = ${team} and status = 'paused' ${order})
     union all
     (select 'questions', id, doc from items
-      where question_teams @> array[${team}]::text[] and status not in ('done', 'cancelled') ${order})`.execute(
-    db,
-  );
+      where question_teams @> array[${team}]::text[] and status not in ('done', 'cancelled') ${order})
+    union all
+    (select 'stalled', id, doc from items
+      where next_team = ${team} and status in ('in_progress', 'awaiting_acceptance')
+        and (urgency = 0 or updated_at < ${stalledBefore}::timestamptz)
+      order by updated_at, id limit ${limit})`.execute(db);
   const out: Record<QueueSection, StoredItem[]> = {
     incoming: [],
     in_progress: [],
     waiting_on_others: [],
+    stalled: [],
     paused: [],
     questions: [],
   };

@@ -121,6 +121,12 @@ describe.each(dbKinds())("service levels on $name", (kind) => {
     expect((await ivy.get(`/items/${late}/events`)).body.events).toHaveLength(events.length);
 
     const queue = await ivy.get("/teams/implementation/queue");
+    expect(queue.body.stalled.map((i: { key: string }) => i.key)).toEqual([late]); // breached: stalled at once
+    b.clock.advance(4 * 24 * HOUR); // and four untouched days later, the calm one too
+    const later = await ivy.get("/teams/implementation/queue");
+    expect(later.body.stalled.map((i: { key: string }) => i.key).sort()).toEqual(
+      [calm, late].sort(),
+    );
     expect(queue.body.incoming.map((i: { key: string }) => i.key).slice(0, 2)).toEqual([
       late,
       calm,

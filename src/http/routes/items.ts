@@ -303,23 +303,32 @@ export const itemRoutes =
         schema: {
           tags: ["teams"],
           summary:
-            "A team's queue: incoming handoffs, work in progress, work waiting on others, paused work",
+            "A team's queue: incoming handoffs, work in progress, waiting on others, paused, questions, stalled",
           params: keyParams,
           querystring: z
-            .object({ limit: z.coerce.number().int().min(1).max(5000).default(500) })
+            .object({
+              limit: z.coerce.number().int().min(1).max(5000).default(500),
+              stalled_after_days: z.coerce
+                .number()
+                .min(0)
+                .max(365)
+                .default(3)
+                .describe(
+                  "work in the team's hands untouched this long is stalled (breached work always is)",
+                ),
+            })
             .strict(),
         },
       },
       async (request) => {
-        const q = await engine.items.queue(request.params.key, { limit: request.query.limit });
-        return {
-          team: request.params.key,
-          incoming: await presentList(q.incoming),
-          in_progress: await presentList(q.in_progress),
-          waiting_on_others: await presentList(q.waiting_on_others),
-          paused: await presentList(q.paused),
-          questions: await presentList(q.questions),
-        };
+        const q = await engine.items.queue(request.params.key, {
+          limit: request.query.limit,
+          stalledAfterDays: request.query.stalled_after_days,
+        });
+        const sections = await Promise.all(
+          Object.entries(q).map(async ([name, views]) => [name, await presentList(views)] as const),
+        );
+        return { team: request.params.key, ...Object.fromEntries(sections) };
       },
     );
   };
