@@ -136,7 +136,11 @@ export function presentItem(
     rework: item.rework,
     paused: item.paused,
     closed: item.closed,
-    handoffs: item.handoffs.map((h) => presentHandoff(h, def)),
+    // Each handoff's record carries its meetings (notes, attendance), which both teams see.
+    handoffs: item.handoffs.map((h) => ({
+      ...presentHandoff(h, def),
+      meetings: item.meetings.filter((m) => m.handoff === h.id).map((m) => presentMeeting(item, m)),
+    })),
     path: pathOf(item, def),
     teams: item.teams,
     comments: item.comments,

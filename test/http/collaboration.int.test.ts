@@ -112,6 +112,9 @@ describe.each(dbKinds())("questions and handoff meetings on $name", (kind) => {
     const accepted = await impl.post(`/items/${key}/accept`);
     expect(accepted.status).toBe(200);
     expect(accepted.body.meetings[0].held.attended).toEqual(["sam@example.com", "ivy@example.com"]);
+    expect(accepted.body.handoffs.at(-1).meetings[0].held.notes).toBe(
+      "Requirements walked through; go-live 1 May",
+    );
   });
 
   it("smb handoffs need no meeting", async () => {
