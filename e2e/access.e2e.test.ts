@@ -142,6 +142,7 @@ describe("sign-in, sign-out and accessibility", () => {
       ["sam@example.com", "/", "My work"],
       ["sam@example.com", "/teams/sales?tab=in_progress", "Sales"],
       ["sam@example.com", "/teams", "Teams"],
+      ["sam@example.com", "/teams/sales/calendar", "Sales calendar"],
       ["sam@example.com", `/items/${key}`, "ACME Corp"],
       ["sam@example.com", "/new?workflow=onboarding", "New item"],
       ["sam@example.com", "/workflows", "Workflows"],

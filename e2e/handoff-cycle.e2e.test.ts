@@ -137,6 +137,52 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
     await e.shot(ivy, "item-page", true);
   });
 
+  it("both teams read the handoff record, with a meeting moved and held", async () => {
+    const record = ivy.getByRole("region", { name: "Handoffs and meetings" });
+    // The returned handoff keeps its reason beside the accepted one.
+    await record
+      .getByText("Returned by ivy@example.com", { exact: false })
+      .getByText("The requirements document is empty", { exact: false })
+      .waitFor();
+    expect(await record.locator("[data-handoff]").count()).toBe(2);
+
+    // Implementation books a meeting with Support before handing on, moves it, holds it.
+    await record.getByRole("button", { name: "Schedule a meeting with Support" }).click();
+    const form = record.getByRole("form", { name: "Schedule a meeting with Support" });
+    await form.getByLabel("Meeting at").fill("2030-05-06T10:00");
+    await form.getByRole("button", { name: "Schedule meeting" }).click();
+    const meeting = record.locator("[data-meeting]");
+    await meeting.getByText("planned").waitFor();
+    await meeting.getByRole("button", { name: "Reschedule…" }).click();
+    const dialog = ivy.getByRole("dialog", { name: "Reschedule the handoff meeting" });
+    await dialog.getByLabel("New time").fill("2030-05-07T15:30");
+    await dialog.getByLabel("Where").fill("Video call");
+    await dialog.getByRole("button", { name: "Move meeting" }).click();
+    await meeting.getByText("moved once", { exact: false }).waitFor();
+    await meeting.getByLabel("Meeting notes").fill("Runbook walked through with Support");
+    await meeting.getByRole("combobox", { name: "Who attended" }).click();
+    await ivy.getByRole("option", { name: "Ivy Implementer" }).click();
+    await ivy.keyboard.press("Escape");
+    await meeting.getByRole("button", { name: "Record as held" }).click();
+
+    // Sales reads the same record, updated in place.
+    const samRecord = sam.getByRole("region", { name: "Handoffs and meetings" });
+    await samRecord
+      .getByTestId("meeting-notes")
+      .getByText("Runbook walked through with Support", { exact: false })
+      .waitFor({ timeout: LIVE_MS });
+    expect(await samRecord.getByTestId("meeting-attendance").textContent()).toBe(
+      "Attended: Ivy Implementer",
+    );
+    const stored = (await e.baton.admin.get(`/items/${key}`)).body.meetings[0];
+    expect(stored).toMatchObject({
+      location: "Video call",
+      sequence: 1,
+      held: { attended: ["ivy@example.com"] },
+    });
+    await e.shot(sam, "item-page-handoff-record", true);
+  });
+
   it("an item can be read and acted on at phone width", async () => {
     const phone = await (await e.context(375)).newPage();
     await e.signInQuickly(phone.context(), "ivy@example.com");

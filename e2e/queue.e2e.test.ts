@@ -5,8 +5,8 @@ import { onboardingCriteria, readyOnboardingItem } from "../test/fixtures.ts";
 import { PASSWORD, useE2e } from "./fixture.ts";
 
 /*
- * The team queue from the keyboard (j/k, Enter, x, a, r, c, ?), bulk actions, and the queue
- * page holding 3,000 items: how long until it is on screen and answering keys.
+ * The team queue from the keyboard (j/k, Enter, x, a, r, c, ?), bulk actions, the stalled tab,
+ * and the queue page holding 3,000 items: how long until it is on screen and answering keys.
  */
 
 const BULK = `key: bulk
@@ -19,6 +19,21 @@ steps:
     name: Handle the request
     team: ops
     checklist: [Handled]
+`;
+/** A handoff with a minute to accept it, so it can breach within a test. */
+const URGENT = `key: urgent
+name: Urgent requests
+prefix: URG
+steps:
+  - key: take
+    name: Take the request
+    team: sales
+    handoff:
+      to: do
+      accept_within: 1m wall
+  - key: do
+    name: Do it
+    team: implementation
 `;
 const COUNT = 3000;
 
@@ -99,6 +114,72 @@ describe("the team queue", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/items/${target}$`));
     await page.getByTestId("next-action").waitFor();
+    await page.context().close();
+  });
+
+  it("lists breached work under Stalled, with a count, and keeps the keyboard working", async () => {
+    const { baton } = e;
+    const sam = e.api["sam@example.com"];
+    if (!sam) throw new Error("no demo user sam");
+    await baton.workflow(URGENT);
+    // Handed off ten minutes ago with a minute to accept: breached once the timers run.
+    const realNow = Object.getOwnPropertyDescriptor(baton.clock, "now") as PropertyDescriptor;
+    Object.defineProperty(baton.clock, "now", {
+      get: () => new Date(Date.now() - 10 * 60_000),
+      configurable: true,
+    });
+    const late: string[] = [];
+    try {
+      for (const title of ["Late request A", "Late request B"]) {
+        const created = await sam.post("/items", { workflow: "urgent", title });
+        expect((await sam.post(`/items/${created.body.key}/handoff`, {})).status).toBe(200);
+        late.push(created.body.key);
+      }
+    } finally {
+      Object.defineProperty(baton.clock, "now", realNow);
+    }
+    expect(await baton.engine.timers.tick()).toBeGreaterThan(0);
+
+    const page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "ivy@example.com");
+    await page.goto("/teams/implementation?tab=stalled");
+    const tab = page.getByRole("tab", { name: /Stalled/ });
+    await expect.poll(() => tab.textContent()).toBe("Stalled2");
+    expect(await tab.getAttribute("aria-selected")).toBe("true");
+    for (const key of late) {
+      const row = page.locator(`[data-key="${key}"]`);
+      await row.getByText(/overdue by \d+ m/).waitFor();
+    }
+    await e.shot(page, "queue-stalled");
+
+    // j, Enter: the second row opens; its banner says the acceptance is overdue.
+    const first = await cursorKey(page);
+    await page.keyboard.press("j");
+    const second = await cursorKey(page);
+    expect(new Set([first, second])).toEqual(new Set(late));
+    await page.keyboard.press("Enter");
+    await page.waitForURL(new RegExp(`/items/${second}$`));
+    expect(await page.getByTestId("deadline").textContent()).toMatch(
+      /^Overdue to accept or reject/,
+    );
+    await page.goBack();
+
+    // a: accepting takes the handoff in hand; the item leaves Stalled.
+    await page.locator(`[data-key="${first}"]`).waitFor();
+    expect(await cursorKey(page)).toBe(first);
+    await page.keyboard.press("a");
+    await page.getByText(`${first} accepted.`).waitFor();
+    await page.locator(`[data-key="${first}"]`).waitFor({ state: "detached" });
+    await expect.poll(() => tab.textContent()).toBe("Stalled1");
+
+    // A team with nothing stalled says what would show there.
+    await page.goto("/teams/sales?tab=stalled");
+    await page.getByText("Nothing stalled").waitFor();
+    await page
+      .getByText(
+        "Work your team holds that breached its service level or sat untouched for 3 days shows here.",
+      )
+      .waitFor();
     await page.context().close();
   });
 

@@ -9,11 +9,13 @@ import { api } from "./client.ts";
 import { useLiveStatus } from "./live-context.ts";
 import type {
   ApiToken,
+  BusinessCalendar,
   Comment,
   Item,
   ItemEvent,
   Queue,
   Team,
+  TeamCalendar,
   User,
   WorkflowSummary,
   WorkflowVersion,
@@ -33,7 +35,10 @@ export const keys = {
   comments: (key: string) => ["item", key, "comments"] as const,
   queues: ["queue"] as const,
   queue: (team: string) => ["queue", team] as const,
+  /** A queue asked with a non-default stalled threshold; under keys.queue(team) for invalidation. */
+  queueStalledAfter: (team: string, days: number) => ["queue", team, { stalledAfterDays: days }],
   teams: ["teams"] as const,
+  calendar: (team: string) => ["calendar", team] as const,
   users: ["users"] as const,
   workflows: ["workflows"] as const,
   workflow: (key: string, version?: number) => ["workflow", key, version ?? "current"] as const,
@@ -52,16 +57,35 @@ export function usePollInterval(): number | false {
 /** The largest queue the API returns in one response; the list is virtualised. */
 export const QUEUE_LIMIT = 5000;
 
-export const queueQuery = (team: string) =>
+/** Days untouched after which the server counts work as stalled, unless asked otherwise. */
+export const STALLED_AFTER_DAYS = 3;
+
+/** A team's queue; `stalledAfterDays` moves the stalled threshold (3 days by default). */
+export const queueQuery = (team: string, stalledAfterDays = STALLED_AFTER_DAYS) =>
   queryOptions({
-    queryKey: keys.queue(team),
+    queryKey:
+      stalledAfterDays === STALLED_AFTER_DAYS
+        ? keys.queue(team)
+        : keys.queueStalledAfter(team, stalledAfterDays),
     queryFn: ({ signal }) =>
-      api<Queue>(`/teams/${encodeURIComponent(team)}/queue?limit=${QUEUE_LIMIT}`, { signal }),
+      api<Queue>(
+        `/teams/${encodeURIComponent(team)}/queue?limit=${QUEUE_LIMIT}${
+          stalledAfterDays === STALLED_AFTER_DAYS ? "" : `&stalled_after_days=${stalledAfterDays}`
+        }`,
+        { signal },
+      ),
   });
 
-export function useQueue(team: string | undefined) {
+export function useQueue(team: string | undefined, stalledAfterDays?: number) {
   const refetchInterval = usePollInterval();
-  return useQuery({ ...queueQuery(team ?? ""), enabled: !!team, refetchInterval });
+  return useQuery({
+    ...queueQuery(team ?? "", stalledAfterDays),
+    enabled: !!team,
+    refetchInterval,
+    // A new stalled threshold keeps this team's queue on screen while the new answer loads
+    // (never another team's: switching teams shows the loading state).
+    placeholderData: (previous, query) => (query?.queryKey[1] === team ? previous : undefined),
+  });
 }
 
 export const itemQuery = (key: string) =>
@@ -103,6 +127,35 @@ export const teamsQuery = queryOptions({
 
 export function useTeams() {
   return useQuery(teamsQuery);
+}
+
+export function useCalendar(team: string) {
+  return useQuery({
+    queryKey: keys.calendar(team),
+    queryFn: ({ signal }) =>
+      api<TeamCalendar>(`/teams/${encodeURIComponent(team)}/calendar`, { signal }),
+    enabled: !!team,
+  });
+}
+
+/**
+ * Saves a team's calendar (`PUT`), or with `null` returns it to the default (`DELETE`).
+ * Deadlines move with the calendar, so queues and items are refetched after.
+ */
+export function useSetCalendar(team: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (calendar: BusinessCalendar | null) =>
+      api<TeamCalendar>(`/teams/${encodeURIComponent(team)}/calendar`, {
+        method: calendar ? "PUT" : "DELETE",
+        ...(calendar ? { body: calendar } : {}),
+      }),
+    onSuccess: (saved) => {
+      qc.setQueryData(keys.calendar(team), saved);
+      void qc.invalidateQueries({ queryKey: keys.queues });
+      void qc.invalidateQueries({ queryKey: ["item"] });
+    },
+  });
 }
 
 export function useUsers() {

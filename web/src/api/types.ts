@@ -31,6 +31,8 @@ export interface HandoffJson {
   reason: RejectReason | null;
   comment: string | null;
   failed_criteria: string[];
+  /** The meetings held or planned for this handoff (in `Item.handoffs`, on servers with meetings). */
+  meetings?: Meeting[];
 }
 
 /** What still blocks a handoff; the same shape as `missing` in a `criteria_not_met` problem. */
@@ -162,9 +164,20 @@ export interface Queue {
   paused: ItemSummary[];
   /** Items with questions to this team (servers with questions). */
   questions?: ItemSummary[];
+  /**
+   * Work in the team's hands that breached a service level or sat untouched for
+   * `stalled_after_days` (3 by default), oldest change first (servers with the stalled section).
+   */
+  stalled?: ItemSummary[];
 }
 
-export type QueueTab = "incoming" | "in_progress" | "waiting_on_others" | "paused" | "questions";
+export type QueueTab =
+  | "incoming"
+  | "in_progress"
+  | "waiting_on_others"
+  | "paused"
+  | "questions"
+  | "stalled";
 
 export interface ItemEvent {
   seq: number;
@@ -194,6 +207,34 @@ export interface Team {
   key: string;
   name: string;
   members: { email: string; name: string; role: Role }[];
+}
+
+export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/** `["09:00", "17:00"]`: local start and end (`24:00` allowed) in the calendar's time zone. */
+export type WorkingInterval = [start: string, end: string];
+
+export interface Holiday {
+  /** `YYYY-MM-DD`, a local date in the calendar's zone. */
+  date: string;
+  name?: string;
+  /** Repeats on the same month and day every year. */
+  yearly?: boolean;
+}
+
+/** A team's business calendar, which its service-level clocks count in. */
+export interface BusinessCalendar {
+  /** IANA time zone name, e.g. `Europe/Berlin`. */
+  timezone: string;
+  hours: Record<Weekday, WorkingInterval[]>;
+  holidays: Holiday[];
+}
+
+/** `GET /teams/{key}/calendar`; `default` is true while the team has no calendar of its own. */
+export interface TeamCalendar extends BusinessCalendar {
+  team: string;
+  default: boolean;
 }
 
 export type FieldType = "text" | "number" | "date" | "url" | "choice" | "boolean" | "user";

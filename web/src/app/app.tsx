@@ -26,6 +26,7 @@ const WorkflowsPage = lazy(() => import("../features/workflows/workflows-page.ts
 const WorkflowPage = lazy(() => import("../features/workflows/workflow-page.tsx"));
 const AdminPage = lazy(() => import("../features/admin/admin-page.tsx"));
 const TokensPage = lazy(() => import("../features/settings/tokens-page.tsx"));
+const CalendarPage = lazy(() => import("../features/calendar/calendar-page.tsx"));
 
 /** Starts the data and code a page needs before its chunk has loaded. */
 function usePrefetch() {
@@ -58,6 +59,7 @@ function SignedInApp() {
           <Route path="/" element={<MyWorkPage />} />
           <Route path="/teams" element={<TeamsPage />} />
           <Route path="/teams/:team" element={<QueuePage />} />
+          <Route path="/teams/:team/calendar" element={<CalendarPage />} />
           <Route path="/items/:key" element={<ItemPage />} />
           <Route path="/new" element={<NewItemPage />} />
           <Route path="/workflows" element={<WorkflowsPage />} />

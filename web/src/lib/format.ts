@@ -104,6 +104,13 @@ export function formatDateTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
 
+/** An instant as an `<input type="datetime-local">` value in the browser's zone: "2026-03-02T14:00". */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 /** The part of an e-mail before the @, for compact lists. */
 export function shortName(email: string | null | undefined): string {
   return email ? (email.split("@")[0] ?? email) : "";
@@ -166,7 +173,9 @@ export function describeEvent(
     case "meeting.held":
       return "recorded the handoff meeting as held";
     case "sla.warning":
-      return "service level warning";
+      return `warned that ${teamName(str("team"))} is close to its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
+    case "sla.breached":
+      return `recorded that ${teamName(str("team"))} missed its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
     default:
       return e.type.replace(/[._]/g, " ");
   }

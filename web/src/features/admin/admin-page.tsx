@@ -4,6 +4,8 @@ import {
   Button,
   Checkbox,
   Code,
+  Collapse,
+  Divider,
   Group,
   Modal,
   MultiSelect,
@@ -17,6 +19,8 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconCalendarTime } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useSearchParams } from "react-router";
@@ -26,11 +30,19 @@ import type { Role, Team, User } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useMe } from "../auth/session.ts";
+import { CalendarEditor } from "../calendar/calendar-editor.tsx";
+import { CalendarSummary } from "../calendar/calendar-summary.tsx";
 
 /*
- * Admin: teams and their members (with leads), people and their teams, tokens for others.
- * Everything here calls the same API the CLI uses; non-admins get a page that says so.
+ * Admin: teams with their members, leads and calendars; people, their teams and roles; tokens
+ * for others. Everything here calls the same API the CLI uses; non-admins get a page that says
+ * so (a team's leads edit its calendar from the team's calendar page).
  */
+
+const roleOptions = [
+  { value: "member", label: "Member" },
+  { value: "lead", label: "Lead" },
+];
 
 function useRefresh() {
   const qc = useQueryClient();
@@ -155,10 +167,7 @@ function AddMember({ team, users }: { team: Team; users: User[] }) {
         <Select
           size="xs"
           label="Role"
-          data={[
-            { value: "member", label: "Member" },
-            { value: "lead", label: "Lead" },
-          ]}
+          data={roleOptions}
           value={role}
           onChange={(v) => setRole((v as Role) ?? "member")}
           allowDeselect={false}
@@ -179,22 +188,70 @@ function AddMember({ team, users }: { team: Team; users: User[] }) {
   );
 }
 
+/** A team's calendar in its card: the week in a line, and the editor on demand. */
+function TeamCalendar({ team }: { team: Team }) {
+  const [open, setOpen] = useState(false);
+  const panel = `calendar-${team.key}`;
+  return (
+    <Stack gap="xs">
+      <Group gap="xs" justify="space-between" wrap="wrap">
+        <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
+          <IconCalendarTime size={16} aria-hidden />
+          <Text size="sm" fw={600}>
+            Calendar:
+          </Text>
+          <CalendarSummary team={team.key} />
+        </Group>
+        <Button
+          size="compact-sm"
+          variant="light"
+          aria-expanded={open}
+          aria-controls={panel}
+          aria-label={`${open ? "Close" : "Edit"} calendar of ${team.name}`}
+          onClick={() => setOpen((o) => !o)}
+        >
+          {open ? "Close calendar" : "Edit calendar"}
+        </Button>
+      </Group>
+      <Collapse expanded={open} id={panel}>
+        {open && (
+          <Paper withBorder p="md" radius="md" bg="gray.0">
+            <CalendarEditor team={team.key} teamName={team.name} canEdit />
+          </Paper>
+        )}
+      </Collapse>
+    </Stack>
+  );
+}
+
 function TeamsTab({ teams, users }: { teams: Team[]; users: User[] }) {
   const refresh = useRefresh();
-  const remove = useMutation({
-    mutationFn: ({ team, email }: { team: string; email: string }) => {
-      const user = users.find((u) => u.email === email);
-      return setUserTeams(
-        email,
-        (user?.teams ?? []).filter((t) => t.key !== team),
-      );
-    },
+  const change = useMutation({
+    mutationFn: ({ email, teams }: { email: string; teams: { key: string; role: Role }[] }) =>
+      setUserTeams(email, teams),
     onSuccess: refresh,
   });
+  const teamsOf = (email: string) => users.find((u) => u.email === email)?.teams ?? [];
+  const remove = (team: string, email: string) =>
+    change.mutate({ email, teams: teamsOf(email).filter((t) => t.key !== team) });
+  const setRole = (team: Team, member: Team["members"][number], role: Role) =>
+    change.mutate(
+      {
+        email: member.email,
+        teams: teamsOf(member.email).map((t) => (t.key === team.key ? { ...t, role } : t)),
+      },
+      {
+        onSuccess: () =>
+          notifications.show({
+            message: `${member.name} is now ${role === "lead" ? "a lead" : "a member"} of ${team.name}.`,
+            color: "green",
+          }),
+      },
+    );
   return (
     <Stack>
       <CreateTeam />
-      <ProblemAlert error={remove.error} onClose={remove.reset} />
+      <ProblemAlert error={change.error} onClose={change.reset} />
       {teams.length === 0 ? (
         <Empty title="No teams yet">
           Teams own the steps of workflows. Create one above, then add people to it.
@@ -218,27 +275,40 @@ function TeamsTab({ teams, users }: { teams: Team[]; users: User[] }) {
                 No members yet: nobody can act on this team's steps.
               </Text>
             ) : (
-              <Table mb="xs">
+              <Table mb="xs" aria-label={`Members of ${t.name}`}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>E-mail</Table.Th>
+                    <Table.Th>Role</Table.Th>
+                    <Table.Th>
+                      <span className="visually-hidden">Actions</span>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
                 <Table.Tbody>
                   {t.members.map((m) => (
                     <Table.Tr key={m.email}>
                       <Table.Td>{m.name}</Table.Td>
                       <Table.Td>{m.email}</Table.Td>
                       <Table.Td>
-                        {m.role === "lead" ? (
-                          <Badge color="violet.9" variant="filled" size="sm">
-                            lead
-                          </Badge>
-                        ) : (
-                          "member"
-                        )}
+                        <Select
+                          size="xs"
+                          w={110}
+                          aria-label={`Role of ${m.name} in ${t.name}`}
+                          data={roleOptions}
+                          value={m.role}
+                          allowDeselect={false}
+                          disabled={change.isPending}
+                          onChange={(v) => v && v !== m.role && setRole(t, m, v as Role)}
+                        />
                       </Table.Td>
                       <Table.Td>
                         <Button
                           size="compact-xs"
                           variant="subtle"
                           color="red"
-                          onClick={() => remove.mutate({ team: t.key, email: m.email })}
+                          onClick={() => remove(t.key, m.email)}
                           aria-label={`Remove ${m.name} from ${t.name}`}
                         >
                           Remove
@@ -250,10 +320,104 @@ function TeamsTab({ teams, users }: { teams: Team[]; users: User[] }) {
               </Table>
             )}
             <AddMember team={t} users={users} />
+            <Divider my="sm" />
+            <TeamCalendar team={t} />
           </Paper>
         ))
       )}
     </Stack>
+  );
+}
+
+/** A person's teams and role in each, changed together (`PUT /users/{email}/teams`). */
+function UserTeamsDialog({
+  user,
+  teams,
+  onClose,
+}: {
+  user: User;
+  teams: Team[];
+  onClose: () => void;
+}) {
+  const refresh = useRefresh();
+  const [roles, setRoles] = useState<Record<string, Role | null>>(() =>
+    Object.fromEntries(
+      teams.map((t) => [t.key, user.teams.find((m) => m.key === t.key)?.role ?? null]),
+    ),
+  );
+  const save = useMutation({
+    mutationFn: () =>
+      setUserTeams(
+        user.email,
+        teams.flatMap((t) => {
+          const role = roles[t.key];
+          return role ? [{ key: t.key, role }] : [];
+        }),
+      ),
+    onSuccess: () => {
+      refresh();
+      notifications.show({ message: `Teams of ${user.name} saved.`, color: "green" });
+      onClose();
+    },
+  });
+  return (
+    <Modal opened onClose={onClose} title={`Teams of ${user.name}`} size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack>
+          <Text size="sm" c="dimmed">
+            Members act on their teams' work; leads also change the team's calendar and receive its
+            escalations.
+          </Text>
+          <Table verticalSpacing={4}>
+            <Table.Tbody>
+              {teams.map((t) => {
+                const role = roles[t.key] ?? null;
+                return (
+                  <Table.Tr key={t.key}>
+                    <Table.Td>
+                      <Checkbox
+                        label={t.name}
+                        checked={role !== null}
+                        onChange={(e) => {
+                          const on = e.currentTarget.checked;
+                          setRoles((r) => ({ ...r, [t.key]: on ? (r[t.key] ?? "member") : null }));
+                        }}
+                      />
+                    </Table.Td>
+                    <Table.Td w={130}>
+                      {role !== null && (
+                        <Select
+                          size="xs"
+                          aria-label={`Role in ${t.name}`}
+                          data={roleOptions}
+                          value={role}
+                          allowDeselect={false}
+                          onChange={(v) => v && setRoles((r) => ({ ...r, [t.key]: v as Role }))}
+                        />
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+          <ProblemAlert error={save.error} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Back
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              Save teams
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
   );
 }
 
@@ -357,6 +521,7 @@ function CreateUser({ teams }: { teams: Team[] }) {
 
 function UsersTab({ users, teams }: { users: User[]; teams: Team[] }) {
   const [issued, setIssued] = useState<{ email: string; token: string } | null>(null);
+  const [editing, setEditing] = useState<User | null>(null);
   const issue = useMutation({
     mutationFn: (email: string) =>
       api<{ token: string }>(`/users/${encodeURIComponent(email)}/tokens`, {
@@ -400,20 +565,31 @@ function UsersTab({ users, teams }: { users: User[]; teams: Team[] }) {
                     .join(", ") || "—"}
                 </Table.Td>
                 <Table.Td>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    onClick={() => issue.mutate(u.email)}
-                    aria-label={`Issue token for ${u.name}`}
-                  >
-                    Issue token
-                  </Button>
+                  <Group gap={4} wrap="nowrap">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      onClick={() => setEditing(u)}
+                      aria-label={`Edit teams of ${u.name}`}
+                    >
+                      Teams…
+                    </Button>
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      onClick={() => issue.mutate(u.email)}
+                      aria-label={`Issue token for ${u.name}`}
+                    >
+                      Issue token
+                    </Button>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      {editing && <UserTeamsDialog user={editing} teams={teams} onClose={() => setEditing(null)} />}
       <Modal
         opened={!!issued}
         onClose={() => setIssued(null)}

@@ -32,10 +32,11 @@ import { formatDateTime } from "../../lib/format.ts";
 import { useKeys } from "../../lib/keys.ts";
 import { isMemberOf, useMe } from "../auth/session.ts";
 import { AcceptDialog } from "./accept-dialog.tsx";
-import { MeetingsView, QuestionsView } from "./collaboration.tsx";
+import { QuestionsView } from "./collaboration.tsx";
 import { labelOf } from "./fields.ts";
 import { FieldsForm } from "./fields-form.tsx";
 import { HandoffPanel } from "./handoff-panel.tsx";
+import { HandoffRecord } from "./handoff-record.tsx";
 import {
   ChecklistView,
   CommentsView,
@@ -215,6 +216,10 @@ export default function ItemPage() {
     ? (workflow.data?.definition.steps.find((s) => s.key === it.readiness?.to_step)?.team ?? "")
     : "";
   const labels = Object.fromEntries(fields.map((f) => [f.key, labelOf(f)]));
+  // The step's handoff plans a meeting: the record shows before the first handoff, to book it.
+  const meetsBefore =
+    it.state === "in_progress" &&
+    !!workflow.data?.definition.steps.find((s) => s.key === it.step)?.handoff?.meeting;
   const nextMembers = teams.data?.find((t) => t.key === it.next?.team)?.members ?? [];
 
   const actions = (
@@ -379,9 +384,14 @@ export default function ItemPage() {
                 <QuestionsView item={it} teams={teams.data ?? []} teamName={teamName} />
               </Section>
             )}
-            {it.meetings && (it.meetings.length > 0 || it.handoff?.meeting_required) && (
-              <Section title="Handoff meetings" id="sec-meetings">
-                <MeetingsView item={it} />
+            {(it.handoffs.length > 0 || (it.meetings?.length ?? 0) > 0 || meetsBefore) && (
+              <Section title="Handoffs and meetings" id="sec-handoffs">
+                <HandoffRecord
+                  item={it}
+                  teams={teams.data ?? []}
+                  teamName={teamName}
+                  nextHandoff={toTeam ? { fromTeam: it.owner_team, toTeam } : null}
+                />
               </Section>
             )}
             <Section title="Comments" id="sec-comments">

@@ -12,12 +12,12 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconSearch } from "@tabler/icons-react";
+import { IconCalendarTime, IconSearch } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
-import { useNavigate, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client.ts";
-import { keys, runItemCommand, useQueue, useTeams } from "../../api/queries.ts";
+import { keys, runItemCommand, STALLED_AFTER_DAYS, useQueue, useTeams } from "../../api/queries.ts";
 import type { ItemSummary, QueueTab } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { useKeys } from "../../lib/keys.ts";
@@ -26,12 +26,22 @@ import { RejectDialog } from "../item/reject-dialog.tsx";
 import { QueueList } from "./queue-list.tsx";
 
 /*
- * A team's queue: incoming handoffs, work in progress, work waiting on other teams, paused
- * work. Filter and sort in the browser (the API sends up to 5,000 per tab), claim or accept in
- * one click, select many to accept or assign at once, and drive it all from the keyboard.
+ * A team's queue: incoming handoffs, work in progress, work waiting on other teams, questions,
+ * stalled work and paused work. Filter and sort in the browser (the API sends up to 5,000 per
+ * tab), claim or accept in one click, select many to accept or assign at once, and drive it all
+ * from the keyboard.
  */
 
-const tabs: { value: QueueTab; label: string; empty: string; emptyTitle: string }[] = [
+/** The thresholds offered for "stalled"; the server takes any number of days up to 365. */
+const stalledChoices = [1, 2, 3, 5, 7, 14];
+const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+
+const tabs: {
+  value: QueueTab;
+  label: string;
+  emptyTitle: string;
+  empty: string | ((stalledAfterDays: number) => string);
+}[] = [
   {
     value: "incoming",
     label: "Incoming",
@@ -59,6 +69,13 @@ const tabs: { value: QueueTab; label: string; empty: string; emptyTitle: string 
     emptyTitle: "No questions for this team",
     empty:
       "When another team asks this team something about an item, the item shows here until the question is answered.",
+  },
+  {
+    value: "stalled",
+    label: "Stalled",
+    emptyTitle: "Nothing stalled",
+    empty: (n) =>
+      `Work your team holds that breached its service level or sat untouched for ${days(n)} shows here.`,
   },
   {
     value: "paused",
@@ -109,8 +126,13 @@ export default function QueuePage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const teams = useTeams();
-  const queue = useQueue(team);
   const [params, setParams] = useSearchParams();
+  const stalledParam = Number(params.get("stalled_after_days"));
+  const stalledAfterDays =
+    Number.isFinite(stalledParam) && stalledParam > 0 && stalledParam <= 365
+      ? stalledParam
+      : STALLED_AFTER_DAYS;
+  const queue = useQueue(team, stalledAfterDays);
   const tab = (params.get("tab") as QueueTab | null) ?? "incoming";
   const search = params.get("q") ?? "";
   const workflow = params.get("workflow") ?? "";
@@ -263,22 +285,39 @@ export default function QueuePage() {
               : "You are not in this team: you can read its queue, not act on it."}
           </Text>
         </div>
-        <Select
-          label="Team"
-          w={220}
-          value={team}
-          allowDeselect={false}
-          data={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))}
-          onChange={(v) => v && navigate(`/teams/${v}`)}
-        />
+        <Group gap="sm" align="flex-end">
+          <Button
+            component={Link}
+            to={`/teams/${team}/calendar`}
+            variant="default"
+            leftSection={<IconCalendarTime size={16} aria-hidden />}
+          >
+            Calendar
+          </Button>
+          <Select
+            label="Team"
+            w={220}
+            value={team}
+            allowDeselect={false}
+            data={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))}
+            onChange={(v) => v && navigate(`/teams/${v}`)}
+          />
+        </Group>
       </Group>
 
       <Tabs value={tab} onChange={(v) => setParam("tab", v === "incoming" ? null : v)}>
         <Tabs.List>
           {tabs
-            .filter((t) => t.value !== "questions" || queue.data?.questions !== undefined)
+            // Sections an older server does not send get no tab.
+            .filter(
+              (t) =>
+                (t.value !== "questions" && t.value !== "stalled") ||
+                queue.data?.[t.value] !== undefined,
+            )
             .map((t) => {
               const n = queue.data?.[t.value]?.length;
+              // Stalled work is a warning: its count stands out while the tab is not open.
+              const alarm = t.value === "stalled" && !!n && t.value !== tab;
               return (
                 <Tabs.Tab
                   key={t.value}
@@ -288,7 +327,7 @@ export default function QueuePage() {
                       <Badge
                         size="sm"
                         variant={t.value === tab ? "filled" : "light"}
-                        color={t.value === tab ? "blue" : "gray"}
+                        color={t.value === tab ? "blue" : alarm ? "red" : "gray"}
                       >
                         {n}
                       </Badge>
@@ -348,6 +387,20 @@ export default function QueuePage() {
           onChange={(v) => setParam("sort", v === "urgent" ? null : v)}
           w={{ base: "47%", xs: 170 }}
         />
+        {tab === "stalled" && (
+          <Select
+            label="Stalled after"
+            allowDeselect={false}
+            data={[...new Set([...stalledChoices, stalledAfterDays])]
+              .sort((a, b) => a - b)
+              .map((n) => ({ value: String(n), label: `${days(n)} untouched` }))}
+            value={String(stalledAfterDays)}
+            onChange={(v) =>
+              setParam("stalled_after_days", v && Number(v) !== STALLED_AFTER_DAYS ? v : null)
+            }
+            w={{ base: "47%", xs: 180 }}
+          />
+        )}
       </Group>
 
       {selected.size > 0 && (
@@ -398,14 +451,26 @@ export default function QueuePage() {
         <PageLoading label="Loading the queue" />
       ) : items.length === 0 ? (
         all.length === 0 ? (
-          <Empty title={tabInfo?.emptyTitle ?? "Empty"}>{tabInfo?.empty}</Empty>
+          <Empty title={tabInfo?.emptyTitle ?? "Empty"}>
+            {typeof tabInfo?.empty === "function"
+              ? tabInfo.empty(stalledAfterDays)
+              : tabInfo?.empty}
+          </Empty>
         ) : (
           <Empty
             title="No item matches"
             action={
               <Button
                 variant="light"
-                onClick={() => setParams(new URLSearchParams(tab === "incoming" ? {} : { tab }))}
+                onClick={() => {
+                  // Clears search and filters; the tab and its stalled threshold stay.
+                  const kept = new URLSearchParams();
+                  for (const name of ["tab", "stalled_after_days"]) {
+                    const v = params.get(name);
+                    if (v) kept.set(name, v);
+                  }
+                  setParams(kept);
+                }}
               >
                 Clear filters
               </Button>
