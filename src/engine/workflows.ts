@@ -4,6 +4,7 @@ import { DomainError } from "../domain/errors.ts";
 import { validateWorkflow, type WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/workflows.ts";
+import { TtlCache } from "./cache.ts";
 import type { Directory, Principal } from "./directory.ts";
 
 /* Publishing and reading workflow definitions. */
@@ -45,6 +46,11 @@ export function parseDefinition(source: string, format: SourceFormat): unknown {
 export class Workflows {
   /** Published versions never change, so they are cached without expiry. */
   private readonly versions = new Map<string, Promise<store.WorkflowVersionRow | undefined>>();
+  /**
+   * Which version is current, for a second: every create reads it. A publish on this node
+   * clears it; one on another node is seen within the second.
+   */
+  private readonly current = new TtlCache<string, store.WorkflowVersionRow | undefined>(1_000);
 
   constructor(
     private readonly db: Db,
@@ -93,6 +99,7 @@ export class Workflows {
       sourceFormat: format,
       publishedBy: by.email,
     });
+    this.current.clear();
     return { key, version, changed: true, definition: def };
   }
 
@@ -100,7 +107,7 @@ export class Workflows {
   async get(key: string, version?: number): Promise<store.WorkflowVersionRow> {
     const row =
       version === undefined
-        ? await store.findWorkflowVersion(this.db, key)
+        ? await this.current.get(key, () => store.findWorkflowVersion(this.db, key))
         : await this.getVersionCached(key, version);
     if (!row)
       throw new DomainError(
