@@ -150,7 +150,37 @@ function waitingTeams(item: Item): string[] {
  * written then). A timer that already fired keeps its row, so the same mark never fires twice.
  */
 export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
-  return (await appendMany(db, [write])).has(write.id);
+  // The common case of a user's command (one item, no fired timers, no messages) is the hot path
+  // of every command: a leaner statement without the batch's row-locking step.
+  if ((write.firedTimers ?? []).length > 0 || (write.outbox ?? []).length > 0)
+    return (await appendMany(db, [write])).has(write.id);
+  const { id, fromVersion, item, events, sla } = write;
+  const { rows } = await sql<{ id: string }>`
+    with updated as (
+      update items set status = ${item.status}, step = ${item.step}, owner_team = ${item.ownerTeam},
+        next_team = ${nextTeam(item)}, assignee = ${item.assignee}, teams = ${item.teams},
+        waiting_teams = ${waitingTeams(item)}, version = ${item.version}, doc = ${JSON.stringify(item)},
+        updated_at = ${item.updatedAt}, urgency = ${sla.urgency}, next_due_at = ${sla.nextDueAt},
+        question_teams = ${sla.questionTeams}
+      where id = ${id} and version = ${fromVersion}
+      returning id
+    ), new_events as (
+      insert into events (item_id, seq, type, actor, at, data)
+      select updated.id, e.seq, e.type, e.actor, e.at, e.data
+      from updated, jsonb_to_recordset(${eventRows(events, fromVersion + 1)}::jsonb)
+        as e(seq int, type text, actor text, at timestamptz, data jsonb)
+    ), stale_timers as (
+      delete from timers t using updated
+      where t.item_id = updated.id and t.fired_at is null and t.key <> all(${sla.timers.map((t) => t.key)}::text[])
+    ), new_timers as (
+      insert into timers (item_id, key, due_at, payload)
+      select updated.id, x.key, x.due_at, x.payload
+      from updated, jsonb_to_recordset(${timerRows(sla)}::jsonb) as x(key text, due_at timestamptz, payload jsonb)
+      on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
+        where timers.fired_at is null
+    )
+    select id from updated`.execute(db);
+  return rows.length === 1;
 }
 
 /**
