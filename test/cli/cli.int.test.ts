@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
+import { type Run, runBaton } from "./run-baton.ts";
 
 /*
  * The `baton` command as a user runs it: `node bin/baton.js …` in a subprocess, against a real
@@ -13,8 +13,6 @@ import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
  * a Node start, so the story below is one item going through a full handoff cycle, and
  * independent runs go in parallel. The HTTP suite covers both databases; one is enough here.
  */
-
-const bin = join(import.meta.dirname, "../../bin/baton.js");
 
 const dealYaml = `# A small workflow with a number, a choice and a boolean field.
 key: deal
@@ -40,12 +38,6 @@ steps:
     team: implementation
     checklist: [Environment ready]
 `;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Section `title` of `baton queue` output, up to the next blank line. */
 function section(out: string, title: string): string {
@@ -78,25 +70,7 @@ describe.each(dbKinds().slice(0, 1))(
     const baton = (
       args: string[],
       { token = ADMIN_TOKEN, baseUrl = url }: { token?: string; baseUrl?: string } = {},
-    ): Promise<Run> =>
-      new Promise((resolve) => {
-        const env: NodeJS.ProcessEnv = {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          TMPDIR: process.env.TMPDIR,
-          BATON_URL: baseUrl,
-          BATON_TOKEN: token,
-        };
-        execFile(
-          process.execPath,
-          [bin, ...args],
-          { env, timeout: 60_000 },
-          (err, stdout, stderr) => {
-            const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-            resolve({ code, stdout, stderr });
-          },
-        );
-      });
+    ): Promise<Run> => runBaton(args, { url: baseUrl, token });
     const asSam = (args: string[]) => baton(args, { token: samToken });
     const asIvy = (args: string[]) => baton(args, { token: ivy.token });
 

@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
+import { type Run, runBaton } from "./run-baton.ts";
 
 /*
  * Service levels through the `baton` command: team calendars, an item whose accept clock
@@ -12,8 +12,6 @@ import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
  * as a user runs it, in a subprocess (15 of them in all, as each costs a Node start). TZ=UTC
  * makes the local times the CLI prints predictable.
  */
-
-const bin = join(import.meta.dirname, "../../bin/baton.js");
 
 /** Sales hands to Implementation, which must accept within 4 business hours or ops hears of it. */
 const workflow = `
@@ -56,12 +54,6 @@ hours:
   mon: [["17:00", "09:00"]]
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe.each(dbKinds().slice(0, 1))("service levels in the baton command on $name", (kind) => {
   const b = useBaton(kind);
   let url: string;
@@ -75,25 +67,7 @@ describe.each(dbKinds().slice(0, 1))("service levels in the baton command on $na
 
   /** Runs `baton ARGS` with only the environment a user would set, in UTC. */
   const baton = (args: string[], token = ADMIN_TOKEN): Promise<Run> =>
-    new Promise((resolve) => {
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        TMPDIR: process.env.TMPDIR,
-        TZ: "UTC",
-        BATON_URL: url,
-        BATON_TOKEN: token,
-      };
-      execFile(
-        process.execPath,
-        [bin, ...args],
-        { env, timeout: 60_000 },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
+    runBaton(args, { url, token, tz: "UTC" });
 
   beforeAll(async () => {
     url = await b.app.listen({ port: 0, host: "127.0.0.1" });
