@@ -57,3 +57,36 @@ export const onboardingCriteria = [
   "Technical requirements attached",
   "Go-live date agreed with the customer",
 ];
+
+/**
+ * The service-level workflow of the SLA tests: Sales hands to Implementation, which must accept
+ * within 4 business hours or it escalates to ops; questions are answered within 2 hours. With
+ * `meeting`, the handoff also needs a meeting held first.
+ */
+export function rolloutYaml({ meeting = false }: { meeting?: boolean } = {}): string {
+  const meetingLines = meeting
+    ? `
+      meeting:
+        required: true
+        agenda: [Walk through requirements]`
+    : "";
+  return `
+key: rollout
+name: Rollout
+prefix: RO
+fields:
+  - {key: customer, type: text}
+steps:
+  - key: prepare
+    team: sales
+    complete_within: 1d
+    handoff:
+      to: build
+      accept_within: 4h
+      escalate_to: ops${meetingLines}
+  - key: build
+    team: implementation
+questions:
+  answer_within: 2h
+`;
+}

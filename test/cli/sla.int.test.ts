@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rolloutYaml } from "../fixtures.ts";
 import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
 import { type Run, runBaton } from "./run-baton.ts";
 
@@ -13,29 +14,7 @@ import { type Run, runBaton } from "./run-baton.ts";
  * makes the local times the CLI prints predictable.
  */
 
-/** Sales hands to Implementation, which must accept within 4 business hours or ops hears of it. */
-const workflow = `
-key: rollout
-name: Rollout
-prefix: RO
-fields:
-  - {key: customer, type: text}
-steps:
-  - key: prepare
-    team: sales
-    complete_within: 1d
-    handoff:
-      to: build
-      accept_within: 4h
-      escalate_to: ops
-      meeting:
-        required: true
-        agenda: [Walk through requirements]
-  - key: build
-    team: implementation
-questions:
-  answer_within: 2h
-`;
+const workflow = rolloutYaml({ meeting: true });
 
 const salesCalendar = `# Sales works Berlin hours, shorter on Fridays.
 timezone: Europe/Berlin

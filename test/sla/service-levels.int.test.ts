@@ -1,29 +1,11 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { rolloutYaml } from "../fixtures.ts";
 import { dbKinds, useBaton } from "../harness.ts";
 
 const HOUR = 3_600_000;
 
-/** Sales hands to Implementation, which must accept within 4 business hours or it escalates. */
-const workflow = `
-key: rollout
-name: Rollout
-prefix: RO
-fields:
-  - {key: customer, type: text}
-steps:
-  - key: prepare
-    team: sales
-    complete_within: 1d
-    handoff:
-      to: build
-      accept_within: 4h
-      escalate_to: ops
-  - key: build
-    team: implementation
-questions:
-  answer_within: 2h
-`;
+const workflow = rolloutYaml();
 
 describe.each(dbKinds())("service levels on $name", (kind) => {
   const b = useBaton(kind);
