@@ -29,6 +29,7 @@ import { keys, useTeams, useUsers } from "../../api/queries.ts";
 import type { Role, Team, User } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { TableHead } from "../../components/table-head.tsx";
 import { useMe } from "../auth/session.ts";
 import { CalendarEditor } from "../calendar/calendar-editor.tsx";
 import { CalendarSummary } from "../calendar/calendar-summary.tsx";
@@ -276,16 +277,7 @@ function TeamsTab({ teams, users }: { teams: Team[]; users: User[] }) {
               </Text>
             ) : (
               <Table mb="xs" aria-label={`Members of ${t.name}`}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>E-mail</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>
-                      <span className="visually-hidden">Actions</span>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <TableHead columns={["Name", "E-mail", "Role"]} />
                 <Table.Tbody>
                   {t.members.map((m) => (
                     <Table.Tr key={m.email}>
@@ -537,16 +529,7 @@ function UsersTab({ users, teams }: { users: User[]; teams: Team[] }) {
       <ProblemAlert error={issue.error} onClose={issue.reset} />
       <Table.ScrollContainer minWidth={560}>
         <Table highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>E-mail</Table.Th>
-              <Table.Th>Teams</Table.Th>
-              <Table.Th>
-                <span className="visually-hidden">Actions</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Name", "E-mail", "Teams"]} />
           <Table.Tbody>
             {users.map((u) => (
               <Table.Tr key={u.email}>

@@ -17,6 +17,7 @@ import { api, isApiError } from "../../api/client.ts";
 import { keys, useTokens } from "../../api/queries.ts";
 import { Empty, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { TableHead } from "../../components/table-head.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { useMe } from "../auth/session.ts";
 
@@ -111,15 +112,7 @@ export default function TokensPage() {
       ) : (
         <Table.ScrollContainer minWidth={400}>
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Name", "Created"]} />
             <Table.Tbody>
               {(tokens.data ?? []).map((t) => (
                 <Table.Tr key={t.id}>
