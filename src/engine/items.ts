@@ -1,21 +1,29 @@
+import { randomUUID } from "node:crypto";
 import { type Command, decide } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/item.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/items.ts";
+import { LruCache } from "./cache.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory, Principal } from "./directory.ts";
 import type { ServiceLevels } from "./service-levels.ts";
 import type { Workflows } from "./workflows.ts";
 
 /*
- * Item commands: load → decide → append events and projection in one atomic statement.
- * Uncontended, that is two round trips and no explicit transaction. A command that loses a race
- * to another writer fails with version_conflict if the caller sent If-Match (it asked for exactly
- * that version); otherwise it is decided again on the latest state under the row lock, so the
- * rules are re-checked and nothing is merged blindly.
+ * Item commands: load → decide → append events and projection in one atomic statement that
+ * writes only if the item is still at the version the command was decided on. The load is
+ * usually skipped: each node remembers the items it recently wrote or read, and a command is
+ * first decided on that copy — one round trip in all. If the copy was stale (another node or
+ * the timer worker wrote since), the write matches nothing and the command is decided again on
+ * a fresh read. A command that loses a race to another writer fails with version_conflict if the
+ * caller sent If-Match (it asked for exactly that version); otherwise it is decided again on the
+ * latest state under the row lock, so the rules are re-checked and nothing is merged blindly.
  */
+
+/** Items a node remembers for its next commands (a few MB). */
+const RECENT_ITEMS = 2_000;
 
 /** An item with the workflow version it runs on: everything needed to present it. */
 export interface ItemView {
@@ -37,9 +45,18 @@ const queueSections = [
   "stalled",
 ] as const;
 
+/** What a command left: the row it wrote and the type of its last event (none for a no-op). */
+interface Written {
+  id: string;
+  changed?: string | undefined;
+}
+
 export type QueueSections = Record<(typeof queueSections)[number], ItemView[]>;
 
 export class Items {
+  /** Recently written or read items by key, at the version seen; only ever a first guess. */
+  private readonly recent = new LruCache<string, store.StoredItem>(RECENT_ITEMS);
+
   constructor(
     private readonly db: Db,
     private readonly directory: Directory,
@@ -68,11 +85,24 @@ export class Items {
       fields: input.fields,
       due: input.due,
     } as const;
-    decide(null, cmd, { actor: by, def }); // check before taking a number, so bad input burns none
-    const key = `${def.prefix}-${await store.nextItemNumber(this.db, def.prefix)}`;
-    const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def }), by);
-    const item = events.reduce<Item | null>(evolve, null) as Item;
-    await store.insertItem(this.db, item, events, await this.sla.slaOf(item, def));
+    // The key's number is taken by the insert itself: the item is decided with a placeholder key,
+    // which the statement replaces, and decided again (the same instant) with the key it got.
+    const at = this.clock().toISOString();
+    const draft = (key: string) => {
+      const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def }), by, at);
+      return { events, item: events.reduce<Item | null>(evolve, null) as Item };
+    };
+    const placeholder = `${def.prefix}-${randomUUID()}`;
+    const first = draft(placeholder);
+    const { id, key } = await store.insertItem(
+      this.db,
+      { prefix: def.prefix, placeholder },
+      first.item,
+      first.events,
+      await this.sla.slaOf(first.item, def),
+    );
+    const { item } = draft(key);
+    this.recent.set(key, { id, item });
     this.changes.publish(changeOf(item, "item.created"));
     return { item, def };
   }
@@ -94,10 +124,23 @@ export class Items {
           }
         : command;
     if (cmd.type === "ask") await this.directory.getTeam(cmd.toTeam); // an unknown team is a 404
+    // Fastest path: decided on the copy this node remembers; any doubt (a stale copy may refuse
+    // wrongly, or see nothing to do) is settled on a fresh read.
+    const recent = this.recent.get(key);
+    if (recent) {
+      const done = await this.decideAndAppend(this.db, recent, by, cmd, expectedVersion).catch(
+        (e: unknown) => {
+          if (e instanceof DomainError) return undefined;
+          throw e;
+        },
+      );
+      if (done?.changed) return this.published(key, done);
+      this.recent.delete(key);
+    }
     // Fast path: read, decide, write if nobody wrote in between (one round trip each).
     const first = await this.load(key);
     const done = await this.decideAndAppend(this.db, first, by, cmd, expectedVersion);
-    if (done) return this.published(done);
+    if (done) return this.published(key, done);
     if (expectedVersion !== undefined)
       throw new DomainError(
         "version_conflict",
@@ -106,16 +149,16 @@ export class Items {
     // Contended: decide again on the latest state while holding the row lock.
     const view = await store.withLockedItem(this.db, key, async (row, tx) => {
       if (!row) throw new DomainError("not_found", `No item "${key}".`);
-      const def = await this.workflows.definition(row.item.workflow, row.item.workflowVersion);
-      const view = await this.decideAndAppend(tx, { ...row, def }, by, cmd, undefined);
+      const view = await this.decideAndAppend(tx, row, by, cmd, undefined);
       if (!view) throw new Error(`${key} changed while locked`);
       return view;
     });
-    return this.published(view); // only now: the transaction has committed
+    return this.published(key, view); // only now: the transaction has committed
   }
 
-  /** Tells the live feed about a committed change (nothing for a no-op). */
-  private published(view: ItemView & { changed?: string | undefined }): ItemView {
+  /** Remembers the item and tells the live feed about a committed change (none for a no-op). */
+  private published(key: string, view: ItemView & Written): ItemView {
+    this.recent.set(key, { id: view.id, item: view.item });
     if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
     return { item: view.item, def: view.def };
   }
@@ -123,37 +166,39 @@ export class Items {
   /** Decides and appends; undefined when the item moved past the version it was decided on. */
   private async decideAndAppend(
     db: Db,
-    { id, item, def }: store.StoredItem & { def: WorkflowDef },
+    { id, item }: store.StoredItem,
     by: Principal,
     cmd: Command,
     expectedVersion: number | undefined,
-  ): Promise<(ItemView & { changed?: string | undefined }) | undefined> {
+  ): Promise<(ItemView & Written) | undefined> {
+    const def = await this.workflows.definition(item.workflow, item.workflowVersion);
     const events = this.stamp(decide(item, cmd, { actor: by, def, expectedVersion }), by);
-    if (events.length === 0) return { item, def };
+    if (events.length === 0) return { id, item, def };
     const next = events.reduce(evolve, item);
     const sla = await this.sla.slaOf(next, def);
     if (!(await store.appendEvents(db, { id, fromVersion: item.version, item: next, events, sla })))
       return undefined;
-    return { item: next, def, changed: events.at(-1)?.type };
+    return { id, item: next, def, changed: events.at(-1)?.type };
   }
 
-  private stamp(bodies: ReturnType<typeof decide>, by: Principal): ItemEvent[] {
-    const at = this.clock().toISOString();
+  private stamp(
+    bodies: ReturnType<typeof decide>,
+    by: Principal,
+    at = this.clock().toISOString(),
+  ): ItemEvent[] {
     return bodies.map((b) => ({ ...b, actor: by.email, at }) as ItemEvent);
   }
 
-  private async load(key: string): Promise<store.StoredItem & { def: WorkflowDef }> {
+  private async load(key: string): Promise<store.StoredItem> {
     const row = await store.findItem(this.db, key);
     if (!row) throw new DomainError("not_found", `No item "${key}".`);
-    return {
-      ...row,
-      def: await this.workflows.definition(row.item.workflow, row.item.workflowVersion),
-    };
+    this.recent.set(key, row);
+    return row;
   }
 
   async get(key: string): Promise<ItemView> {
-    const { item, def } = await this.load(key);
-    return { item, def };
+    const { item } = await this.load(key);
+    return { item, def: await this.workflows.definition(item.workflow, item.workflowVersion) };
   }
 
   async events(key: string): Promise<(ItemEvent & { seq: number })[]> {

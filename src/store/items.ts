@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Item, ItemEvent } from "../domain/item.ts";
 import { nextTeam } from "../domain/item.ts";
-import type { Db } from "./db.ts";
+import { type Db, runStatement, type Statement } from "./db.ts";
 
 /*
  * Items and their events. A command writes its events and the new projection in ONE statement
@@ -23,13 +23,14 @@ function eventRows(events: readonly ItemEvent[], firstSeq: number): string {
 
 /** Loads an item's projection by key. */
 export async function findItem(db: Db, key: string): Promise<StoredItem | undefined> {
-  const row = await db
-    .selectFrom("items")
-    .select(["id", "doc"])
-    .where("key", "=", key)
-    .executeTakeFirst();
-  return row ? { id: row.id, item: row.doc as Item } : undefined;
+  const [row] = await runStatement<{ id: string; doc: Item }>(db, FIND_ITEM, [key]);
+  return row ? { id: row.id, item: row.doc } : undefined;
 }
+
+const FIND_ITEM: Statement = {
+  name: "find_item",
+  text: "select id, doc from items where key = $1",
+};
 
 /**
  * Runs `fn` holding the item's row lock, in a transaction: the slow path for a command that
@@ -49,14 +50,6 @@ export async function withLockedItem<T>(
       .executeTakeFirst();
     return fn(row ? { id: row.id, item: row.doc as Item } : undefined, tx);
   });
-}
-
-/** Takes the next number for a workflow prefix. Sequences never block concurrent creators. */
-export async function nextItemNumber(db: Db, prefix: string): Promise<number> {
-  const { rows } = await sql<{
-    n: string;
-  }>`select nextval(${itemSequence(prefix)}::regclass) as n`.execute(db);
-  return Number(rows[0]?.n);
 }
 
 export function itemSequence(prefix: string): string {
@@ -91,36 +84,73 @@ function timerRows(sla: ItemSla): string {
   );
 }
 
-/** Inserts a new item with its first events and timers. */
+/**
+ * Inserts a new item with its first events and timers, numbering it in the same statement: the
+ * next number of the workflow's sequence makes the key (`PREFIX-n`), which replaces
+ * `placeholder` wherever the item, its events and its timers mention the key. Returns the row
+ * id and the key.
+ */
 export async function insertItem(
   db: Db,
+  { prefix, placeholder }: { prefix: string; placeholder: string },
   item: Item,
   events: readonly ItemEvent[],
   sla: ItemSla,
-): Promise<string> {
-  const { rows } = await sql<{ id: string }>`
-    with new_item as (
+): Promise<{ id: string; key: string }> {
+  const [row] = await runStatement<{ id: string; key: string }>(db, INSERT_ITEM, [
+    prefix,
+    itemSequence(prefix),
+    placeholder,
+    item.workflow,
+    item.workflowVersion,
+    item.status,
+    item.step,
+    item.ownerTeam,
+    nextTeam(item),
+    item.assignee,
+    item.teams,
+    item.version,
+    JSON.stringify(item),
+    item.createdAt,
+    item.updatedAt,
+    sla.urgency,
+    sla.nextDueAt,
+    sla.questionTeams,
+    waitingTeams(item),
+    eventRows(events, 1),
+    timerRows(sla),
+  ]);
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+const INSERT_ITEM: Statement = {
+  name: "insert_item",
+  text: `
+    with numbered as (
+      select $1::text || '-' || nextval($2::regclass) as key
+    ), new_item as (
       insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team,
                          assignee, teams, version, doc, created_at, updated_at, urgency, next_due_at,
                          question_teams, waiting_teams)
-      values (${item.key}, ${item.workflow}, ${item.workflowVersion}, ${item.status}, ${item.step},
-              ${item.ownerTeam}, ${nextTeam(item)}, ${item.assignee}, ${item.teams}, ${item.version},
-              ${JSON.stringify(item)}, ${item.createdAt}, ${item.updatedAt}, ${sla.urgency},
-              ${sla.nextDueAt}, ${sla.questionTeams}, ${waitingTeams(item)})
-      returning id
+      select numbered.key, $4::text, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text,
+             $11::text[], $12::int, replace($13::text, $3::text, numbered.key)::jsonb,
+             $14::timestamptz, $15::timestamptz, $16::smallint, $17::timestamptz, $18::text[], $19::text[]
+      from numbered
+      returning id, key
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
       select new_item.id, e.seq, e.type, e.actor, e.at, e.data
-      from new_item, jsonb_to_recordset(${eventRows(events, 1)}::jsonb)
+      from new_item, jsonb_to_recordset(replace($20::text, $3::text, new_item.key)::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
     ), new_timers as (
       insert into timers (item_id, key, due_at, payload)
       select new_item.id, t.key, t.due_at, t.payload
-      from new_item, jsonb_to_recordset(${timerRows(sla)}::jsonb) as t(key text, due_at timestamptz, payload jsonb)
+      from new_item, jsonb_to_recordset(replace($21::text, $3::text, new_item.key)::jsonb)
+        as t(key text, due_at timestamptz, payload jsonb)
     )
-    select id from new_item`.execute(db);
-  return rows[0]?.id as string;
-}
+    select id, key from new_item`,
+};
 
 /** One item's write: events to append and the state, summaries and timers to store. */
 export interface ItemWrite {
@@ -155,33 +185,55 @@ export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
   if ((write.firedTimers ?? []).length > 0 || (write.outbox ?? []).length > 0)
     return (await appendMany(db, [write])).has(write.id);
   const { id, fromVersion, item, events, sla } = write;
-  const { rows } = await sql<{ id: string }>`
+  const rows = await runStatement(db, APPEND_ONE, [
+    id,
+    fromVersion,
+    item.status,
+    item.step,
+    item.ownerTeam,
+    nextTeam(item),
+    item.assignee,
+    item.teams,
+    waitingTeams(item),
+    item.version,
+    JSON.stringify(item),
+    item.updatedAt,
+    sla.urgency,
+    sla.nextDueAt,
+    sla.questionTeams,
+    eventRows(events, fromVersion + 1),
+    sla.timers.map((t) => t.key),
+    timerRows(sla),
+  ]);
+  return rows.length === 1;
+}
+
+const APPEND_ONE: Statement = {
+  name: "append_one",
+  text: `
     with updated as (
-      update items set status = ${item.status}, step = ${item.step}, owner_team = ${item.ownerTeam},
-        next_team = ${nextTeam(item)}, assignee = ${item.assignee}, teams = ${item.teams},
-        waiting_teams = ${waitingTeams(item)}, version = ${item.version}, doc = ${JSON.stringify(item)},
-        updated_at = ${item.updatedAt}, urgency = ${sla.urgency}, next_due_at = ${sla.nextDueAt},
-        question_teams = ${sla.questionTeams}
-      where id = ${id} and version = ${fromVersion}
+      update items set status = $3, step = $4, owner_team = $5, next_team = $6, assignee = $7,
+        teams = $8, waiting_teams = $9, version = $10, doc = $11, updated_at = $12, urgency = $13,
+        next_due_at = $14, question_teams = $15
+      where id = $1 and version = $2
       returning id
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
       select updated.id, e.seq, e.type, e.actor, e.at, e.data
-      from updated, jsonb_to_recordset(${eventRows(events, fromVersion + 1)}::jsonb)
+      from updated, jsonb_to_recordset($16::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
     ), stale_timers as (
       delete from timers t using updated
-      where t.item_id = updated.id and t.fired_at is null and t.key <> all(${sla.timers.map((t) => t.key)}::text[])
+      where t.item_id = updated.id and t.fired_at is null and t.key <> all($17::text[])
     ), new_timers as (
       insert into timers (item_id, key, due_at, payload)
       select updated.id, x.key, x.due_at, x.payload
-      from updated, jsonb_to_recordset(${timerRows(sla)}::jsonb) as x(key text, due_at timestamptz, payload jsonb)
+      from updated, jsonb_to_recordset($18::jsonb) as x(key text, due_at timestamptz, payload jsonb)
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.fired_at is null
     )
-    select id from updated`.execute(db);
-  return rows.length === 1;
-}
+    select id from updated`,
+};
 
 /**
  * `appendEvents` for many items in ONE statement (one round trip, one commit): the timer
