@@ -5,6 +5,7 @@ import * as sessions from "./migrations/002-sessions.ts";
 import * as serviceLevels from "./migrations/003-service-levels.ts";
 import * as queueIndexes from "./migrations/004-queue-indexes.ts";
 import * as leanerItems from "./migrations/005-leaner-item-indexes.ts";
+import * as cheaperWrites from "./migrations/006-cheaper-writes.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -80,6 +81,7 @@ const migrations = {
   "003-service-levels": serviceLevels,
   "004-queue-indexes": queueIndexes,
   "005-leaner-item-indexes": leanerItems,
+  "006-cheaper-writes": cheaperWrites,
 };
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -185,7 +185,7 @@ export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
   if ((write.firedTimers ?? []).length > 0 || (write.outbox ?? []).length > 0)
     return (await appendMany(db, [write])).has(write.id);
   const { id, fromVersion, item, events, sla } = write;
-  const rows = await runStatement(db, APPEND_ONE, [
+  const values = [
     id,
     fromVersion,
     item.status,
@@ -202,15 +202,20 @@ export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
     sla.nextDueAt,
     sla.questionTeams,
     eventRows(events, fromVersion + 1),
-    sla.timers.map((t) => t.key),
-    timerRows(sla),
-  ]);
+  ];
+  const rows =
+    sla.timers.length === 0
+      ? await runStatement(db, APPEND_ONE_UNTIMED, values)
+      : await runStatement(db, APPEND_ONE, [
+          ...values,
+          sla.timers.map((t) => t.key),
+          timerRows(sla),
+        ]);
   return rows.length === 1;
 }
 
-const APPEND_ONE: Statement = {
-  name: "append_one",
-  text: `
+/** The item's update and its events: the first part of every single-item write. */
+const UPDATE_ONE = `
     with updated as (
       update items set status = $3, step = $4, owner_team = $5, next_team = $6, assignee = $7,
         teams = $8, waiting_teams = $9, version = $10, doc = $11, updated_at = $12, urgency = $13,
@@ -222,7 +227,12 @@ const APPEND_ONE: Statement = {
       select updated.id, e.seq, e.type, e.actor, e.at, e.data
       from updated, jsonb_to_recordset($16::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
-    ), stale_timers as (
+    )`;
+
+/** A write that leaves the item with timers: the unfired ones it no longer has go, the rest are set. */
+const APPEND_ONE: Statement = {
+  name: "append_one",
+  text: `${UPDATE_ONE}, stale_timers as (
       delete from timers t using updated
       where t.item_id = updated.id and t.fired_at is null and t.key <> all($17::text[])
     ), new_timers as (
@@ -231,6 +241,15 @@ const APPEND_ONE: Statement = {
       from updated, jsonb_to_recordset($18::jsonb) as x(key text, due_at timestamptz, payload jsonb)
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.fired_at is null
+    )
+    select id from updated`,
+};
+
+/** A write that leaves the item without timers (most of them): its unfired ones go. */
+const APPEND_ONE_UNTIMED: Statement = {
+  name: "append_one_untimed",
+  text: `${UPDATE_ONE}, stale_timers as (
+      delete from timers t using updated where t.item_id = updated.id and t.fired_at is null
     )
     select id from updated`,
 };
@@ -415,14 +434,15 @@ export async function listQueue(
     (select 'incoming' as section, id, doc from items
       where next_team = ${team} and status = 'awaiting_acceptance' ${order})
     union all
-    (select 'in_progress', id, doc from items where owner_team = ${team} and status = 'in_progress' ${order})
+    (select 'in_progress', id, doc from items where next_team = ${team} and status = 'in_progress' ${order})
     union all
     (select 'waiting_on_others', id, doc from items where waiting_teams @> array[${team}]::text[] ${order})
     union all
-    (select 'paused', id, doc from items where owner_team = ${team} and status = 'paused' ${order})
+    (select 'paused', id, doc from items where next_team = ${team} and status = 'paused' ${order})
     union all
     (select 'questions', id, doc from items
-      where question_teams @> array[${team}]::text[] and status not in ('done', 'cancelled') ${order})
+      where question_teams @> array[${team}]::text[] and question_teams <> '{}'
+        and status not in ('done', 'cancelled') ${order})
     union all
     (select 'stalled', id, doc from items
       where next_team = ${team} and status in ('in_progress', 'awaiting_acceptance')

@@ -90,7 +90,6 @@ export interface Database {
     expires_at: Date;
   };
   events: {
-    id: Generated<string>;
     item_id: string;
     seq: number;
     type: string;

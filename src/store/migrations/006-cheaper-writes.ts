@@ -1,0 +1,37 @@
+import { type Kysely, sql } from "kysely";
+
+/*
+ * Every command rewrites its item's row and appends events, so what each row carries is paid on
+ * every write:
+ * - items_queue_owner goes: an item in progress or paused is always in its owner's hands
+ *   (next_team = owner_team), so the queue reads those sections from items_queue_next.
+ * - items_question_teams indexes only items with an open question (a handful), not every row.
+ * - events lose their surrogate id: (item_id, seq) was already unique and is the only way events
+ *   are read, so it becomes the primary key (one index and one sequence fewer per event).
+ * - an item's document (1–4 kB) stays uncompressed in its row up to a page: compressing it on
+ *   every write cost more CPU than the bytes it saved.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    drop index items_queue_owner;
+    drop index items_question_teams;
+    create index items_question_teams on items using gin (question_teams) where question_teams <> '{}';
+    alter table events drop constraint events_pkey;
+    alter table events drop column id;
+    alter table events drop constraint events_item_id_seq_key;
+    alter table events add primary key (item_id, seq);
+    alter table items set (toast_tuple_target = 8160);
+  `.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    alter table items reset (toast_tuple_target);
+    alter table events drop constraint events_pkey;
+    alter table events add constraint events_item_id_seq_key unique (item_id, seq);
+    alter table events add column id bigserial primary key;
+    drop index items_question_teams;
+    create index items_question_teams on items using gin (question_teams);
+    create index items_queue_owner on items (owner_team, status, urgency, next_due_at, updated_at, id);
+  `.execute(db);
+}
