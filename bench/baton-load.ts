@@ -140,6 +140,8 @@ async function runCycle(api: Pool, users: BenchUsers, rec: Recorder, n: number):
   );
 }
 
+let cycles = 0;
+
 /** The first few API errors, kept to show what went wrong. */
 export interface CycleErrors {
   samples: string[];
@@ -153,21 +155,24 @@ export async function runHandoffCycles(
   api: Pool,
   users: BenchUsers,
   opts: RunOptions & { maxErrors?: number },
-): Promise<{ recorder: Recorder; errors: CycleErrors }> {
-  const errors: CycleErrors = { samples: [] };
+  recorder: Recorder,
+  errors: CycleErrors,
+): Promise<void> {
   let failed = 0;
-  let cycle = 0;
-  const recorder = await runClients(opts, async (_client, rec) => {
-    try {
-      await runCycle(api, users, rec, ++cycle);
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      if (errors.samples.length < 5) errors.samples.push(err.message);
-      if (++failed > (opts.maxErrors ?? 50))
-        throw new Error(`too many API errors, the first: ${errors.samples[0]}`);
-    }
-  });
-  return { recorder, errors };
+  await runClients(
+    opts,
+    async (_client, rec) => {
+      try {
+        await runCycle(api, users, rec, ++cycles);
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        if (errors.samples.length < 5) errors.samples.push(err.message);
+        if (++failed > (opts.maxErrors ?? 50))
+          throw new Error(`too many API errors, the first: ${errors.samples[0]}`);
+      }
+    },
+    recorder,
+  );
 }
 
 interface Counts {

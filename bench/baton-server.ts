@@ -23,7 +23,8 @@ export interface BatonProcess {
 export interface BatonProcessOptions {
   databaseUrl: string;
   adminToken: string;
-  pool: number;
+  /** BATON_DB_POOL; undefined leaves Baton's default. */
+  pool: number | undefined;
   /** Directory for a V8 CPU profile of the server (written when it exits), if wanted. */
   profileDir?: string | undefined;
   signal: AbortSignal;
@@ -55,7 +56,7 @@ export async function startBatonProcess(opts: BatonProcessOptions): Promise<Bato
         DATABASE_URL: opts.databaseUrl,
         BATON_ADMIN_TOKEN: opts.adminToken,
         BATON_DEMO: "false",
-        BATON_DB_POOL: String(opts.pool),
+        ...(opts.pool === undefined ? {} : { BATON_DB_POOL: String(opts.pool) }),
         LOG_LEVEL: "warn",
         HOST: "127.0.0.1",
       },

@@ -90,7 +90,11 @@ async function runTransaction(c: pg.Client, id: number): Promise<void> {
 }
 
 /** Runs the bare transaction from `opts.clients` connections, each on its own rows. */
-export async function runCeiling(url: string, opts: RunOptions): Promise<Recorder> {
+export async function runCeiling(
+  url: string,
+  opts: RunOptions,
+  recorder: Recorder,
+): Promise<Recorder> {
   const connections = await Promise.all(
     Array.from({ length: opts.clients }, async () => {
       const c = new pg.Client({ connectionString: url, application_name: "baton-bench" });
@@ -100,13 +104,17 @@ export async function runCeiling(url: string, opts: RunOptions): Promise<Recorde
   );
   const turns = new Array<number>(opts.clients).fill(0);
   try {
-    return await runClients(opts, async (client, rec) => {
-      const c = connections[client] as pg.Client;
-      const turn = (turns[client] ?? 0) + 1;
-      turns[client] = turn;
-      const id = client * ROWS_PER_CLIENT + (turn % ROWS_PER_CLIENT) + 1;
-      await rec.time("tx", () => runTransaction(c, id));
-    });
+    return await runClients(
+      opts,
+      async (client, rec) => {
+        const c = connections[client] as pg.Client;
+        const turn = (turns[client] ?? 0) + 1;
+        turns[client] = turn;
+        const id = client * ROWS_PER_CLIENT + (turn % ROWS_PER_CLIENT) + 1;
+        await rec.time("tx", () => runTransaction(c, id));
+      },
+      recorder,
+    );
   } finally {
     await Promise.all(connections.map((c) => c.end()));
   }

@@ -118,6 +118,23 @@ function cpuBetween(a: CpuSample | undefined, b: CpuSample | undefined): CpuUse 
   };
 }
 
+/** The average of phases of equal length (undefined if any was not measured). */
+export function meanCpu(phases: readonly (CpuUse | undefined)[]): CpuUse | undefined {
+  if (phases.length === 0 || phases.some((p) => p === undefined)) return undefined;
+  const all = phases as CpuUse[];
+  const mean = (f: (c: CpuUse) => number) => all.reduce((n, c) => n + f(c), 0) / all.length;
+  return {
+    cores: all[0]?.cores ?? availableParallelism(),
+    machine: mean((c) => c.machine),
+    server: mean((c) => c.server),
+    loadGenerator: mean((c) => c.loadGenerator),
+    postgres: all.every((c) => c.postgres !== undefined)
+      ? mean((c) => c.postgres as number)
+      : undefined,
+    other: mean((c) => c.other),
+  };
+}
+
 /**
  * Samples CPU at `fromMs` and `untilMs` from now — the measured window of a run started at
  * the same moment — so warm-up and tail do not count. `result` waits for both samples;

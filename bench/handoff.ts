@@ -3,10 +3,17 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { openApi, runHandoffCycles, setUpTenant, verifyCounts } from "./baton-load.ts";
+import {
+  type BenchUsers,
+  type CycleErrors,
+  openApi,
+  runHandoffCycles,
+  setUpTenant,
+  verifyCounts,
+} from "./baton-load.ts";
 import { type BatonProcess, startBatonProcess } from "./baton-server.ts";
 import { countCeilingEvents, prepareCeiling, runCeiling } from "./ceiling.ts";
-import { watchCpuWindow } from "./cpu.ts";
+import { type CpuUse, meanCpu, watchCpuWindow } from "./cpu.ts";
 import {
   type BenchDatabase,
   checkpoint,
@@ -14,7 +21,7 @@ import {
   readServerSettings,
 } from "./database.ts";
 import { type BenchResults, formatReport, summarize } from "./report.ts";
-import type { RunOptions } from "./timed-run.ts";
+import { Recorder, type RunOptions } from "./timed-run.ts";
 
 /*
  * `npm run bench`: Baton's handoff throughput over HTTP against the rate at which the same
@@ -28,7 +35,10 @@ interface Settings {
   /** A server URL the bench may create and drop its own database on. */
   adminUrl: string;
   clients: number;
-  batonPool: number;
+  /** The server's BATON_DB_POOL; undefined: Baton's default. */
+  batonPool: number | undefined;
+  /** Rounds of (Baton, ceiling); each side's measured time is split over them. */
+  rounds: number;
   warmupSeconds: number;
   measureSeconds: number;
   /** Where to write the Baton server's V8 CPU profile, if at all. */
@@ -46,8 +56,11 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
   return {
     adminUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test",
     clients: Math.max(1, numberFrom(env.BENCH_CLIENTS, 32, "BENCH_CLIENTS")),
-    batonPool: Math.max(1, numberFrom(env.BENCH_DB_POOL, 32, "BENCH_DB_POOL")),
-    warmupSeconds: numberFrom(env.BENCH_WARMUP_SECONDS, 3, "BENCH_WARMUP_SECONDS"),
+    batonPool: env.BENCH_DB_POOL
+      ? Math.max(1, numberFrom(env.BENCH_DB_POOL, 0, "BENCH_DB_POOL"))
+      : undefined,
+    rounds: Math.max(1, Math.round(numberFrom(env.BENCH_ROUNDS, 3, "BENCH_ROUNDS"))),
+    warmupSeconds: numberFrom(env.BENCH_WARMUP_SECONDS, 2, "BENCH_WARMUP_SECONDS"),
     measureSeconds: Math.max(1, numberFrom(env.BENCH_SECONDS, 15, "BENCH_SECONDS")),
     profileDir: env.BENCH_PROFILE_DIR ? resolve(env.BENCH_PROFILE_DIR) : undefined,
   };
@@ -77,80 +90,105 @@ function abortOnSignals(): AbortController {
   return abort;
 }
 
-/** Phase 1: Baton as a separate process, driven over HTTP, then checked in SQL. */
-async function measureBaton(
+/** One Baton phase: the clients drive handoff cycles over HTTP for one window. */
+async function batonPhase(
+  db: BenchDatabase,
+  baton: { pid: number; api: ReturnType<typeof openApi>; users: BenchUsers },
+  run: RunOptions,
+  recorder: Recorder,
+  errors: CycleErrors,
+): Promise<CpuUse | undefined> {
+  await checkpoint(db.url);
+  const cpu = watchCpuWindow({
+    serverPid: baton.pid,
+    databaseUrl: db.url,
+    fromMs: run.warmupMs,
+    untilMs: run.warmupMs + run.measureMs,
+  });
+  await runHandoffCycles(baton.api, baton.users, run, recorder, errors).catch((e) => {
+    cpu.cancel();
+    throw e;
+  });
+  return cpu.result();
+}
+
+/** One ceiling phase: the bare transaction straight on PostgreSQL, in its own schema. */
+async function ceilingPhase(
+  db: BenchDatabase,
+  run: RunOptions,
+  recorder: Recorder,
+): Promise<CpuUse | undefined> {
+  await checkpoint(db.url);
+  const cpu = watchCpuWindow({
+    databaseUrl: db.url,
+    fromMs: run.warmupMs,
+    untilMs: run.warmupMs + run.measureMs,
+  });
+  await runCeiling(db.url, run, recorder).catch((e) => {
+    cpu.cancel();
+    throw e;
+  });
+  return cpu.result();
+}
+
+/**
+ * Both measurements, interleaved: rounds of (Baton, ceiling), so a machine whose speed drifts
+ * during the run (a shared host does) slows both alike instead of skewing their ratio.
+ */
+async function measure(
   db: BenchDatabase,
   settings: Settings,
   run: RunOptions,
   onStarted: (p: BatonProcess) => void,
-): Promise<BenchResults["baton"]> {
+): Promise<Pick<BenchResults, "baton" | "ceiling">> {
   const adminToken = `bt_bench_${randomBytes(16).toString("hex")}`;
-  const baton = await startBatonProcess({
+  const server = await startBatonProcess({
     databaseUrl: db.url,
     adminToken,
     pool: settings.batonPool,
     profileDir: settings.profileDir,
     signal: run.signal,
   });
-  onStarted(baton);
-  const api = openApi(baton.url, settings.clients);
+  onStarted(server);
+  const api = openApi(server.url, settings.clients);
   try {
-    const users = await setUpTenant(api, adminToken);
-    await checkpoint(db.url);
-    console.log(`Baton (pid ${baton.pid}) at ${baton.url}: ${describeRun(run)}…`);
-    const cpu = watchCpuWindow({
-      serverPid: baton.pid,
-      databaseUrl: db.url,
-      fromMs: run.warmupMs,
-      untilMs: run.warmupMs + run.measureMs,
-    });
-    const { recorder, errors } = await runHandoffCycles(api, users, run).catch((e) => {
-      cpu.cancel();
-      throw e;
-    });
+    const baton = { pid: server.pid, api, users: await setUpTenant(api, adminToken) };
+    await prepareCeiling(db.url, run.clients);
+    console.log(
+      `Baton (pid ${server.pid}) at ${server.url}, pool ${settings.batonPool ?? "default"}, and the ceiling ` +
+        `(bare transaction on ${run.clients} connections): ${settings.rounds} rounds of ` +
+        `${run.clients} clients, ${run.warmupMs / 1000} s warm-up + ${run.measureMs / 1000} s measured each…`,
+    );
+    const batonRec = new Recorder();
+    const ceilingRec = new Recorder();
+    const errors: CycleErrors = { samples: [] };
+    const batonCpu: (CpuUse | undefined)[] = [];
+    const ceilingCpu: (CpuUse | undefined)[] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      batonCpu.push(await batonPhase(db, baton, run, batonRec, errors));
+      ceilingCpu.push(await ceilingPhase(db, run, ceilingRec));
+    }
+    const tx = ceilingRec.summary("tx");
     return {
-      create: recorder.summary("create"),
-      submit: recorder.summary("submit"),
-      accept: recorder.summary("accept"),
-      transitions: recorder.summary(),
-      cpu: await cpu.result(),
-      verification: await verifyCounts(db.url, recorder),
-      errorSamples: errors.samples,
+      baton: {
+        create: batonRec.summary("create"),
+        submit: batonRec.summary("submit"),
+        accept: batonRec.summary("accept"),
+        transitions: batonRec.summary(),
+        cpu: meanCpu(batonCpu),
+        verification: await verifyCounts(db.url, batonRec),
+        errorSamples: errors.samples,
+      },
+      ceiling: {
+        tx,
+        cpu: meanCpu(ceilingCpu),
+        eventsMatch: (await countCeilingEvents(db.url)) === tx.total,
+      },
     };
   } finally {
     await api.close();
-    // Stopped before the ceiling runs, so an idle server does not hold the machine's attention.
-    await baton.stop();
+    await server.stop();
   }
-}
-
-/** Phase 2: the bare transaction straight on PostgreSQL, in its own schema. */
-async function measureCeiling(
-  db: BenchDatabase,
-  run: RunOptions,
-): Promise<BenchResults["ceiling"]> {
-  await prepareCeiling(db.url, run.clients);
-  await checkpoint(db.url);
-  console.log(`Ceiling (bare transaction on ${run.clients} connections): ${describeRun(run)}…`);
-  const cpu = watchCpuWindow({
-    databaseUrl: db.url,
-    fromMs: run.warmupMs,
-    untilMs: run.warmupMs + run.measureMs,
-  });
-  const recorder = await runCeiling(db.url, run).catch((e) => {
-    cpu.cancel();
-    throw e;
-  });
-  const tx = recorder.summary("tx");
-  return {
-    tx,
-    cpu: await cpu.result(),
-    eventsMatch: (await countCeilingEvents(db.url)) === tx.total,
-  };
-}
-
-function describeRun(run: RunOptions): string {
-  return `${run.clients} clients, ${run.warmupMs / 1000} s warm-up + ${run.measureMs / 1000} s measured`;
 }
 
 async function main(signal: AbortSignal): Promise<number> {
@@ -159,7 +197,7 @@ async function main(signal: AbortSignal): Promise<number> {
   const run: RunOptions = {
     clients: settings.clients,
     warmupMs: settings.warmupSeconds * 1000,
-    measureMs: settings.measureSeconds * 1000,
+    measureMs: (settings.measureSeconds * 1000) / settings.rounds,
     signal,
   };
   const db = await createBenchDatabase(settings.adminUrl);
@@ -175,20 +213,23 @@ async function main(signal: AbortSignal): Promise<number> {
     );
     if (server.synchronousCommit !== "on" || server.fsync !== "on")
       console.log("WARNING: commits are not durable on this server; both figures are inflated.");
-    if (server.maxConnections < Math.max(settings.clients, settings.batonPool) + 10)
+    const connections = settings.clients + (settings.batonPool ?? 20) + 4;
+    if (server.maxConnections < connections)
       console.log(
         `WARNING: max_connections is ${server.maxConnections}; the bench opens up to ` +
-          `${Math.max(settings.clients, settings.batonPool) + 2} connections at a time.`,
+          `${connections} connections at a time.`,
       );
-    const batonResults = await measureBaton(db, settings, run, (p) => servers.push(p));
-    const ceiling = await measureCeiling(db, run);
+    const { baton: batonResults, ceiling } = await measure(db, settings, run, (p) =>
+      servers.push(p),
+    );
     const results: BenchResults = {
       settings: {
         revision,
         database: db.name,
         server,
         clients: settings.clients,
-        batonPool: settings.batonPool,
+        batonPool: settings.batonPool ?? null,
+        rounds: settings.rounds,
         warmupSeconds: settings.warmupSeconds,
         measureSeconds: settings.measureSeconds,
         cpus: availableParallelism(),

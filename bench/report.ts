@@ -28,8 +28,12 @@ export interface BenchResults {
     database: string;
     server: ServerSettings;
     clients: number;
-    batonPool: number;
+    /** null: Baton's default pool. */
+    batonPool: number | null;
+    rounds: number;
+    /** Per phase. */
     warmupSeconds: number;
+    /** Per side, over all rounds. */
     measureSeconds: number;
     cpus: number;
   };

@@ -4,7 +4,8 @@ import { performance } from "node:perf_hooks";
  * A fixed-duration closed-loop run: N clients each issue one request, wait for it, issue the
  * next. The first `warmupMs` are not measured (JIT, connection set-up, caches); after that, an
  * operation counts when it completes inside the measured window, so the rate is
- * completed operations / window length and no partial second is extrapolated.
+ * completed operations / window length and no partial second is extrapolated. A recorder can
+ * take several runs (rounds): windows add up, and so do counts and latencies.
  */
 
 /** Timing of one kind of operation over the measured window. */
@@ -21,19 +22,25 @@ export interface OpSummary {
   maxMs: number;
 }
 
-/** Records latencies of operations, keyed by kind ("create", "tx", …). */
+/** Records latencies of operations, keyed by kind ("create", "tx", …), over measured windows. */
 export class Recorder {
   private readonly kinds = new Map<
     string,
     { latencies: number[]; total: number; errors: number }
   >();
+  /** performance.now() at which the current window's measuring starts (end of warm-up). */
+  private from = 0;
+  /** performance.now() at which it stops. */
+  until = 0;
+  /** Length of the windows before the current one. */
+  private earlierMs = 0;
 
-  constructor(
-    /** performance.now() at which measuring starts (end of warm-up). */
-    readonly from: number,
-    /** performance.now() at which measuring stops. */
-    readonly until: number,
-  ) {}
+  /** Starts a measured window (the previous one, if any, is over). */
+  startWindow(from: number, until: number): void {
+    this.earlierMs += this.until - this.from;
+    this.from = from;
+    this.until = until;
+  }
 
   private entry(kind: string) {
     let e = this.kinds.get(kind);
@@ -65,7 +72,7 @@ export class Recorder {
   summary(kind?: string): OpSummary {
     const entries = kind === undefined ? [...this.kinds.values()] : [this.entry(kind)];
     const latencies = Float64Array.from(entries.flatMap((e) => e.latencies)).sort();
-    const seconds = (this.until - this.from) / 1000;
+    const seconds = (this.earlierMs + this.until - this.from) / 1000;
     return {
       count: latencies.length,
       total: entries.reduce((n, e) => n + e.total, 0),
@@ -94,17 +101,19 @@ export interface RunOptions {
 }
 
 /**
- * Runs `clients` loops of `step` until the window ends (or `signal` aborts) and returns the
- * recorder. A loop checks the clock only between steps, so a step (a whole handoff cycle, a
- * whole transaction) is never cut in half: what the clients counted is what the database holds.
- * The first loop to throw ends the run and its error is rethrown once all loops have stopped.
+ * Runs `clients` loops of `step` until the window ends (or `signal` aborts), recording into
+ * `recorder` (a new one unless given). A loop checks the clock only between steps, so a step (a
+ * whole handoff cycle, a whole transaction) is never cut in half: what the clients counted is
+ * what the database holds. The first loop to throw ends the run and its error is rethrown once
+ * all loops have stopped.
  */
 export async function runClients(
   { clients, warmupMs, measureMs, signal }: RunOptions,
   step: (client: number, recorder: Recorder) => Promise<void>,
+  recorder = new Recorder(),
 ): Promise<Recorder> {
   const start = performance.now();
-  const recorder = new Recorder(start + warmupMs, start + warmupMs + measureMs);
+  recorder.startWindow(start + warmupMs, start + warmupMs + measureMs);
   let failure: unknown;
   const isOver = () =>
     failure !== undefined || signal.aborted || performance.now() >= recorder.until;

@@ -134,7 +134,7 @@ const INSERT_ITEM: Statement = {
                          assignee, teams, version, doc, created_at, updated_at, urgency, next_due_at,
                          question_teams, waiting_teams)
       select numbered.key, $4::text, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text,
-             $11::text[], $12::int, replace($13::text, $3::text, numbered.key)::jsonb,
+             $11::text[], $12::int, replace($13::text, $3::text, numbered.key)::json,
              $14::timestamptz, $15::timestamptz, $16::smallint, $17::timestamptz, $18::text[], $19::text[]
       from numbered
       returning id, key
@@ -301,7 +301,7 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
     with w as (
       select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as w(
         id bigint, from_version int, version int, status text, step text, owner_team text,
-        next_team text, assignee text, teams text[], waiting_teams text[], doc jsonb,
+        next_team text, assignee text, teams text[], waiting_teams text[], doc json,
         updated_at timestamptz, urgency smallint, next_due_at timestamptz, question_teams text[],
         timer_keys text[], fired bigint[], at timestamptz)
     ), locked as (

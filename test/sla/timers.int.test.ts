@@ -43,7 +43,7 @@ describe.each(dbKinds())("timers on $name", (kind) => {
       insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team, assignee,
                          teams, version, doc, created_at, updated_at, urgency, next_due_at, question_teams)
       select 'DUE-c' || g, workflow_key, workflow_version, status, step, owner_team, next_team, assignee,
-             teams, version, jsonb_set(doc, '{key}', to_jsonb('DUE-c' || g)), created_at, updated_at,
+             teams, version, jsonb_set(doc::jsonb, '{key}', to_jsonb('DUE-c' || g)), created_at, updated_at,
              urgency, next_due_at, question_teams
       from items, generate_series(2, ${items}) g where key = ${template.body.key}`.execute(
       b.engine.db,

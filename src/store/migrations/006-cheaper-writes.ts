@@ -8,8 +8,10 @@ import { type Kysely, sql } from "kysely";
  * - items_question_teams indexes only items with an open question (a handful), not every row.
  * - events lose their surrogate id: (item_id, seq) was already unique and is the only way events
  *   are read, so it becomes the primary key (one index and one sequence fewer per event).
- * - an item's document (1–4 kB) stays uncompressed in its row up to a page: compressing it on
- *   every write cost more CPU than the bytes it saved.
+ * - an item's document (1–4 kB) is stored as json, not jsonb: it is only ever read whole, and
+ *   json is checked and kept as sent, where jsonb is parsed into its binary form on every write
+ *   and printed back on every read. It stays uncompressed in its row up to a page: compressing
+ *   it on every write cost more CPU than the bytes it saved.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -20,6 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     alter table events drop column id;
     alter table events drop constraint events_item_id_seq_key;
     alter table events add primary key (item_id, seq);
+    alter table items alter column doc type json using doc::json;
     alter table items set (toast_tuple_target = 8160);
   `.execute(db);
 }
@@ -27,6 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     alter table items reset (toast_tuple_target);
+    alter table items alter column doc type jsonb using doc::jsonb;
     alter table events drop constraint events_pkey;
     alter table events add constraint events_item_id_seq_key unique (item_id, seq);
     alter table events add column id bigserial primary key;
