@@ -271,6 +271,25 @@ function isOpen(d: Draft): boolean {
   return d.endedAt === null && d.segments.at(-1)?.to === null;
 }
 
+/**
+ * The last layout of each log. A command asks for an item's clocks several times (its queue
+ * summary, its timers, the answer) and the layout does not depend on `now`, so it is made once
+ * per log, workflow version and set of calendars. Logs are immutable (a new event makes a new
+ * array), so the log itself is the key, and the entry goes when the item state does.
+ */
+const drafted = new WeakMap<
+  readonly ItemEvent[],
+  { def: WorkflowDef; calendarOf: ClockInput["calendarOf"]; drafts: Drafts }
+>();
+
+function draftClocksOnce(input: Omit<ClockInput, "now">): Drafts {
+  const hit = drafted.get(input.events);
+  if (hit && hit.def === input.def && hit.calendarOf === input.calendarOf) return hit.drafts;
+  const drafts = draftClocks(input);
+  drafted.set(input.events, { def: input.def, calendarOf: input.calendarOf, drafts });
+  return drafts;
+}
+
 /** Walks the log once and lays out every clock's segments. */
 function draftClocks({ events, def, calendarOf }: Omit<ClockInput, "now">): Drafts {
   const calendars = new Map<string, BusinessCalendar>();
@@ -489,7 +508,7 @@ function present(
  * Time while the item is paused never counts. Steps and handoffs without a limit have no clock.
  */
 export function computeClocks(input: ClockInput): ClockReport {
-  const { drafts, stamps, visitStart } = draftClocks(input);
+  const { drafts, stamps, visitStart } = draftClocksOnce(input);
   const now = input.now.getTime();
   const history = drafts.map((d) => present(d, measureDue(spanOf(d), now), stamps));
   // Per kind: the clocks not yet ended, or else the last one that ended during this visit.
@@ -514,7 +533,7 @@ export function computeClocks(input: ClockInput): ClockReport {
  * command (a paused or ended clock then has none). Sorted by `fire_at`.
  */
 export function clockTimers(input: ClockInput): ClockTimer[] {
-  const { drafts } = draftClocks(input);
+  const { drafts } = draftClocksOnce(input);
   const now = input.now.getTime();
   const timers: { at: number; timer: ClockTimer }[] = [];
   for (const d of drafts) {

@@ -49,8 +49,9 @@ function requireAdmin(by: Principal): void {
 }
 
 export class Directory {
-  private readonly tokens = new TtlCache<string, User | null>(5_000);
-  private readonly sessions = new TtlCache<string, User | null>(5_000);
+  /** Principals by token and by session id, as sent (hashing them on every request shows). */
+  private readonly tokens = new TtlCache<string, Principal | null>(5_000);
+  private readonly sessions = new TtlCache<string, Principal | null>(5_000);
   private readonly teamNames = new TtlCache<"all", Map<string, string>>(10_000);
 
   constructor(
@@ -227,13 +228,13 @@ export class Directory {
 
   /** The principal of a web session, or an `unauthenticated` error. */
   async authenticateSession(session: string): Promise<Principal> {
-    const hash = hashToken(session);
-    const user = await this.sessions.get(
-      hash,
-      async () => (await store.findUserBySessionHash(this.db, hash, this.clock())) ?? null,
-    );
-    if (!user) throw new DomainError("unauthenticated", "Your session has ended; sign in again.");
-    return toPrincipal(user);
+    const principal = await this.sessions.get(session, async () => {
+      const user = await store.findUserBySessionHash(this.db, hashToken(session), this.clock());
+      return user ? toPrincipal(user) : null;
+    });
+    if (!principal)
+      throw new DomainError("unauthenticated", "Your session has ended; sign in again.");
+    return principal;
   }
 
   async listTokens(by: Principal): Promise<{ id: string; name: string; createdAt: string }[]> {
@@ -258,13 +259,12 @@ export class Directory {
 
   /** The principal holding a bearer token, or an `unauthenticated` error. */
   async authenticate(token: string): Promise<Principal> {
-    const hash = hashToken(token);
-    const user = await this.tokens.get(
-      hash,
-      async () => (await store.findUserByTokenHash(this.db, hash)) ?? null,
-    );
-    if (!user) throw new DomainError("unauthenticated", "The token is unknown or revoked.");
-    return toPrincipal(user);
+    const principal = await this.tokens.get(token, async () => {
+      const user = await store.findUserByTokenHash(this.db, hashToken(token));
+      return user ? toPrincipal(user) : null;
+    });
+    if (!principal) throw new DomainError("unauthenticated", "The token is unknown or revoked.");
+    return principal;
   }
 
   /**

@@ -48,6 +48,8 @@ const queueSections = [
 /** What a command left: the row it wrote and the type of its last event (none for a no-op). */
 interface Written {
   id: string;
+  /** Whether the item has a deadline now (see LoadedItem). */
+  timed: boolean;
   changed?: string | undefined;
 }
 
@@ -55,7 +57,7 @@ export type QueueSections = Record<(typeof queueSections)[number], ItemView[]>;
 
 export class Items {
   /** Recently written or read items by key, at the version seen; only ever a first guess. */
-  private readonly recent = new LruCache<string, store.StoredItem>(RECENT_ITEMS);
+  private readonly recent = new LruCache<string, store.LoadedItem>(RECENT_ITEMS);
 
   constructor(
     private readonly db: Db,
@@ -94,15 +96,16 @@ export class Items {
     };
     const placeholder = `${def.prefix}-${randomUUID()}`;
     const first = draft(placeholder);
+    const sla = await this.sla.slaOf(first.item, def);
     const { id, key } = await store.insertItem(
       this.db,
       { prefix: def.prefix, placeholder },
       first.item,
       first.events,
-      await this.sla.slaOf(first.item, def),
+      sla,
     );
     const { item } = draft(key);
-    this.recent.set(key, { id, item });
+    this.recent.set(key, { id, item, timed: sla.nextDueAt !== null });
     this.changes.publish(changeOf(item, "item.created"));
     return { item, def };
   }
@@ -158,7 +161,7 @@ export class Items {
 
   /** Remembers the item and tells the live feed about a committed change (none for a no-op). */
   private published(key: string, view: ItemView & Written): ItemView {
-    this.recent.set(key, { id: view.id, item: view.item });
+    this.recent.set(key, { id: view.id, item: view.item, timed: view.timed });
     if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
     return { item: view.item, def: view.def };
   }
@@ -166,19 +169,19 @@ export class Items {
   /** Decides and appends; undefined when the item moved past the version it was decided on. */
   private async decideAndAppend(
     db: Db,
-    { id, item }: store.StoredItem,
+    { id, item, timed }: store.LoadedItem,
     by: Principal,
     cmd: Command,
     expectedVersion: number | undefined,
   ): Promise<(ItemView & Written) | undefined> {
     const def = await this.workflows.definition(item.workflow, item.workflowVersion);
     const events = this.stamp(decide(item, cmd, { actor: by, def, expectedVersion }), by);
-    if (events.length === 0) return { id, item, def };
+    if (events.length === 0) return { id, item, def, timed };
     const next = events.reduce(evolve, item);
     const sla = await this.sla.slaOf(next, def);
-    if (!(await store.appendEvents(db, { id, fromVersion: item.version, item: next, events, sla })))
-      return undefined;
-    return { id, item: next, def, changed: events.at(-1)?.type };
+    const write = { id, fromVersion: item.version, timed, item: next, events, sla };
+    if (!(await store.appendEvents(db, write))) return undefined;
+    return { id, item: next, def, timed: sla.nextDueAt !== null, changed: events.at(-1)?.type };
   }
 
   private stamp(
@@ -189,7 +192,7 @@ export class Items {
     return bodies.map((b) => ({ ...b, actor: by.email, at }) as ItemEvent);
   }
 
-  private async load(key: string): Promise<store.StoredItem> {
+  private async load(key: string): Promise<store.LoadedItem> {
     const row = await store.findItem(this.db, key);
     if (!row) throw new DomainError("not_found", `No item "${key}".`);
     this.recent.set(key, row);

@@ -18,8 +18,11 @@ import type { Principal } from "./directory.ts";
  */
 
 export class ServiceLevels {
-  /** Parsed calendars by team; objects are reused so the calendar math can cache per object. */
-  private readonly calendars = new TtlCache<"all", Map<string, BusinessCalendar>>(10_000);
+  /**
+   * Parsed calendars by team, as one lookup function; the same objects and function are reused
+   * while the set is unchanged, so the calendar math and the clock layouts can cache by them.
+   */
+  private readonly calendars = new TtlCache<"all", (team: string) => BusinessCalendar>(10_000);
 
   constructor(
     private readonly db: Db,
@@ -55,13 +58,12 @@ export class ServiceLevels {
 
   /** Each team's calendar, the default for teams without one. */
   async calendarOf(): Promise<(team: string) => BusinessCalendar> {
-    const all = await this.calendars.get("all", async () => {
-      const out = new Map<string, BusinessCalendar>();
+    return this.calendars.get("all", async () => {
+      const all = new Map<string, BusinessCalendar>();
       for (const [team, raw] of await listCalendars(this.db))
-        if (raw) out.set(team, parseCalendar(raw));
-      return out;
+        if (raw) all.set(team, parseCalendar(raw));
+      return (team) => all.get(team) ?? DEFAULT_CALENDAR;
     });
-    return (team) => all.get(team) ?? DEFAULT_CALENDAR;
   }
 
   async getCalendar(team: string): Promise<{ calendar: BusinessCalendar; isDefault: boolean }> {

@@ -21,15 +21,27 @@ function eventRows(events: readonly ItemEvent[], firstSeq: number): string {
   );
 }
 
+/** An item as a command loads it: with whether its row may hold unfired timers. */
+export interface LoadedItem extends StoredItem {
+  /**
+   * Whether the item may have unfired timers: it has a clock with a deadline (`next_due_at`).
+   * An item without may be written without looking at the timers table at all.
+   */
+  timed: boolean;
+}
+
+type LoadedRow = { id: string; doc: Item; timed: boolean };
+const loaded = (r: LoadedRow): LoadedItem => ({ id: r.id, item: r.doc, timed: r.timed });
+
 /** Loads an item's projection by key. */
-export async function findItem(db: Db, key: string): Promise<StoredItem | undefined> {
-  const [row] = await runStatement<{ id: string; doc: Item }>(db, FIND_ITEM, [key]);
-  return row ? { id: row.id, item: row.doc } : undefined;
+export async function findItem(db: Db, key: string): Promise<LoadedItem | undefined> {
+  const [row] = await runStatement<LoadedRow>(db, FIND_ITEM, [key]);
+  return row && loaded(row);
 }
 
 const FIND_ITEM: Statement = {
   name: "find_item",
-  text: "select id, doc from items where key = $1",
+  text: "select id, doc, next_due_at is not null as timed from items where key = $1",
 };
 
 /**
@@ -39,18 +51,18 @@ const FIND_ITEM: Statement = {
 export async function withLockedItem<T>(
   db: Db,
   key: string,
-  fn: (row: StoredItem | undefined, tx: Db) => Promise<T>,
+  fn: (row: LoadedItem | undefined, tx: Db) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    const row = await tx
-      .selectFrom("items")
-      .select(["id", "doc"])
-      .where("key", "=", key)
-      .forUpdate()
-      .executeTakeFirst();
-    return fn(row ? { id: row.id, item: row.doc as Item } : undefined, tx);
+    const [row] = await runStatement<LoadedRow>(tx, FIND_ITEM_FOR_UPDATE, [key]);
+    return fn(row && loaded(row), tx);
   });
 }
+
+const FIND_ITEM_FOR_UPDATE: Statement = {
+  name: "find_item_for_update",
+  text: `${FIND_ITEM.text} for update`,
+};
 
 export function itemSequence(prefix: string): string {
   return `item_seq_${prefix.toLowerCase()}`;
@@ -97,7 +109,8 @@ export async function insertItem(
   events: readonly ItemEvent[],
   sla: ItemSla,
 ): Promise<{ id: string; key: string }> {
-  const [row] = await runStatement<{ id: string; key: string }>(db, INSERT_ITEM, [
+  const statement = sla.timers.length > 0 ? INSERT_ITEM : INSERT_ITEM_UNTIMED;
+  const [row] = await runStatement<{ id: string; key: string }>(db, statement, [
     prefix,
     itemSequence(prefix),
     placeholder,
@@ -118,15 +131,13 @@ export async function insertItem(
     sla.questionTeams,
     waitingTeams(item),
     eventRows(events, 1),
-    timerRows(sla),
+    ...(sla.timers.length > 0 ? [timerRows(sla)] : []),
   ]);
   if (!row) throw new Error("insert returned no row");
   return row;
 }
 
-const INSERT_ITEM: Statement = {
-  name: "insert_item",
-  text: `
+const insertItemText = (timers: boolean) => `
     with numbered as (
       select $1::text || '-' || nextval($2::regclass) as key
     ), new_item as (
@@ -143,20 +154,32 @@ const INSERT_ITEM: Statement = {
       select new_item.id, e.seq, e.type, e.actor, e.at, e.data
       from new_item, jsonb_to_recordset(replace($20::text, $3::text, new_item.key)::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
-    ), new_timers as (
+    )${
+      timers
+        ? `, new_timers as (
       insert into timers (item_id, key, due_at, payload)
       select new_item.id, t.key, t.due_at, t.payload
       from new_item, jsonb_to_recordset(replace($21::text, $3::text, new_item.key)::jsonb)
         as t(key text, due_at timestamptz, payload jsonb)
-    )
-    select id, key from new_item`,
-};
+    )`
+        : ""
+    }
+    select id, key from new_item`;
+
+const INSERT_ITEM: Statement = { name: "insert_item", text: insertItemText(true) };
+const INSERT_ITEM_UNTIMED: Statement = { name: "insert_item_untimed", text: insertItemText(false) };
 
 /** One item's write: events to append and the state, summaries and timers to store. */
 export interface ItemWrite {
   id: string;
   /** The version the write was decided on; the write happens only if the item is still there. */
   fromVersion: number;
+  /**
+   * Whether the item had a deadline at `fromVersion` (see LoadedItem); false lets a write that
+   * leaves it without timers skip the timers table. The write then also requires that the row
+   * still has no deadline. Default true.
+   */
+  timed?: boolean;
   item: Item;
   events: readonly ItemEvent[];
   sla: ItemSla;
@@ -204,23 +227,27 @@ export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
     eventRows(events, fromVersion + 1),
   ];
   const rows =
-    sla.timers.length === 0
-      ? await runStatement(db, APPEND_ONE_UNTIMED, values)
-      : await runStatement(db, APPEND_ONE, [
+    sla.timers.length > 0
+      ? await runStatement(db, APPEND_ONE, [
           ...values,
           sla.timers.map((t) => t.key),
           timerRows(sla),
-        ]);
+        ])
+      : await runStatement(
+          db,
+          write.timed === false ? APPEND_ONE_BARE : APPEND_ONE_UNTIMED,
+          values,
+        );
   return rows.length === 1;
 }
 
 /** The item's update and its events: the first part of every single-item write. */
-const UPDATE_ONE = `
+const updateOne = (condition = "") => `
     with updated as (
       update items set status = $3, step = $4, owner_team = $5, next_team = $6, assignee = $7,
         teams = $8, waiting_teams = $9, version = $10, doc = $11, updated_at = $12, urgency = $13,
         next_due_at = $14, question_teams = $15
-      where id = $1 and version = $2
+      where id = $1 and version = $2 ${condition}
       returning id
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
@@ -232,7 +259,7 @@ const UPDATE_ONE = `
 /** A write that leaves the item with timers: the unfired ones it no longer has go, the rest are set. */
 const APPEND_ONE: Statement = {
   name: "append_one",
-  text: `${UPDATE_ONE}, stale_timers as (
+  text: `${updateOne()}, stale_timers as (
       delete from timers t using updated
       where t.item_id = updated.id and t.fired_at is null and t.key <> all($17::text[])
     ), new_timers as (
@@ -245,12 +272,22 @@ const APPEND_ONE: Statement = {
     select id from updated`,
 };
 
-/** A write that leaves the item without timers (most of them): its unfired ones go. */
+/** A write that leaves the item without timers: its unfired ones go. */
 const APPEND_ONE_UNTIMED: Statement = {
   name: "append_one_untimed",
-  text: `${UPDATE_ONE}, stale_timers as (
+  text: `${updateOne()}, stale_timers as (
       delete from timers t using updated where t.item_id = updated.id and t.fired_at is null
     )
+    select id from updated`,
+};
+
+/**
+ * A write of an item that had no deadline and gets none (most items, most of the time): no
+ * timers before, none after. Without a deadline in the row it updates nothing, as if stale.
+ */
+const APPEND_ONE_BARE: Statement = {
+  name: "append_one_bare",
+  text: `${updateOne("and next_due_at is null")}
     select id from updated`,
 };
 
