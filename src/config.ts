@@ -20,7 +20,7 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true" || v === "1"),
   /** Size of the PostgreSQL connection pool of this node. */
-  BATON_DB_POOL: z.coerce.number().int().min(1).max(500).default(20),
+  BATON_DB_POOL: z.coerce.number().int().min(1).max(500).default(10),
   /** pino log level. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
