@@ -27,6 +27,9 @@ export interface AppOptions {
   logLevel?: string;
 }
 
+/** Log levels at which requests themselves are not logged. */
+const quietLevels = new Set(["warn", "error", "fatal", "silent"]);
+
 /** Builds the HTTP app: the REST API under /api/v1, its OpenAPI document and docs page. */
 export async function buildApp({
   engine,
@@ -34,6 +37,11 @@ export async function buildApp({
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === "silent" ? false : { level: logLevel },
+    // A request's own logger (with its id) only where requests are logged (info and below);
+    // above that, its few lines (errors) go through the server's logger, spared a child per
+    // request.
+    childLoggerFactory: (logger, bindings, options) =>
+      quietLevels.has(logger.level) ? logger : logger.child(bindings, options),
     bodyLimit: 1024 * 1024,
     // Live streams never go idle; closing the server must end them rather than wait.
     forceCloseConnections: true,

@@ -1,6 +1,5 @@
-import { sql } from "kysely";
 import pg from "pg";
-import type { Db } from "./db.ts";
+import { type Db, runStatement, type Statement } from "./db.ts";
 
 /*
  * Cross-node change notices over PostgreSQL LISTEN/NOTIFY. Notices are sent after the change
@@ -25,8 +24,13 @@ export async function notify(db: Db, channel: string, messages: readonly unknown
   }
   const payloads = batches.filter((b) => b.length > 0).map((b) => `[${b.join(",")}]`);
   if (payloads.length === 0) return;
-  await sql`select pg_notify(${channel}, p) from unnest(${payloads}::text[]) as p`.execute(db);
+  await runStatement(db, NOTIFY, [channel, payloads]);
 }
+
+const NOTIFY: Statement = {
+  name: "notify",
+  text: "select pg_notify($1, p) from unnest($2::text[]) as p",
+};
 
 export interface Listener {
   /** Resolves once the first LISTEN is in place: notices sent after that arrive. */
