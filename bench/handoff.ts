@@ -4,7 +4,6 @@ import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import {
-  type BenchUsers,
   type CycleErrors,
   openApi,
   runHandoffCycles,
@@ -90,41 +89,24 @@ function abortOnSignals(): AbortController {
   return abort;
 }
 
-/** One Baton phase: the clients drive handoff cycles over HTTP for one window. */
-async function batonPhase(
+/**
+ * One phase: `drive` runs the clients for one window (warm-up, then measured) while the CPU of
+ * the measured part is sampled.
+ */
+async function phase(
   db: BenchDatabase,
-  baton: { pid: number; api: ReturnType<typeof openApi>; users: BenchUsers },
   run: RunOptions,
-  recorder: Recorder,
-  errors: CycleErrors,
+  serverPid: number | undefined,
+  drive: () => Promise<unknown>,
 ): Promise<CpuUse | undefined> {
   await checkpoint(db.url);
   const cpu = watchCpuWindow({
-    serverPid: baton.pid,
+    serverPid,
     databaseUrl: db.url,
     fromMs: run.warmupMs,
     untilMs: run.warmupMs + run.measureMs,
   });
-  await runHandoffCycles(baton.api, baton.users, run, recorder, errors).catch((e) => {
-    cpu.cancel();
-    throw e;
-  });
-  return cpu.result();
-}
-
-/** One ceiling phase: the bare transaction straight on PostgreSQL, in its own schema. */
-async function ceilingPhase(
-  db: BenchDatabase,
-  run: RunOptions,
-  recorder: Recorder,
-): Promise<CpuUse | undefined> {
-  await checkpoint(db.url);
-  const cpu = watchCpuWindow({
-    databaseUrl: db.url,
-    fromMs: run.warmupMs,
-    untilMs: run.warmupMs + run.measureMs,
-  });
-  await runCeiling(db.url, run, recorder).catch((e) => {
+  await drive().catch((e) => {
     cpu.cancel();
     throw e;
   });
@@ -152,7 +134,7 @@ async function measure(
   onStarted(server);
   const api = openApi(server.url, settings.clients);
   try {
-    const baton = { pid: server.pid, api, users: await setUpTenant(api, adminToken) };
+    const users = await setUpTenant(api, adminToken);
     await prepareCeiling(db.url, run.clients);
     console.log(
       `Baton (pid ${server.pid}) at ${server.url}, pool ${settings.batonPool ?? "default"}, and the ceiling ` +
@@ -165,8 +147,11 @@ async function measure(
     const batonCpu: (CpuUse | undefined)[] = [];
     const ceilingCpu: (CpuUse | undefined)[] = [];
     for (let round = 0; round < settings.rounds; round++) {
-      batonCpu.push(await batonPhase(db, baton, run, batonRec, errors));
-      ceilingCpu.push(await ceilingPhase(db, run, ceilingRec));
+      // Baton over HTTP, then the bare transaction straight on PostgreSQL in its own schema.
+      batonCpu.push(
+        await phase(db, run, server.pid, () => runHandoffCycles(api, users, run, batonRec, errors)),
+      );
+      ceilingCpu.push(await phase(db, run, undefined, () => runCeiling(db.url, run, ceilingRec)));
     }
     const tx = ceilingRec.summary("tx");
     return {

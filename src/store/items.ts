@@ -97,6 +97,31 @@ function timerRows(sla: ItemSla): string {
 }
 
 /**
+ * What an item's row keeps beside its id and key, in the order of PROJECTION_COLUMNS: the
+ * document and the columns queues filter and sort by.
+ */
+function projection(item: Item, sla: ItemSla): unknown[] {
+  return [
+    item.status,
+    item.step,
+    item.ownerTeam,
+    nextTeam(item),
+    item.assignee,
+    item.teams,
+    waitingTeams(item),
+    item.version,
+    JSON.stringify(item),
+    item.updatedAt,
+    sla.urgency,
+    sla.nextDueAt,
+    sla.questionTeams,
+  ];
+}
+
+const PROJECTION_COLUMNS = `status, step, owner_team, next_team, assignee, teams, waiting_teams,
+  version, doc, updated_at, urgency, next_due_at, question_teams`;
+
+/**
  * Inserts a new item with its first events and timers, numbering it in the same statement: the
  * next number of the workflow's sequence makes the key (`PREFIX-n`), which replaces
  * `placeholder` wherever the item, its events and its timers mention the key. Returns the row
@@ -114,22 +139,10 @@ export async function insertItem(
     prefix,
     itemSequence(prefix),
     placeholder,
+    ...projection(item, sla),
     item.workflow,
     item.workflowVersion,
-    item.status,
-    item.step,
-    item.ownerTeam,
-    nextTeam(item),
-    item.assignee,
-    item.teams,
-    item.version,
-    JSON.stringify(item),
     item.createdAt,
-    item.updatedAt,
-    sla.urgency,
-    sla.nextDueAt,
-    sla.questionTeams,
-    waitingTeams(item),
     eventRows(events, 1),
     ...(sla.timers.length > 0 ? [timerRows(sla)] : []),
   ]);
@@ -141,12 +154,10 @@ const insertItemText = (timers: boolean) => `
     with numbered as (
       select $1::text || '-' || nextval($2::regclass) as key
     ), new_item as (
-      insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team,
-                         assignee, teams, version, doc, created_at, updated_at, urgency, next_due_at,
-                         question_teams, waiting_teams)
-      select numbered.key, $4::text, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text,
-             $11::text[], $12::int, replace($13::text, $3::text, numbered.key)::json,
-             $14::timestamptz, $15::timestamptz, $16::smallint, $17::timestamptz, $18::text[], $19::text[]
+      insert into items (key, ${PROJECTION_COLUMNS}, workflow_key, workflow_version, created_at)
+      select numbered.key, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::text[],
+             $11::int, replace($12::text, $3::text, numbered.key)::json, $13::timestamptz,
+             $14::smallint, $15::timestamptz, $16::text[], $17::text, $18::int, $19::timestamptz
       from numbered
       returning id, key
     ), new_events as (
@@ -208,24 +219,7 @@ export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
   if ((write.firedTimers ?? []).length > 0 || (write.outbox ?? []).length > 0)
     return (await appendMany(db, [write])).has(write.id);
   const { id, fromVersion, item, events, sla } = write;
-  const values = [
-    id,
-    fromVersion,
-    item.status,
-    item.step,
-    item.ownerTeam,
-    nextTeam(item),
-    item.assignee,
-    item.teams,
-    waitingTeams(item),
-    item.version,
-    JSON.stringify(item),
-    item.updatedAt,
-    sla.urgency,
-    sla.nextDueAt,
-    sla.questionTeams,
-    eventRows(events, fromVersion + 1),
-  ];
+  const values = [id, fromVersion, ...projection(item, sla), eventRows(events, fromVersion + 1)];
   const rows =
     sla.timers.length > 0
       ? await runStatement(db, APPEND_ONE, [
