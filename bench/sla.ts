@@ -78,10 +78,10 @@ async function main(): Promise<void> {
                          teams, version, doc, created_at, updated_at, urgency, next_due_at, question_teams)
       select 'DUE-b' || g.n, i.workflow_key, i.workflow_version, i.status, i.step, i.owner_team, i.next_team,
              i.assignee, i.teams, i.version,
-             i.doc || jsonb_build_object(
+             (i.doc::jsonb || jsonb_build_object(
                'key', 'DUE-b' || g.n,
                'due', to_char(g.due at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-               'createdAt', to_char((g.due - interval '4 seconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+               'createdAt', to_char((g.due - interval '4 seconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))::json,
              g.due - interval '4 seconds', g.due - interval '4 seconds', 2, g.due, '{}'
       from items i, g where i.key = ${template.item.key}`.execute(db);
     await sql`

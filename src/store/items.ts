@@ -477,7 +477,9 @@ export async function listQueue(
     union all
     (select 'stalled', id, doc from items
       where next_team = ${team} and status in ('in_progress', 'awaiting_acceptance')
-        and (urgency = 0 or updated_at < ${stalledBefore}::timestamptz)
+        -- Written so no index can answer it: the read walks items_stalled in queue order and
+        -- stops after \`limit\` rows, whatever the planner's statistics say about urgency.
+        and (case when urgency = 0 then true else updated_at < ${stalledBefore}::timestamptz end)
       order by updated_at, id limit ${limit})`.execute(db);
   const out: Record<QueueSection, StoredItem[]> = {
     incoming: [],
