@@ -461,6 +461,10 @@ export async function listQueue(
   },
 ): Promise<Record<QueueSection, StoredItem[]>> {
   const order = sql`order by urgency, next_due_at asc nulls last, updated_at, id limit ${limit}`;
+  // Breached, or untouched since stalledBefore. Written so that no index can answer it: the read
+  // walks items_queue_next in queue order (breached work first) and stops after `limit` rows,
+  // whatever the planner's statistics say about urgency.
+  const isStalled = sql`(case when urgency = 0 then true else updated_at < ${stalledBefore}::timestamptz end)`;
   const { rows } = await sql<{ section: QueueSection; id: string; doc: Item }>`
     (select 'incoming' as section, id, doc from items
       where next_team = ${team} and status = 'awaiting_acceptance' ${order})
@@ -475,12 +479,13 @@ export async function listQueue(
       where question_teams @> array[${team}]::text[] and question_teams <> '{}'
         and status not in ('done', 'cancelled') ${order})
     union all
-    (select 'stalled', id, doc from items
-      where next_team = ${team} and status in ('in_progress', 'awaiting_acceptance')
-        -- Written so no index can answer it: the read walks items_stalled in queue order and
-        -- stops after \`limit\` rows, whatever the planner's statistics say about urgency.
-        and (case when urgency = 0 then true else updated_at < ${stalledBefore}::timestamptz end)
-      order by updated_at, id limit ${limit})`.execute(db);
+    (select 'stalled', id, doc from (
+      (select id, doc, urgency, next_due_at, updated_at from items
+        where next_team = ${team} and status = 'in_progress' and ${isStalled} ${order})
+      union all
+      (select id, doc, urgency, next_due_at, updated_at from items
+        where next_team = ${team} and status = 'awaiting_acceptance' and ${isStalled} ${order})
+    ) stalled ${order})`.execute(db);
   const out: Record<QueueSection, StoredItem[]> = {
     incoming: [],
     in_progress: [],

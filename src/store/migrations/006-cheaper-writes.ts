@@ -5,9 +5,6 @@ import { type Kysely, sql } from "kysely";
  * every write:
  * - items_queue_owner goes: an item in progress or paused is always in its owner's hands
  *   (next_team = owner_team), so the queue reads those sections from items_queue_next.
- * - the stalled section (the team's open work, oldest untouched first, breached or idle) gets
- *   the index its order needs, for open items only; without it the section read every item the
- *   team ever held.
  * - items_question_teams indexes only items with an open question (a handful), not every row.
  * - events lose their surrogate id: (item_id, seq) was already unique and is the only way events
  *   are read, so it becomes the primary key (one index and one sequence fewer per event). Their
@@ -22,8 +19,6 @@ import { type Kysely, sql } from "kysely";
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     drop index items_queue_owner;
-    create index items_stalled on items (next_team, updated_at, id)
-      where status in ('in_progress', 'awaiting_acceptance');
     drop index items_question_teams;
     create index items_question_teams on items using gin (question_teams) where question_teams <> '{}';
     alter table events drop constraint events_pkey;
@@ -47,6 +42,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     drop index items_question_teams;
     create index items_question_teams on items using gin (question_teams);
     create index items_queue_owner on items (owner_team, status, urgency, next_due_at, updated_at, id);
-    drop index items_stalled;
   `.execute(db);
 }
