@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Clock } from "../domain/clocks.ts";
 import { type Command, decide } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/item.ts";
@@ -29,6 +30,8 @@ const RECENT_ITEMS = 2_000;
 export interface ItemView {
   item: Item;
   def: WorkflowDef;
+  /** The clocks the item shows, when a command just computed them (at its own instant). */
+  clocks?: Clock[] | undefined;
 }
 
 /** Commands that act on an existing item (all but create). */
@@ -107,7 +110,7 @@ export class Items {
     const { item } = draft(key);
     this.recent.set(key, { id, item, timed: sla.nextDueAt !== null });
     this.changes.publish(changeOf(item, "item.created"));
-    return { item, def };
+    return { item, def, clocks: sla.clocks };
   }
 
   async run(
@@ -163,7 +166,7 @@ export class Items {
   private published(key: string, view: ItemView & Written): ItemView {
     this.recent.set(key, { id: view.id, item: view.item, timed: view.timed });
     if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
-    return { item: view.item, def: view.def };
+    return { item: view.item, def: view.def, clocks: view.clocks };
   }
 
   /** Decides and appends; undefined when the item moved past the version it was decided on. */
@@ -181,7 +184,14 @@ export class Items {
     const sla = await this.sla.slaOf(next, def);
     const write = { id, fromVersion: item.version, timed, item: next, events, sla };
     if (!(await store.appendEvents(db, write))) return undefined;
-    return { id, item: next, def, timed: sla.nextDueAt !== null, changed: events.at(-1)?.type };
+    return {
+      id,
+      item: next,
+      def,
+      clocks: sla.clocks,
+      timed: sla.nextDueAt !== null,
+      changed: events.at(-1)?.type,
+    };
   }
 
   private stamp(

@@ -17,6 +17,9 @@ import type { Principal } from "./directory.ts";
  * from the item's log and today's calendars, so a changed calendar or limit recomputes them.
  */
 
+/** A write's service-level summary, with the clocks of an open item (none computed if closed). */
+export type SlaWithClocks = ItemSla & { clocks?: Clock[] };
+
 export class ServiceLevels {
   /**
    * Parsed calendars by team, as one lookup function; the same objects and function are reused
@@ -109,8 +112,11 @@ export class ServiceLevels {
     return views.map(({ item, def }) => itemClocks({ item, def, calendarOf, now }).current);
   }
 
-  /** What a write stores beside the item: its urgency, open questions' teams and its timers. */
-  async slaOf(item: Item, def: WorkflowDef, now = this.clock()): Promise<ItemSla> {
+  /**
+   * What a write stores beside the item: its urgency, open questions' teams and its timers; and,
+   * for an open item, the clocks it shows at `now` (the command's answer presents them).
+   */
+  async slaOf(item: Item, def: WorkflowDef, now = this.clock()): Promise<SlaWithClocks> {
     return this.slaWith(item, def, await this.calendarOf(), now);
   }
 
@@ -120,19 +126,20 @@ export class ServiceLevels {
     def: WorkflowDef,
     calendarOf: (team: string) => BusinessCalendar,
     now: Date,
-  ): ItemSla {
+  ): SlaWithClocks {
     const questionTeams = [
       ...new Set(item.questions.filter((q) => !q.answer).map((q) => q.toTeam)),
     ];
     if (isClosed(item.status))
       return { urgency: 3, nextDueAt: null, questionTeams: [], timers: [] };
     const input = { item, def, calendarOf, now };
-    const { urgency, nextDueAt } = urgencyOf(itemClocks(input).current);
+    const clocks = itemClocks(input).current;
+    const { urgency, nextDueAt } = urgencyOf(clocks);
     // An alert already raised needs no timer (and its own, being fired now, must not be rewritten).
     const timers = itemTimers(input)
       .filter((t) => !item.alerts.includes(alertKey(t.clock_id, t.fire)))
       .map((t) => ({ key: alertKey(t.clock_id, t.fire), dueAt: t.fire_at, payload: t }));
-    return { urgency, nextDueAt, questionTeams, timers };
+    return { urgency, nextDueAt, questionTeams, timers, clocks };
   }
 
   /** Messages queued for delivery (escalations, warnings), newest first. */

@@ -124,11 +124,12 @@ const commands: {
 export const itemRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
+    // A command's answer shows the clocks the command computed; a read computes them now.
     const present = async (view: ItemView) =>
       presentItem(
         view,
         await engine.directory.teamNameOf(),
-        (await engine.sla.clocks(view.item, view.def)).current,
+        view.clocks ?? (await engine.sla.clocks(view.item, view.def)).current,
       );
     const presentList = async (views: ItemView[]) => {
       const [name, clocks] = await Promise.all([
