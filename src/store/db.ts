@@ -74,6 +74,14 @@ export async function runStatement<R>(
   return (await db.executeQuery<R>(CompiledQuery.raw(statement.text, values))).rows;
 }
 
+/** `runStatement` for a statement that returns no rows: how many rows it inserted or changed. */
+export async function runCount(db: Db, statement: Statement, values: unknown[]): Promise<number> {
+  const pool = pools.get(db);
+  if (pool) return (await pool.query({ ...statement, values })).rowCount ?? 0;
+  const result = await db.executeQuery(CompiledQuery.raw(statement.text, values));
+  return Number(result.numAffectedRows ?? 0);
+}
+
 /** Migrations in order. Kysely's migrator takes a lock, so several nodes may start at once. */
 const migrations = {
   "001-spine": spine,

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Item, ItemEvent } from "../domain/item.ts";
 import { nextTeam } from "../domain/item.ts";
-import { type Db, runStatement, type Statement } from "./db.ts";
+import { type Db, runCount, runStatement, type Statement } from "./db.ts";
 
 /*
  * Items and their events. A command writes its events and the new projection in ONE statement
@@ -214,46 +214,49 @@ function waitingTeams(item: Item): string[] {
  * written then). A timer that already fired keeps its row, so the same mark never fires twice.
  */
 export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
-  // The common case of a user's command (one item, no fired timers, no messages) is the hot path
-  // of every command: a leaner statement without the batch's row-locking step.
-  if ((write.firedTimers ?? []).length > 0 || (write.outbox ?? []).length > 0)
+  // A user's command (one item, its events, no fired timers, no messages) takes a lean
+  // single-item statement without the batch's row-locking step. The rest goes through the batch
+  // statement, including a write without events (a recomputation of service levels), since the
+  // single-item forms tell success by the events they insert.
+  if (
+    (write.firedTimers ?? []).length > 0 ||
+    (write.outbox ?? []).length > 0 ||
+    write.events.length === 0
+  )
     return (await appendMany(db, [write])).has(write.id);
   const { id, fromVersion, item, events, sla } = write;
   const values = [id, fromVersion, ...projection(item, sla), eventRows(events, fromVersion + 1)];
-  const rows =
+  const written =
     sla.timers.length > 0
-      ? await runStatement(db, APPEND_ONE, [
-          ...values,
-          sla.timers.map((t) => t.key),
-          timerRows(sla),
-        ])
-      : await runStatement(
-          db,
-          write.timed === false ? APPEND_ONE_BARE : APPEND_ONE_UNTIMED,
-          values,
-        );
-  return rows.length === 1;
+      ? await runCount(db, APPEND_ONE, [...values, sla.timers.map((t) => t.key), timerRows(sla)])
+      : await runCount(db, write.timed === false ? APPEND_ONE_BARE : APPEND_ONE_UNTIMED, values);
+  return written > 0;
 }
 
-/** The item's update and its events: the first part of every single-item write. */
-const updateOne = (condition = "") => `
+/**
+ * A single-item write: the item's update (if still at its version), then `timers` (CTEs on the
+ * updated row), then its events as the statement's own insert. The statement returns no rows:
+ * the count of events inserted says whether the update happened (PostgreSQL then sends no row
+ * description to decode on every command).
+ */
+const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers?: string }) => `
     with updated as (
       update items set status = $3, step = $4, owner_team = $5, next_team = $6, assignee = $7,
         teams = $8, waiting_teams = $9, version = $10, doc = $11, updated_at = $12, urgency = $13,
         next_due_at = $14, question_teams = $15
       where id = $1 and version = $2 ${condition}
       returning id
-    ), new_events as (
-      insert into events (item_id, seq, type, actor, at, data)
-      select updated.id, e.seq, e.type, e.actor, e.at, e.data
-      from updated, jsonb_to_recordset($16::jsonb)
-        as e(seq int, type text, actor text, at timestamptz, data jsonb)
-    )`;
+    )${timers}
+    insert into events (item_id, seq, type, actor, at, data)
+    select updated.id, e.seq, e.type, e.actor, e.at, e.data
+    from updated, jsonb_to_recordset($16::jsonb)
+      as e(seq int, type text, actor text, at timestamptz, data jsonb)`;
 
 /** A write that leaves the item with timers: the unfired ones it no longer has go, the rest are set. */
 const APPEND_ONE: Statement = {
   name: "append_one",
-  text: `${updateOne()}, stale_timers as (
+  text: appendOne({
+    timers: `, stale_timers as (
       delete from timers t using updated
       where t.item_id = updated.id and t.fired_at is null and t.key <> all($17::text[])
     ), new_timers as (
@@ -262,17 +265,18 @@ const APPEND_ONE: Statement = {
       from updated, jsonb_to_recordset($18::jsonb) as x(key text, due_at timestamptz, payload jsonb)
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.fired_at is null
-    )
-    select id from updated`,
+    )`,
+  }),
 };
 
 /** A write that leaves the item without timers: its unfired ones go. */
 const APPEND_ONE_UNTIMED: Statement = {
   name: "append_one_untimed",
-  text: `${updateOne()}, stale_timers as (
+  text: appendOne({
+    timers: `, stale_timers as (
       delete from timers t using updated where t.item_id = updated.id and t.fired_at is null
-    )
-    select id from updated`,
+    )`,
+  }),
 };
 
 /**
@@ -281,8 +285,7 @@ const APPEND_ONE_UNTIMED: Statement = {
  */
 const APPEND_ONE_BARE: Statement = {
   name: "append_one_bare",
-  text: `${updateOne("and next_due_at is null")}
-    select id from updated`,
+  text: appendOne({ condition: "and next_due_at is null" }),
 };
 
 /**
