@@ -1,6 +1,10 @@
+import type { WorkflowDef } from "../../../src/domain/workflow.ts";
+
 /*
- * The JSON the API sends, as src/http/presenters.ts writes it. The web app imports nothing from
- * the server, so these mirror the presenters by hand; keep them in step when a presenter changes.
+ * The JSON the API sends, as src/http/presenters.ts writes it. Workflow definitions are sent as
+ * the domain validated them, so their types come from the server's domain (type-only: nothing of
+ * the server reaches the bundle). The presenters' snake_case shapes are mirrored here by hand;
+ * keep them in step when a presenter changes.
  */
 
 export type ItemState = "in_progress" | "awaiting_acceptance" | "paused" | "done" | "cancelled";
@@ -237,60 +241,15 @@ export interface TeamCalendar extends BusinessCalendar {
   default: boolean;
 }
 
-export type FieldType = "text" | "number" | "date" | "url" | "choice" | "boolean" | "user";
-
-export interface FieldDef {
-  key: string;
-  type: FieldType;
-  label?: string;
-  options?: string[];
-  help?: string;
-}
-
-/** A route condition: a comparison on one field, or a combination of conditions. */
-export type Condition =
-  | {
-      field: string;
-      equals?: string | number | boolean;
-      not_equals?: string | number | boolean;
-      in?: (string | number)[];
-      gt?: number | string;
-      gte?: number | string;
-      lt?: number | string;
-      lte?: number | string;
-      set?: boolean;
-    }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
-
-export interface HandoffDef {
-  to?: string;
-  routes?: { when?: Condition; to: string }[];
-  requires?: string[];
-  criteria?: string[];
-  accept_within?: string;
-  meeting?: { required?: boolean; required_when?: Condition };
-}
-
-export interface StepDef {
-  key: string;
-  name?: string;
-  team: string;
-  description?: string;
-  checklist: { text: string; optional: boolean }[];
-  complete_within?: string;
-  handoff?: HandoffDef;
-}
-
-export interface WorkflowDef {
-  key: string;
-  name: string;
-  prefix: string;
-  description?: string;
-  fields: FieldDef[];
-  steps: StepDef[];
-}
+// Workflow definitions are the server's own types: the API sends them as validated.
+export type {
+  Condition,
+  FieldDef,
+  FieldType,
+  HandoffDef,
+  StepDef,
+  WorkflowDef,
+} from "../../../src/domain/workflow.ts";
 
 export interface WorkflowSummary {
   key: string;
