@@ -64,22 +64,32 @@ export interface Statement {
  * at thousands of commands a second). Inside a transaction (`db` is then Kysely's transaction
  * object) it runs on the transaction's connection instead.
  */
+async function execute<R>(
+  db: Db,
+  statement: Statement,
+  values: unknown[],
+): Promise<{ rows: R[]; count: number }> {
+  const pool = pools.get(db);
+  if (pool) {
+    const result = await pool.query({ ...statement, values });
+    return { rows: result.rows as R[], count: result.rowCount ?? 0 };
+  }
+  const result = await db.executeQuery<R>(CompiledQuery.raw(statement.text, values));
+  return { rows: result.rows, count: Number(result.numAffectedRows ?? 0) };
+}
+
+/** A hot-path statement's rows. */
 export async function runStatement<R>(
   db: Db,
   statement: Statement,
   values: unknown[],
 ): Promise<R[]> {
-  const pool = pools.get(db);
-  if (pool) return (await pool.query({ ...statement, values })).rows as R[];
-  return (await db.executeQuery<R>(CompiledQuery.raw(statement.text, values))).rows;
+  return (await execute<R>(db, statement, values)).rows;
 }
 
-/** `runStatement` for a statement that returns no rows: how many rows it inserted or changed. */
+/** A hot-path statement that returns no rows: how many rows it inserted or changed. */
 export async function runCount(db: Db, statement: Statement, values: unknown[]): Promise<number> {
-  const pool = pools.get(db);
-  if (pool) return (await pool.query({ ...statement, values })).rowCount ?? 0;
-  const result = await db.executeQuery(CompiledQuery.raw(statement.text, values));
-  return Number(result.numAffectedRows ?? 0);
+  return (await execute(db, statement, values)).count;
 }
 
 /** Migrations in order. Kysely's migrator takes a lock, so several nodes may start at once. */
