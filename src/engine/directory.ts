@@ -5,6 +5,7 @@ import { DomainError } from "../domain/errors.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/directory.ts";
 import { TtlCache } from "./cache.ts";
+import { CacheInvalidation } from "./invalidation.ts";
 
 /* Teams, users and API tokens: the people side of Baton. */
 
@@ -50,20 +51,32 @@ function requireAdmin(by: Principal): void {
 
 export class Directory {
   /** Principals by token and by session id, as sent (hashing them on every request shows). */
-  private readonly tokens = new TtlCache<string, Principal | null>(5_000);
-  private readonly sessions = new TtlCache<string, Principal | null>(5_000);
-  private readonly teamNames = new TtlCache<"all", Map<string, string>>(10_000);
+  private readonly tokens: TtlCache<string, Principal | null>;
+  private readonly sessions: TtlCache<string, Principal | null>;
+  private readonly teamNames: TtlCache<"all", Map<string, string>>;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    /** Clears these caches on every node when users, tokens, sessions or teams change. */
+    private readonly caches: CacheInvalidation = new CacheInvalidation(db, undefined),
+  ) {
+    this.tokens = new TtlCache(5_000, 10_000, caches.canCache);
+    this.sessions = new TtlCache(5_000, 10_000, caches.canCache);
+    this.teamNames = new TtlCache(10_000, 1, caches.canCache);
+    caches.on("directory", () => {
+      this.tokens.clear();
+      this.sessions.clear();
+      this.teamNames.clear();
+    });
+  }
 
-  /** Forgets cached users and teams after a change made on this node. */
-  private changed(): void {
-    this.tokens.clear();
-    this.sessions.clear();
-    this.teamNames.clear();
+  /**
+   * Makes a change to users, tokens, sessions or teams in a transaction that tells every node
+   * to forget what it cached about them.
+   */
+  private change<T>(write: (tx: Db) => Promise<T>): Promise<T> {
+    return this.caches.change(["directory"], write);
   }
 
   async createTeam(by: Principal, t: { key: string; name: string }): Promise<Team> {
@@ -81,9 +94,13 @@ export class Directory {
           ],
         },
       );
-    if (!(await store.insertTeam(this.db, { key: t.key, name: t.name.trim() || t.key })))
+    // Other nodes may have cached the team names without this one.
+    if (
+      !(await this.change((tx) =>
+        store.insertTeam(tx, { key: t.key, name: t.name.trim() || t.key }),
+      ))
+    )
       throw new DomainError("already_exists", `A team with key "${t.key}" already exists.`);
-    this.changed();
     return { key: t.key, name: t.name.trim() || t.key, members: [] };
   }
 
@@ -166,7 +183,6 @@ export class Directory {
     if (u.password !== undefined) checkPassword(u.password);
     if (!(await store.insertUser(this.db, { ...u, email, name: u.name.trim() || email })))
       throw new DomainError("already_exists", `A user with e-mail ${email} already exists.`);
-    this.changed();
     const user = await this.getUser(email);
     if (u.password !== undefined)
       await store.setPasswordHash(this.db, user.id, await argon2Hash(u.password));
@@ -181,8 +197,8 @@ export class Directory {
     requireAdmin(by);
     const user = await this.getUser(email);
     await this.checkTeams(teams);
-    await store.setMemberships(this.db, user.id, teams);
-    this.changed();
+    // A removed member must not act for the team on any node from the next request on.
+    await this.change((tx) => store.setMemberships(tx, user.id, teams));
     return this.getUser(email);
   }
 
@@ -222,8 +238,7 @@ export class Directory {
   }
 
   async signOut(session: string): Promise<void> {
-    await store.deleteSession(this.db, hashToken(session));
-    this.sessions.clear();
+    await this.change((tx) => store.deleteSession(tx, hashToken(session)));
   }
 
   /** The principal of a web session, or an `unauthenticated` error. */
@@ -242,9 +257,11 @@ export class Directory {
   }
 
   async revokeToken(by: Principal, tokenId: string): Promise<void> {
-    if (!/^\d{1,18}$/.test(tokenId) || !(await store.revokeToken(this.db, by.user.id, tokenId)))
+    if (
+      !/^\d{1,18}$/.test(tokenId) ||
+      !(await this.change((tx) => store.revokeToken(tx, by.user.id, tokenId)))
+    )
       throw new DomainError("not_found", `You have no active token ${tokenId}.`);
-    this.changed();
   }
 
   /** Issues a new API token; only its hash is kept, so this is the one time it is shown. */
@@ -281,12 +298,10 @@ export class Directory {
     });
     if (!created) return false;
     const user = await this.getUser(email);
-    await store.insertToken(this.db, {
-      userId: user.id,
-      hash: hashToken(token),
-      name: "bootstrap",
-    });
-    this.changed();
+    // A node may have remembered this (known in advance) token as unknown.
+    await this.change((tx) =>
+      store.insertToken(tx, { userId: user.id, hash: hashToken(token), name: "bootstrap" }),
+    );
     return true;
   }
 }

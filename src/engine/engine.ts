@@ -1,6 +1,7 @@
 import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
 import { Directory } from "./directory.ts";
+import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
@@ -18,6 +19,8 @@ export interface Engine {
   timers: TimerWorker;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
   changes: ChangeFeed;
+  /** Clears every node's caches when what they hold changes (LISTEN/NOTIFY). */
+  caches: CacheInvalidation;
   /** The time as the engine sees it; tests pass a clock they control. */
   clock: () => Date;
   /** Sends pending notices and stops listening; the caller closes the database. */
@@ -38,14 +41,16 @@ export function createEngine({
   onError?: (e: unknown) => void;
   timerOptions?: TimerWorkerOptions;
 }): Engine {
-  const directory = new Directory(db, clock);
-  const workflows = new Workflows(db, directory);
+  const caches = new CacheInvalidation(db, url, onError);
+  const directory = new Directory(db, clock, caches);
+  const workflows = new Workflows(db, directory, caches);
   const changes = new ChangeFeed(db, url, onError);
   const sla = new ServiceLevels(
     db,
     clock,
     (key, version) => workflows.definition(key, version),
     onError,
+    caches,
   );
   const items = new Items(db, directory, workflows, changes, sla, clock);
   const timers = new TimerWorker(
@@ -60,10 +65,12 @@ export function createEngine({
     sla,
     timers,
     changes,
+    caches,
     clock,
     close: async () => {
       await timers.stop();
       await changes.close();
+      await caches.close();
     },
   };
 }

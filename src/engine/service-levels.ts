@@ -10,6 +10,7 @@ import { appendEvents, type ItemSla, listOpenItemsAfter } from "../store/items.t
 import { listOutbox, type OutboxRow } from "../store/timers.ts";
 import { TtlCache } from "./cache.ts";
 import type { Principal } from "./directory.ts";
+import { CacheInvalidation } from "./invalidation.ts";
 
 /*
  * Team calendars and what the service levels of an item come to at a moment: its clocks for
@@ -25,7 +26,7 @@ export class ServiceLevels {
    * Parsed calendars by team, as one lookup function; the same objects and function are reused
    * while the set is unchanged, so the calendar math and the clock layouts can cache by them.
    */
-  private readonly calendars = new TtlCache<"all", (team: string) => BusinessCalendar>(10_000);
+  private readonly calendars: TtlCache<"all", (team: string) => BusinessCalendar>;
 
   constructor(
     private readonly db: Db,
@@ -33,7 +34,12 @@ export class ServiceLevels {
     /** The definition an item runs on (the workflows' cache). */
     private readonly definitionOf: (workflow: string, version: number) => Promise<WorkflowDef>,
     private readonly onError: (e: unknown) => void = () => {},
-  ) {}
+    /** Clears the calendars on every node when one changes. */
+    private readonly caches: CacheInvalidation = new CacheInvalidation(db, undefined),
+  ) {
+    this.calendars = new TtlCache(10_000, 1, caches.canCache);
+    caches.on("calendars", () => this.calendars.clear());
+  }
 
   /**
    * Recomputes what is stored about open items' service levels (queue urgency, next deadline,
@@ -86,9 +92,8 @@ export class ServiceLevels {
         `Only an admin or a lead of ${team} can change its calendar.`,
       );
     const calendar = input === null ? null : parseCalendar(input);
-    if (!(await setCalendar(this.db, team, calendar)))
+    if (!(await this.caches.change(["calendars"], (tx) => setCalendar(tx, team, calendar))))
       throw new DomainError("not_found", `No team "${team}".`);
-    this.calendars.clear();
     // Deadlines move with the calendar: bring stored urgency and timers along, in the background.
     void this.recompute().catch(this.onError);
     return calendar ?? DEFAULT_CALENDAR;

@@ -6,6 +6,7 @@ import type { Db } from "../store/db.ts";
 import * as store from "../store/workflows.ts";
 import { TtlCache } from "./cache.ts";
 import type { Directory, Principal } from "./directory.ts";
+import { CacheInvalidation } from "./invalidation.ts";
 
 /* Publishing and reading workflow definitions. */
 
@@ -47,15 +48,19 @@ export class Workflows {
   /** Published versions never change, so they are cached without expiry. */
   private readonly versions = new Map<string, Promise<store.WorkflowVersionRow | undefined>>();
   /**
-   * Which version is current, for a second: every create reads it. A publish on this node
-   * clears it; one on another node is seen within the second.
+   * Which version is current, for a second: every create reads it. A publish on any node
+   * clears it on every node (engine/invalidation.ts).
    */
-  private readonly current = new TtlCache<string, store.WorkflowVersionRow | undefined>(1_000);
+  private readonly current: TtlCache<string, store.WorkflowVersionRow | undefined>;
 
   constructor(
     private readonly db: Db,
     private readonly directory: Directory,
-  ) {}
+    private readonly caches: CacheInvalidation = new CacheInvalidation(db, undefined),
+  ) {
+    this.current = new TtlCache(1_000, 10_000, caches.canCache);
+    caches.on("workflows", () => this.current.clear());
+  }
 
   /** Validates a definition against the teams that exist now, without publishing it. */
   async validate(input: unknown): Promise<WorkflowDef> {
@@ -99,7 +104,7 @@ export class Workflows {
       sourceFormat: format,
       publishedBy: by.email,
     });
-    this.current.clear();
+    await this.caches.announce(["workflows"]);
     return { key, version, changed: true, definition: def };
   }
 

@@ -74,13 +74,15 @@ export async function insertUser(
   });
 }
 
-/** Replaces a user's memberships. */
+/** Replaces a user's memberships (in one transaction: `db`'s, if it is one). */
 export async function setMemberships(
   db: Db,
   userId: string,
   teams: { key: string; role: "member" | "lead" }[],
 ): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  const inTransaction = (write: (tx: Db) => Promise<void>) =>
+    db.isTransaction ? write(db) : db.transaction().execute(write);
+  await inTransaction(async (tx) => {
     await tx.deleteFrom("team_members").where("user_id", "=", userId).execute();
     if (teams.length > 0)
       await tx

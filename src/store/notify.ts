@@ -7,6 +7,8 @@ import { type Db, runStatement, type Statement } from "./db.ts";
  */
 
 export const ITEMS_CHANNEL = "baton_items";
+/** Notices that a node's cached facts (tokens, sessions, memberships, teams) went stale. */
+export const CACHES_CHANNEL = "baton_caches";
 const MAX_PAYLOAD = 7_000;
 
 /** Sends each message (a JSON-serialisable object) on `channel`, packed into as few notices as fit. */
@@ -35,13 +37,20 @@ const NOTIFY: Statement = {
 export interface Listener {
   /** Resolves once the first LISTEN is in place: notices sent after that arrive. */
   ready: Promise<void>;
+  /** Whether the LISTEN is in place now (false before the first, and while reconnecting). */
+  readonly isListening: boolean;
   close(): Promise<void>;
 }
 
+/** How often an idle listening connection is checked, and how long its answer may take. */
+const HEARTBEAT_MS = 10_000;
+
 /**
  * Listens on `channel` with a dedicated connection, reconnecting with backoff if it drops.
- * `onMessages` gets each notice's messages; `onReconnect` runs after a reconnection, since
- * notices sent while disconnected are lost and listeners may need to refresh.
+ * `onMessages` gets each notice's messages; `onDisconnect` runs as soon as the connection is
+ * known lost and `onReconnect` after the LISTEN is back, since notices sent in between are lost
+ * and listeners may need to refresh. A connection that stops answering (a half-open TCP
+ * connection sends no error) is found by a heartbeat query and replaced.
  */
 export function listen(
   url: string,
@@ -49,24 +58,58 @@ export function listen(
   {
     onMessages,
     onReconnect,
+    onDisconnect,
     onError,
+    heartbeatMs = HEARTBEAT_MS,
   }: {
     onMessages: (messages: unknown[]) => void;
     onReconnect?: () => void;
+    onDisconnect?: () => void;
     onError?: (e: unknown) => void;
+    heartbeatMs?: number;
   },
 ): Listener {
   let client: pg.Client | null = null;
   let closed = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
   });
 
+  /** Drops a connection that answered nothing within a heartbeat (no 'end' may ever come). */
+  const check = (c: pg.Client) => {
+    let answered = false;
+    const deadline = setTimeout(() => {
+      if (answered || client !== c) return;
+      onError?.(new Error(`the ${channel} listener did not answer within ${heartbeatMs} ms`));
+      retry();
+      // Ends the socket without waiting for a goodbye the server may never send.
+      (
+        c as unknown as { connection?: { stream?: { destroy(): void } } }
+      ).connection?.stream?.destroy();
+    }, heartbeatMs);
+    deadline.unref();
+    c.query("select 1").then(
+      () => {
+        answered = true;
+        clearTimeout(deadline);
+      },
+      () => {
+        answered = true;
+        clearTimeout(deadline);
+      },
+    );
+  };
+
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url, application_name: "baton-listen" });
+    const c = new pg.Client({
+      connectionString: url,
+      application_name: "baton-listen",
+      keepAlive: true,
+    });
     c.on("notification", (n) => {
       if (n.channel !== channel || !n.payload) return;
       try {
@@ -91,6 +134,11 @@ export function listen(
       markReady();
       if (attempt > 0) onReconnect?.();
       attempt = 0;
+      clearInterval(heartbeat);
+      heartbeat = setInterval(() => {
+        if (client === c) check(c);
+      }, heartbeatMs);
+      heartbeat.unref();
     } catch (e) {
       onError?.(e);
       c.removeAllListeners("end");
@@ -101,8 +149,11 @@ export function listen(
 
   const retry = () => {
     if (closed || timer) return;
+    const wasListening = client !== null;
     client = null;
+    clearInterval(heartbeat);
     attempt++;
+    if (wasListening) onDisconnect?.();
     timer = setTimeout(
       () => {
         timer = undefined;
@@ -115,9 +166,13 @@ export function listen(
   void connect();
   return {
     ready,
+    get isListening() {
+      return client !== null;
+    },
     close: async () => {
       closed = true;
       markReady();
+      clearInterval(heartbeat);
       if (timer) clearTimeout(timer);
       const c = client;
       client = null;
