@@ -17,6 +17,15 @@ import { registerWorkflowCommands } from "./workflow-commands.ts";
  * serve, migrate and admin run Baton itself on its database.
  */
 
+// A reader that stops early (`baton --json item history ONB-1 | head`) closes the pipe, and the
+// rest of the output has nobody to read it: stop quietly, as Unix tools do, not with a stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
 const program = new Command("baton")
   .description("Baton: hand work between teams without dropping it")
   .option("--url <url>", `the Baton server (default: BATON_URL, else ${DEFAULT_URL})`)

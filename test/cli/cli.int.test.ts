@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -5,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
-import { type Run, runBaton } from "./run-baton.ts";
+import { batonBin, type Run, runBaton } from "./run-baton.ts";
 
 /*
  * The `baton` command as a user runs it: `node bin/baton.js …` in a subprocess, against a real
@@ -322,6 +323,23 @@ describe.each(dbKinds().slice(0, 1))(
       expect(JSON.parse(list.stdout).items).toEqual([
         expect.objectContaining({ key, state: "in_progress", step: "implement", rework: 1 }),
       ]);
+    });
+
+    it("output piped into a reader that stops early (| head) ends quietly", async () => {
+      // `baton --json item history KEY | head -n 0`: the pipe closes before Baton writes.
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(
+          "sh",
+          ["-c", `"${process.execPath}" "${batonBin}" --json item history ${key} | head -n 0`],
+          { env: { PATH: process.env.PATH, BATON_URL: url, BATON_TOKEN: ADMIN_TOKEN } },
+        );
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      expect(run).toEqual({ code: 0, stderr: "" });
     });
 
     it("errors say what went wrong in plain words and exit 1", async () => {

@@ -8,7 +8,8 @@ export interface Run {
   stderr: string;
 }
 
-const bin = join(import.meta.dirname, "../../bin/baton.js");
+/** The `baton` command a user runs. */
+export const batonBin = join(import.meta.dirname, "../../bin/baton.js");
 
 /**
  * Runs `baton ARGS` as a user does: the real command in its own process, with only the
@@ -27,9 +28,14 @@ export function runBaton(
       BATON_URL: url,
       BATON_TOKEN: token,
     };
-    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [batonBin, ...args],
+      { env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
