@@ -32,7 +32,11 @@ export type ErrorCode =
   /** A team, user or workflow with that key already exists. */
   | "already_exists"
   /** The user to assign is not a member of the team that must act. */
-  | "not_a_member";
+  | "not_a_member"
+  /** An Idempotency-Key was sent again with a different request (method, path or body). */
+  | "idempotency_key_reused"
+  /** A request with this Idempotency-Key is still running; retry after `Retry-After`. */
+  | "idempotency_in_progress";
 
 /** Extra, machine-readable context for an error. */
 export interface ErrorDetails {

@@ -1,6 +1,7 @@
 import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
 import { Directory } from "./directory.ts";
+import { IdempotencyKeys } from "./idempotency.ts";
 import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
 import { ServiceLevels } from "./service-levels.ts";
@@ -21,6 +22,8 @@ export interface Engine {
   changes: ChangeFeed;
   /** Clears every node's caches when what they hold changes (LISTEN/NOTIFY). */
   caches: CacheInvalidation;
+  /** First answers of requests sent with an Idempotency-Key, for their retries. */
+  idempotency: IdempotencyKeys;
   /** The time as the engine sees it; tests pass a clock they control. */
   clock: () => Date;
   /** Sends pending notices and stops listening; the caller closes the database. */
@@ -45,6 +48,7 @@ export function createEngine({
   const directory = new Directory(db, clock, caches);
   const workflows = new Workflows(db, directory, caches);
   const changes = new ChangeFeed(db, url, onError);
+  const idempotency = new IdempotencyKeys(db, clock);
   const sla = new ServiceLevels(
     db,
     clock,
@@ -54,7 +58,15 @@ export function createEngine({
   );
   const items = new Items(db, directory, workflows, changes, sla, clock);
   const timers = new TimerWorker(
-    { db, workflows, sla, directory, changes, clock },
+    {
+      db,
+      workflows,
+      sla,
+      directory,
+      changes,
+      clock,
+      housekeeping: () => idempotency.purgeExpired(),
+    },
     { ...(onError ? { onError } : {}), ...timerOptions },
   );
   return {
@@ -66,6 +78,7 @@ export function createEngine({
     timers,
     changes,
     caches,
+    idempotency,
     clock,
     close: async () => {
       await timers.stop();

@@ -31,6 +31,8 @@ export interface TimerWorkerOptions {
   pollMs?: number;
   /** A claim older than this is given to another worker. */
   leaseMs?: number;
+  /** How often the loop also runs `housekeeping` (purging expired idempotency keys). */
+  housekeepingMs?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -43,6 +45,7 @@ export class TimerWorker {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly housekeepingMs: number;
   private readonly onError: (e: unknown) => void;
 
   constructor(
@@ -53,17 +56,21 @@ export class TimerWorker {
       directory: Directory;
       changes: ChangeFeed;
       clock: () => Date;
+      /** Bounded clean-up run every `housekeepingMs` by the loop (not by `tick`). */
+      housekeeping?: () => Promise<unknown>;
     },
     {
       batchSize = 200,
       pollMs = 200,
       leaseMs = 60_000,
+      housekeepingMs = 60_000,
       onError = () => {},
     }: TimerWorkerOptions = {},
   ) {
     this.batchSize = batchSize;
     this.pollMs = pollMs;
     this.leaseMs = leaseMs;
+    this.housekeepingMs = housekeepingMs;
     this.onError = onError;
   }
 
@@ -72,7 +79,12 @@ export class TimerWorker {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
+      let housekeepAt = 0;
       while (this.running) {
+        if (this.deps.housekeeping && Date.now() >= housekeepAt) {
+          housekeepAt = Date.now() + this.housekeepingMs;
+          await this.deps.housekeeping().catch(this.onError);
+        }
         let claimed = 0;
         try {
           claimed = await this.tick();

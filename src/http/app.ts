@@ -11,6 +11,7 @@ import {
 import type { Engine } from "../engine/engine.ts";
 import { authenticator } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
+import { registerIdempotency } from "./idempotency.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
@@ -86,6 +87,7 @@ export async function buildApp({
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticator(engine));
+      registerIdempotency(api, engine);
       await api.register(teamRoutes(engine));
       await api.register(userRoutes(engine));
       await api.register(workflowRoutes(engine));

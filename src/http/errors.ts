@@ -24,6 +24,8 @@ export const statusOf: Record<ErrorCode, number> = {
   criteria_not_met: 422,
   no_route: 422,
   not_a_member: 422,
+  idempotency_key_reused: 422,
+  idempotency_in_progress: 409,
 };
 
 const titles: Record<ErrorCode, string> = {
@@ -42,6 +44,8 @@ const titles: Record<ErrorCode, string> = {
   criteria_not_met: "Acceptance criteria not met",
   no_route: "No route matches",
   not_a_member: "Not a member of the team",
+  idempotency_key_reused: "Idempotency key reused",
+  idempotency_in_progress: "Request already in progress",
 };
 
 /** `/fields/0/name` in the body → `fields[0].name`; in the query string → `query.limit`. */

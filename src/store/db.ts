@@ -6,6 +6,7 @@ import * as serviceLevels from "./migrations/003-service-levels.ts";
 import * as queueIndexes from "./migrations/004-queue-indexes.ts";
 import * as leanerItems from "./migrations/005-leaner-item-indexes.ts";
 import * as cheaperWrites from "./migrations/006-cheaper-writes.ts";
+import * as idempotencyKeys from "./migrations/008-idempotency-keys.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -100,6 +101,7 @@ const migrations = {
   "004-queue-indexes": queueIndexes,
   "005-leaner-item-indexes": leanerItems,
   "006-cheaper-writes": cheaperWrites,
+  "008-idempotency-keys": idempotencyKeys,
 };
 
 export async function migrate(db: Db): Promise<string[]> {

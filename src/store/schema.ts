@@ -83,6 +83,16 @@ export interface Database {
     delivered_at: ColumnType<Date | null, string | null, string | null>;
     attempts: Generated<number>;
   };
+  idempotency_keys: {
+    user_id: string;
+    key: string;
+    fingerprint: string;
+    status: number | null;
+    headers: ColumnType<unknown, string | null, string | null> | null;
+    body: string | null;
+    locked_at: Date;
+    expires_at: Date;
+  };
   sessions: {
     id_hash: string;
     user_id: string;

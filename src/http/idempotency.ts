@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { DomainError } from "../domain/errors.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { IdempotencyClaim } from "../engine/idempotency.ts";
+
+/*
+ * `Idempotency-Key` on any authenticated POST: the first request under a key runs and its answer
+ * (status, body, and the headers below) is stored; a retry of the same request by the same user,
+ * on any node, within 24 hours gets that answer again with `Idempotent-Replayed: true` and no
+ * second effect. Answers of 500 and above are not kept (nothing is assumed to have happened; a
+ * retry runs again). Requests refused before they ran (malformed, unauthenticated, invalid body)
+ * claim no key. Without the header nothing here touches the database.
+ */
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The key this request holds while it runs (only with an Idempotency-Key header). */
+    idempotency: IdempotencyClaim | null;
+  }
+}
+
+/** The longest key accepted; keys are printable ASCII (a UUID is the usual choice). */
+export const MAX_IDEMPOTENCY_KEY = 255;
+
+/** Response headers given again with a replayed answer. */
+const KEPT_HEADERS = ["content-type", "etag", "location", "content-disposition"] as const;
+
+const printableAscii = /^[\x20-\x7e]+$/;
+
+/** What tells a retry from another request under the same key: method, path and query, body. */
+export function requestFingerprint(method: string, url: string, body: unknown): string {
+  return createHash("sha256")
+    .update(`${method} ${url}\n`)
+    .update(typeof body === "string" ? body : JSON.stringify(body ?? null))
+    .digest("hex");
+}
+
+function keyOf(request: FastifyRequest): string | undefined {
+  const raw = request.headers["idempotency-key"];
+  if (raw === undefined) return undefined;
+  const key = Array.isArray(raw) ? undefined : raw.trim();
+  if (!key || key.length > MAX_IDEMPOTENCY_KEY || !printableAscii.test(key))
+    throw new DomainError(
+      "invalid_input",
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} printable ASCII characters, sent once.`,
+      {
+        errors: [
+          {
+            path: "headers.idempotency-key",
+            message: "must be 1 to 255 printable ASCII characters",
+          },
+        ],
+      },
+    );
+  return key;
+}
+
+/**
+ * Adds the Idempotency-Key handling to the routes of `api` (after authentication). The hooks
+ * are plain callbacks that return at once for a request without the header: the handoff path
+ * pays a header lookup and no promise.
+ */
+export function registerIdempotency(api: FastifyInstance, engine: Engine): void {
+  api.decorateRequest("idempotency", null);
+  /** Claims the key, or answers at once: the stored answer, or an error. */
+  const begin = async (request: FastifyRequest, reply: FastifyReply, key: string) => {
+    const principal = request.principal;
+    if (!principal) return false;
+    try {
+      const begun = await engine.idempotency.begin({
+        userId: principal.user.id,
+        key,
+        fingerprint: requestFingerprint(request.method, request.url, request.body),
+      });
+      if ("claim" in begun) {
+        request.idempotency = begun.claim;
+        return false;
+      }
+      const { status, headers, body } = begun.replay;
+      for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+      reply.code(status).header("idempotent-replayed", "true").send(body);
+      return true;
+    } catch (e) {
+      if (e instanceof DomainError && e.code === "idempotency_in_progress")
+        reply.header("retry-after", "1");
+      throw e;
+    }
+  };
+
+  // preHandler: after authentication and body validation, just before the route runs.
+  api.addHook("preHandler", (request, reply, done) => {
+    if (request.method !== "POST" || request.headers["idempotency-key"] === undefined)
+      return done();
+    let key: string | undefined;
+    try {
+      key = keyOf(request);
+    } catch (e) {
+      return done(e as Error);
+    }
+    if (key === undefined) return done();
+    // Once answered here, done() is not called: the route does not run.
+    begin(request, reply, key).then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (e: Error) => done(e),
+    );
+  });
+
+  api.addHook("onSend", (request, reply, payload, done) => {
+    const claim = request.idempotency;
+    if (!claim) return done(null, payload);
+    request.idempotency = null;
+    const body =
+      typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString() : null;
+    const headers: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const value = reply.getHeader(name);
+      if (value !== undefined) headers[name] = String(value);
+    }
+    // Stored before the answer leaves, so that a retry arriving after it finds the answer.
+    const store =
+      reply.statusCode >= 500 || body === null
+        ? engine.idempotency.release(claim)
+        : engine.idempotency.complete(claim, { status: reply.statusCode, headers, body });
+    store.then(
+      () => done(null, payload),
+      (e: unknown) => {
+        // The answer still goes out; a retry meets the claim (409) until its lease runs out.
+        request.log.error({ err: e }, "could not store the answer of an Idempotency-Key");
+        done(null, payload);
+      },
+    );
+  });
+
+  // A request that ended without an answer of its own (the client went away) frees its key.
+  api.addHook("onResponse", (request, _reply, done) => {
+    const claim = request.idempotency;
+    if (claim) {
+      request.idempotency = null;
+      void engine.idempotency.release(claim).catch(() => {});
+    }
+    done();
+  });
+}
