@@ -549,13 +549,13 @@ describe("clock properties", () => {
     const events = decide(
       null,
       { type: "create", key: "ONB-1", title: "Acme", workflowVersion: 1 },
-      { actor: admin, def },
+      { actor: admin, def, now: new Date(at) },
     ).map(stamp);
     let item = events.reduce<Item | null>(evolve, null) as Item;
     for (const [cmd, minutes] of steps) {
       at += minutes * 60_000;
       try {
-        const next = decide(item, cmd, { actor: admin, def }).map(stamp);
+        const next = decide(item, cmd, { actor: admin, def, now: new Date(at) }).map(stamp);
         item = next.reduce(evolve, item);
         events.push(...next);
       } catch {

@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Actor, type Command, decide } from "./decide.ts";
+import { type Actor, type Command, decide, type KnownPeople } from "./decide.ts";
 import { DomainError, type ErrorCode } from "./errors.ts";
 import { evolve, type Item, type ItemEvent, type ItemEventBody, nextTeam } from "./item.ts";
-import { onboarding, people } from "./test-fixtures.ts";
+import { describeNext } from "./next-action.ts";
+import { onboarding, onboardingInput, people, teams } from "./test-fixtures.ts";
 import { validateWorkflow, type WorkflowDef } from "./workflow.ts";
 
 const { alice, ivan, iris, sam, erin, olga, root } = people;
@@ -25,8 +27,8 @@ interface Options {
 /** Decides `cmd` and applies its events; returns the new state and the stamped events. */
 function run(item: Item | null, by: Actor, cmd: Command, options: Options = {}) {
   const { def = onboarding, expectedVersion, at: when = at(0) } = options;
-  const events = decide(item, cmd, { actor: by, def, expectedVersion }).map((b) =>
-    envelope(b, by, when),
+  const events = decide(item, cmd, { actor: by, def, expectedVersion, now: new Date(when) }).map(
+    (b) => envelope(b, by, when),
   );
   const next = events.reduce<Item | null>((state, e) => evolve(state, e), item);
   if (!next) throw new Error("no item after applying the command");
@@ -746,7 +748,7 @@ describe("commands that change nothing", () => {
     ],
   ])("%s returns no events", (_what, state, actor, cmd) => {
     const item = state();
-    expect(decide(item, cmd, { actor, def: onboarding })).toEqual([]);
+    expect(decide(item, cmd, { actor, def: onboarding, now: new Date(at(0)) })).toEqual([]);
   });
 });
 
@@ -936,5 +938,394 @@ describe("commands in the wrong state or with bad input", () => {
 
     const severe = run(item, sam, { type: "update_fields", fields: { severity: 4 } }, { def }).item;
     expect(run(severe, sam, { type: "submit" }, { def }).item.handoffs[0]?.toStep).toBe("fix");
+  });
+});
+
+describe("the handoff meeting gate", () => {
+  /** Onboarding where an enterprise handoff from Sales needs a meeting, as in the example. */
+  const input = onboardingInput();
+  const sell = input.steps[0] as (typeof input.steps)[number];
+  sell.handoff = {
+    ...sell.handoff,
+    meeting: { required_when: { field: "tier", equals: "enterprise" }, agenda: ["Walk through"] },
+  };
+  const def = validateWorkflow(input, { teams });
+  const known: KnownPeople = {
+    users: new Map([
+      [alice.email, ["sales"]],
+      [ivan.email, ["implementation"]],
+      [olga.email, []],
+    ]),
+    teams: new Set(["sales", "implementation", "support"]),
+  };
+  const notes = "Walked through the scope; go-live on 1 April";
+  /** The onboarding states above, replayed on the workflow with a meeting. */
+  const ready = () =>
+    playOn(
+      [alice, create],
+      [alice, fillIn("enterprise")],
+      [alice, { type: "set_checklist", index: 0, done: true }],
+    );
+  function on(item: Item, by: Actor, cmd: Command, minute = 10) {
+    return run(item, by, cmd, { def, at: at(minute) }).item;
+  }
+  function fails(item: Item, by: Actor, cmd: Command, minute = 10) {
+    try {
+      on(item, by, cmd, minute);
+    } catch (e) {
+      if (e instanceof DomainError) return e;
+      throw e;
+    }
+    throw new Error(`expected ${cmd.type} to fail`);
+  }
+  // `play` stamps commands from minute 0; the handoff is sent at minute 5.
+  const submitted = () => on(ready(), alice, { type: "submit", confirm: bothCriteria }, 5);
+  /** A meeting at `starts` (minutes), scheduled at minute 6 by `by`. */
+  const scheduled = (starts = 8, by: Actor = alice) =>
+    on(submitted(), by, { type: "schedule_meeting", startsAt: at(starts), durationMinutes: 30 }, 6);
+  const held = (cmd: Partial<Extract<Command, { type: "meeting_held" }>> = {}, by: Actor = ivan) =>
+    on(scheduled(), by, { type: "meeting_held", meeting: 1, notes, known, ...cmd }, 20);
+
+  function playOn(...steps: [Actor, Command][]): Item {
+    let item: Item | null = null;
+    steps.forEach(([by, cmd], n) => {
+      item = run(item, by, cmd, { def, at: at(n) }).item;
+    });
+    return item as unknown as Item;
+  }
+
+  it.each<[string, () => Item, Actor, Command, ErrorCode, string]>([
+    [
+      "a meeting dated in the past",
+      submitted,
+      alice,
+      { type: "schedule_meeting", startsAt: "1999-03-03T09:00:00Z", durationMinutes: 30 },
+      "invalid_input",
+      "must not be in the past",
+    ],
+    [
+      "a meeting more than five minutes ago",
+      submitted,
+      alice,
+      { type: "schedule_meeting", startsAt: at(4), durationMinutes: 30 },
+      "invalid_input",
+      "must not be in the past",
+    ],
+    [
+      "a meeting more than a year ahead",
+      submitted,
+      alice,
+      { type: "schedule_meeting", startsAt: "2026-03-04T09:00:00Z", durationMinutes: 30 },
+      "invalid_input",
+      "within a year",
+    ],
+    [
+      "a meeting moved into the past",
+      scheduled,
+      alice,
+      { type: "reschedule_meeting", meeting: 1, startsAt: "1999-01-01T10:00:00Z" },
+      "invalid_input",
+      "must not be in the past",
+    ],
+    [
+      "an unknown e-mail invited",
+      submitted,
+      alice,
+      {
+        type: "schedule_meeting",
+        startsAt: at(30),
+        durationMinutes: 30,
+        attendees: ["sales", "nobody@evil.test"],
+        known,
+      },
+      "invalid_input",
+      "no user nobody@evil.test",
+    ],
+    [
+      "an unknown team invited",
+      submitted,
+      alice,
+      { type: "schedule_meeting", startsAt: at(30), durationMinutes: 30, attendees: ["x"], known },
+      "invalid_input",
+      'no team or user "x"',
+    ],
+    [
+      "a meeting recorded before it started",
+      () => scheduled(60),
+      ivan,
+      { type: "meeting_held", meeting: 1, notes, known },
+      "wrong_state",
+      "once it has taken place",
+    ],
+    [
+      "notes that say nothing",
+      scheduled,
+      ivan,
+      { type: "meeting_held", meeting: 1, notes: "x", known },
+      "invalid_input",
+      "at least 20 characters",
+    ],
+    [
+      "notes padded with spaces",
+      scheduled,
+      ivan,
+      { type: "meeting_held", meeting: 1, notes: `ok ${" ".repeat(40)} done`, known },
+      "invalid_input",
+      "at least 20 characters",
+    ],
+    [
+      "the sending team recording it alone",
+      scheduled,
+      alice,
+      { type: "meeting_held", meeting: 1, notes, known },
+      "not_your_team",
+      "Only a member of implementation",
+    ],
+    [
+      "the sending team naming only itself as attending",
+      scheduled,
+      alice,
+      { type: "meeting_held", meeting: 1, notes, attended: [alice.email, olga.email], known },
+      "not_your_team",
+      "Only a member of implementation",
+    ],
+    [
+      "an admin outside the receiving team recording it without it",
+      scheduled,
+      root,
+      { type: "meeting_held", meeting: 1, notes, known },
+      "not_your_team",
+      "Only a member of implementation",
+    ],
+    [
+      "an unknown e-mail as having attended",
+      scheduled,
+      ivan,
+      { type: "meeting_held", meeting: 1, notes, attended: ["ghost@acme.test"], known },
+      "invalid_input",
+      "no user ghost@acme.test",
+    ],
+    [
+      "accepting while the meeting is only planned",
+      scheduled,
+      ivan,
+      { type: "accept" },
+      "meeting_required",
+      "not been recorded as held",
+    ],
+    [
+      "accepting without any meeting",
+      submitted,
+      ivan,
+      { type: "accept" },
+      "meeting_required",
+      "none is scheduled",
+    ],
+  ])("refuses %s", (_what, state, by, cmd, code, message) => {
+    const e = fails(state(), by, cmd);
+    expect(e.code).toBe(code);
+    expect(e.message).toContain(message);
+  });
+
+  it.each<[string, () => Item]>([
+    ["a member of the receiving team records it", () => held()],
+    [
+      "the sender records it with a member of the receiving team attending",
+      () => held({ attended: [ivan.email.toUpperCase(), alice.email] }, alice),
+    ],
+    [
+      "an admin records it with the receiver attending",
+      () => held({ attended: [ivan.email] }, root),
+    ],
+    [
+      "it was scheduled a minute ago (clock skew) and recorded at once",
+      () =>
+        on(
+          on(
+            submitted(),
+            alice,
+            { type: "schedule_meeting", startsAt: at(9), durationMinutes: 30 },
+            10,
+          ),
+          ivan,
+          { type: "meeting_held", meeting: 1, notes, known },
+          10,
+        ),
+    ],
+  ])("opens the gate when %s", (_what, state) => {
+    const item = state();
+    expect(item.meetings[0]?.held).toMatchObject({ receivingTeam: "implementation" });
+    expect(describeNext(item, def, (t) => t)).toMatchObject({ canAccept: true, blockedBy: null });
+    expect(on(item, ivan, { type: "accept" }, 30).step).toBe("implement");
+  });
+
+  it("says in the next action that the meeting comes first, and why", () => {
+    const name = (t: string) => (t === "sales" ? "Sales" : t);
+    expect(describeNext(submitted(), def, name)).toEqual({
+      team: "implementation",
+      action: "Hold the handoff meeting with Sales, then accept or reject",
+      canAccept: false,
+      blockedBy: {
+        code: "meeting_required",
+        detail: "a handoff meeting is required and none is scheduled",
+      },
+    });
+    expect(describeNext(scheduled(), def, name)?.blockedBy?.detail).toBe(
+      "the handoff meeting has not been recorded as held with notes",
+    );
+    const smb = on(
+      on(
+        on(states.ready("smb"), alice, { type: "update_fields", fields: { tier: "smb" } }),
+        alice,
+        { type: "submit", confirm: bothCriteria },
+      ),
+      alice,
+      { type: "comment", body: "no meeting needed" },
+    );
+    expect(describeNext(smb, def, name)).toMatchObject({
+      action: "Accept or reject the handoff from Sales",
+      canAccept: true,
+    });
+  });
+
+  it("a held meeting does not count for the resubmission after a rejection", () => {
+    const rejected = on(
+      held(),
+      ivan,
+      { type: "reject", reason: "incomplete", comment: "The SSO details are missing" },
+      30,
+    );
+    const again = on(rejected, alice, { type: "submit", confirm: bothCriteria }, 40);
+    expect(fails(again, ivan, { type: "accept" }, 41).code).toBe("meeting_required");
+    expect(describeNext(again, def, (t) => t)?.canAccept).toBe(false);
+  });
+
+  it("a meeting carries over when the sender withdraws and hands off again", () => {
+    const withdrawn = on(held(), alice, { type: "withdraw" }, 30);
+    const again = on(withdrawn, alice, { type: "submit", confirm: bothCriteria }, 31);
+    expect(again.handoffs.at(-1)?.id).toBe(2);
+    expect(on(again, ivan, { type: "accept" }, 32).step).toBe("implement");
+  });
+
+  it("a meeting booked before the handoff counts only if the receiving team took part", () => {
+    const booked = on(
+      ready(),
+      alice,
+      { type: "schedule_meeting", startsAt: at(8), durationMinutes: 30 },
+      6,
+    );
+    expect(booked.meetings[0]?.handoff).toBe(1);
+    const e = fails(booked, alice, { type: "meeting_held", meeting: 1, notes, known }, 20);
+    expect(e.code).toBe("not_your_team");
+    const ok = on(booked, ivan, { type: "meeting_held", meeting: 1, notes, known }, 20);
+    const sent = on(ok, alice, { type: "submit", confirm: bothCriteria }, 21);
+    expect(on(sent, ivan, { type: "accept" }, 22).step).toBe("implement");
+  });
+
+  it("an older record of a meeting 'held' before it started never counts", () => {
+    // Recorded under the old rules: no receiving team, before its start.
+    const item = scheduled(60 * 24 * 300);
+    const legacy = evolve(item, {
+      type: "meeting.held",
+      data: { meeting: 1, notes, attended: [] },
+      actor: alice.email,
+      at: at(20),
+    });
+    expect(describeNext(legacy, def, (t) => t)?.canAccept).toBe(false);
+  });
+
+  it("the sending team alone never opens the gate, whatever it records", () => {
+    const attendee = fc.constantFrom(alice.email, olga.email, "sales", "implementation");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -10, max: 600_000 }),
+        fc.string({ maxLength: 60 }),
+        fc.array(attendee, { maxLength: 3 }),
+        fc.array(fc.constantFrom(alice.email, olga.email), { maxLength: 3 }),
+        (startsIn, text, invited, attended) => {
+          let item = submitted();
+          for (const [minute, cmd] of [
+            [
+              6,
+              {
+                type: "schedule_meeting",
+                startsAt: at(6 + startsIn),
+                durationMinutes: 30,
+                attendees: invited,
+                known,
+              },
+            ],
+            [
+              7 + Math.max(startsIn, 0),
+              { type: "meeting_held", meeting: 1, notes: text, attended, known },
+            ],
+          ] as [number, Command][]) {
+            try {
+              item = on(item, alice, cmd, minute);
+            } catch (e) {
+              if (!(e instanceof DomainError)) throw e;
+            }
+          }
+          expect(describeNext(item, def, (t) => t)?.canAccept).toBe(false);
+          expect(() => on(item, ivan, { type: "accept" }, 600_100)).toThrow(DomainError);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("questions along the item's path", () => {
+  const support = { email: "sue@acme.test", teams: ["support"], isAdmin: false };
+  const ask = (toTeam: string, fromTeam?: string): Command => ({
+    type: "ask",
+    toTeam,
+    body: "Which SSO provider?",
+    fromTeam,
+  });
+  it.each<[string, () => Item, Actor, Command, ErrorCode | null]>([
+    ["the current team asks the next one", states.started, alice, ask("implementation"), null],
+    ["the receiver asks the sender", states.awaitingImplementation, ivan, ask("sales"), null],
+    [
+      "a past team asks the current one",
+      states.inImplementation,
+      alice,
+      ask("implementation"),
+      null,
+    ],
+    [
+      "the current team asks any team a route may lead to",
+      () => states.inImplementation("smb"),
+      ivan,
+      ask("enterprise"),
+      null,
+    ],
+    ["an admin asks a team off the path", states.started, root, ask("support", "sales"), null],
+    [
+      "the current team asks a team off the path",
+      states.started,
+      alice,
+      ask("support"),
+      "not_on_path",
+    ],
+    [
+      "a team off the path asks the current team",
+      states.started,
+      support,
+      ask("sales"),
+      "not_on_path",
+    ],
+    ["someone in no team asks", states.started, olga, ask("sales"), "not_your_team"],
+  ])("%s", (_what, state, by, cmd, code) => {
+    if (code === null) {
+      expect(run(state(), by, cmd).item.questions).toHaveLength(1);
+      return;
+    }
+    const e = failure(state(), by, cmd);
+    expect(e.code).toBe(code);
+    if (code === "not_on_path") {
+      expect(e.message).toContain("is not on the path of ONB-1");
+      expect(e.details.path_teams).toEqual(expect.arrayContaining(["sales", "implementation"]));
+    }
   });
 });

@@ -1,8 +1,10 @@
 import { assertNever, DomainError, type MissingItem } from "./errors.ts";
 import {
+  type Handoff,
   type Item,
   type ItemEventBody,
   isClosed,
+  type Meeting,
   nextTeam,
   pendingHandoff,
   type RejectReason,
@@ -61,7 +63,10 @@ export type Command =
       startsAt: string;
       durationMinutes: number;
       location?: string | null | undefined;
+      /** Team keys and e-mails to invite; each must be a known team or user (see `known`). */
       attendees?: string[] | undefined;
+      /** The directory's answer about the attendees, resolved by the caller. */
+      known?: KnownPeople | undefined;
     }
   | {
       type: "reschedule_meeting";
@@ -70,13 +75,35 @@ export type Command =
       durationMinutes?: number | undefined;
       location?: string | null | undefined;
     }
-  | { type: "meeting_held"; meeting: number; notes: string; attended?: string[] | undefined };
+  | {
+      type: "meeting_held";
+      meeting: number;
+      notes: string;
+      /** E-mails of the people who attended; each must be a known user (see `known`). */
+      attended?: string[] | undefined;
+      /** The directory's answer about the people who attended, resolved by the caller. */
+      known?: KnownPeople | undefined;
+    };
+
+/**
+ * What the directory knows about the teams and people a command names, resolved by the caller
+ * (the domain does no I/O). A name missing here is unknown, so a caller that resolves nothing
+ * makes every named attendee fail: the safe default.
+ */
+export interface KnownPeople {
+  /** The teams of each known user named, by lower-case e-mail. */
+  users: ReadonlyMap<string, readonly string[]>;
+  /** The names that are keys of existing teams. */
+  teams: ReadonlySet<string>;
+}
 
 export type CommandType = Command["type"];
 
 export interface DecideContext {
   actor: Actor;
   def: WorkflowDef;
+  /** The instant the command happens (the engine stamps its events with the same one). */
+  now: Date;
   /** The version the caller last saw (`If-Match`); checked when given. */
   expectedVersion?: number | undefined;
 }
@@ -109,19 +136,138 @@ export function meetingHandoff(
   };
 }
 
+/*
+ * The meeting gate. A required meeting counts as held only when it had started before it was
+ * recorded, its notes say something (MIN_MEETING_NOTES), and the receiving team took part: one of
+ * its members recorded it or is among those who attended. Either side may schedule; a meeting
+ * cannot be put in the past (beyond clock skew) or more than a year ahead, and it invites only
+ * teams and people Baton knows (an invite carries the item's title and agenda: it must not go to
+ * a mistyped or outside address).
+ *
+ * A meeting belongs to the handoff attempt it was scheduled for. A rejection ends that attempt:
+ * the receiver refused the package the meeting discussed, so the reworked one needs a meeting of
+ * its own. A withdrawal does not: the receiver never decided, so the meetings of an unbroken run
+ * of withdrawn attempts over the same edge (same steps) carry over to the next submission.
+ */
+
+/** Notes of a held meeting need this many characters besides white space. */
+export const MIN_MEETING_NOTES = 20;
+/** How far in the past a meeting may be scheduled: clock skew between machines, and "now". */
+export const MEETING_PAST_SKEW_MS = 5 * 60_000;
+/** How far ahead a meeting may be scheduled. */
+export const MEETING_MAX_AHEAD_MS = 365 * 86_400_000;
+
+/** Characters of a text that are not white space. */
+function contentLength(text: string): number {
+  return text.replace(/\s+/gu, "").length;
+}
+
+/** The handoff attempts whose meetings count for handoff `h`: itself and the withdrawn ones before it. */
+function attemptsOf(item: Item, h: Handoff): Set<number> {
+  const ids = new Set([h.id]);
+  for (let i = item.handoffs.findIndex((x) => x.id === h.id) - 1; i >= 0; i--) {
+    const prev = item.handoffs[i] as Handoff;
+    if (prev.outcome !== "withdrawn" || prev.fromStep !== h.fromStep || prev.toStep !== h.toStep)
+      break;
+    ids.add(prev.id);
+  }
+  return ids;
+}
+
+/** Whether a held meeting satisfies the gate for handoff `h` (records of older versions included). */
+function countsAsHeld(m: Meeting, h: Handoff): boolean {
+  if (!m.held) return false;
+  // Records made before the rule was enforced carry no receiving team; their time and notes
+  // are still checked, so a meeting "held" before it started never counts.
+  return (
+    m.held.at >= m.startsAt &&
+    contentLength(m.held.notes) >= MIN_MEETING_NOTES &&
+    (m.held.receivingTeam === undefined || m.held.receivingTeam === h.toTeam)
+  );
+}
+
+/** Whether the pending handoff's definition requires a meeting (always, or by its rule). */
+function meetingRequired(h: Handoff, def: WorkflowDef): boolean {
+  const m = stepOf(def, h.fromStep).handoff?.meeting;
+  if (!m) return false;
+  return (
+    m.required === true || (m.required_when !== undefined && matches(m.required_when, h.package))
+  );
+}
+
 /** Why the pending handoff cannot be accepted yet for want of a meeting, or null if it can. */
 export function meetingBlock(item: Item, def: WorkflowDef): string | null {
   const h = pendingHandoff(item);
-  if (!h) return null;
-  const m = stepOf(def, h.fromStep).handoff?.meeting;
-  if (!m) return null;
-  const required =
-    m.required === true || (m.required_when !== undefined && matches(m.required_when, h.package));
-  if (!required) return null;
-  const meetings = item.meetings.filter((x) => x.handoff === h.id);
-  if (meetings.some((x) => x.held !== null)) return null;
+  if (!h || !meetingRequired(h, def)) return null;
+  const attempts = attemptsOf(item, h);
+  const meetings = item.meetings.filter((x) => attempts.has(x.handoff));
+  if (meetings.some((x) => countsAsHeld(x, h))) return null;
   if (meetings.length === 0) return "a handoff meeting is required and none is scheduled";
   return "the handoff meeting has not been recorded as held with notes";
+}
+
+/** The team that receives the handoff meeting `m` prepares (sent or still to be sent). */
+function receivingTeamOf(item: Item, def: WorkflowDef, m: Meeting): string | null {
+  const sent = item.handoffs.find((x) => x.id === m.handoff);
+  if (sent) return sent.toTeam;
+  const upcoming = meetingHandoff(item, def);
+  return upcoming && upcoming.id === m.handoff ? upcoming.toTeam : null;
+}
+
+/**
+ * The teams on an item's path: every team that owned or was handed it, the current owner, and
+ * the teams the current step can hand it to (every route, since fields may still change the
+ * route). Only these may ask or be asked questions about it (admins aside).
+ */
+export function pathTeams(item: Item, def: WorkflowDef): string[] {
+  const teams = new Set([...item.teams, item.ownerTeam]);
+  if (!isClosed(item.status)) {
+    const h = stepOf(def, item.step).handoff;
+    for (const to of [h?.to, ...(h?.routes ?? []).map((r) => r.to)])
+      if (to) teams.add(stepOf(def, to).team);
+  }
+  return [...teams];
+}
+
+function checkMeetingTime(value: string, now: Date): string {
+  const at = checkInstant(value);
+  const t = Date.parse(at);
+  const bad = (message: string) =>
+    new DomainError("invalid_input", `starts_at ${message}.`, {
+      errors: [{ path: "starts_at", message }],
+    });
+  if (t < now.getTime() - MEETING_PAST_SKEW_MS)
+    throw bad("must not be in the past (a meeting is scheduled before it happens)");
+  if (t > now.getTime() + MEETING_MAX_AHEAD_MS) throw bad("must be within a year from now");
+  return at;
+}
+
+/** Each attendee once, e-mails in lower case; every one must be a known team or user. */
+function checkAttendees(
+  entries: readonly string[],
+  known: KnownPeople | undefined,
+  path: string,
+  { teamsAllowed }: { teamsAllowed: boolean },
+): string[] {
+  const list = [...new Set(entries.map((e) => (e.includes("@") ? e.trim().toLowerCase() : e)))];
+  const errors = list.flatMap((e, i) => {
+    if (e.includes("@"))
+      return known?.users.has(e) ? [] : [{ path: `${path}[${i}]`, message: `no user ${e}` }];
+    if (teamsAllowed && known?.teams.has(e)) return [];
+    return [
+      {
+        path: `${path}[${i}]`,
+        message: teamsAllowed ? `no team or user "${e}"` : `"${e}" is not an e-mail of a user`,
+      },
+    ];
+  });
+  if (errors.length > 0)
+    throw new DomainError(
+      "invalid_input",
+      `Unknown ${path === "attended" ? "attendee" : "invitee"}: ${errors.map((x) => x.message).join("; ")}.`,
+      { errors },
+    );
+  return list;
 }
 
 function isMember(actor: Actor, team: string): boolean {
@@ -489,6 +635,20 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
         throw new DomainError("invalid_input", "Ask another team; a team does not ask itself.", {
           errors: [{ path: "to_team", message: "must be another team than the asker's" }],
         });
+      if (!actor.isAdmin) {
+        // A question is about the work: only teams it passed, holds or can go to ask and answer.
+        const path = pathTeams(item, def);
+        for (const [team, side] of [
+          [fromTeam, "ask"],
+          [cmd.toTeam, "be asked"],
+        ] as const)
+          if (!path.includes(team))
+            throw new DomainError(
+              "not_on_path",
+              `Team ${team} is not on the path of ${item.key} and cannot ${side} questions about it; only ${path.join(", ")} can.`,
+              { team, path_teams: path },
+            );
+      }
       return [
         {
           type: "question.asked",
@@ -519,16 +679,22 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
       if (!isMember(actor, h.fromTeam) && !isMember(actor, h.toTeam))
         requireTeam(actor, h.toTeam, item);
       const m = stepOf(def, h.fromStep).handoff?.meeting;
+      const startsAt = checkMeetingTime(cmd.startsAt, ctx.now);
+      const durationMinutes = checkDuration(cmd.durationMinutes);
+      const attendees =
+        cmd.attendees === undefined
+          ? (m?.attendees ?? [h.fromTeam, h.toTeam])
+          : checkAttendees(cmd.attendees, cmd.known, "attendees", { teamsAllowed: true });
       return [
         {
           type: "meeting.scheduled",
           data: {
             meeting: item.meetings.length + 1,
             handoff: h.id,
-            startsAt: checkInstant(cmd.startsAt),
-            durationMinutes: checkDuration(cmd.durationMinutes),
+            startsAt,
+            durationMinutes,
             location: cmd.location?.trim() || null,
-            attendees: cmd.attendees ?? m?.attendees ?? [h.fromTeam, h.toTeam],
+            attendees,
             agenda: m?.agenda ?? [],
           },
         },
@@ -539,26 +705,61 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
       const m = item.meetings.find((x) => x.id === cmd.meeting);
       if (!m) throw new DomainError("not_found", `${item.key} has no meeting #${cmd.meeting}.`);
       const h = item.handoffs.find((x) => x.id === m.handoff);
-      const sides = h ? [h.fromTeam, h.toTeam] : [item.ownerTeam, next];
-      if (!sides.some((t) => isMember(actor, t))) requireTeam(actor, sides[1] ?? next, item);
+      const receiving = receivingTeamOf(item, def, m) ?? next;
+      // Both sides of the handoff it prepares, sent or not (the receiver may book it early).
+      const sides = h ? [h.fromTeam, h.toTeam] : [item.ownerTeam, receiving];
+      if (!sides.some((t) => isMember(actor, t))) requireTeam(actor, receiving, item);
       if (m.held) throw wrongState(item, `Meeting #${m.id} has already been held.`);
-      if (cmd.type === "meeting_held")
+      if (cmd.type === "meeting_held") {
+        if (ctx.now.getTime() < Date.parse(m.startsAt))
+          throw wrongState(
+            item,
+            `Meeting #${m.id} starts at ${m.startsAt}; record it as held once it has taken place.`,
+          );
+        const notes = requireText(cmd.notes, "notes", 20_000);
+        if (contentLength(notes) < MIN_MEETING_NOTES)
+          throw new DomainError(
+            "invalid_input",
+            `The notes of a handoff meeting must say what was agreed: at least ${MIN_MEETING_NOTES} characters besides spaces.`,
+            {
+              errors: [
+                {
+                  path: "notes",
+                  message: `must have at least ${MIN_MEETING_NOTES} characters besides spaces`,
+                },
+              ],
+            },
+          );
+        const attended = checkAttendees(cmd.attended ?? [], cmd.known, "attended", {
+          teamsAllowed: false,
+        });
+        // The receiving team must have taken part: it is the side a meeting protects. An admin
+        // may record it too, but the rule of evidence still holds.
+        if (
+          !actor.teams.includes(receiving) &&
+          !attended.some((e) => cmd.known?.users.get(e)?.includes(receiving))
+        )
+          throw new DomainError(
+            "not_your_team",
+            `Only a member of ${receiving} can record this meeting as held, or name one of them among those who attended.`,
+            {
+              team: receiving,
+              errors: [{ path: "attended", message: `must include a member of ${receiving}` }],
+            },
+          );
         return [
           {
             type: "meeting.held",
-            data: {
-              meeting: m.id,
-              notes: requireText(cmd.notes, "notes"),
-              attended: cmd.attended ?? [],
-            },
+            data: { meeting: m.id, notes, attended, receivingTeam: receiving },
           },
         ];
+      }
       return [
         {
           type: "meeting.rescheduled",
           data: {
             meeting: m.id,
-            startsAt: checkInstant(cmd.startsAt),
+            startsAt: checkMeetingTime(cmd.startsAt, ctx.now),
             durationMinutes: checkDuration(cmd.durationMinutes ?? m.durationMinutes),
             location: cmd.location === undefined ? m.location : cmd.location?.trim() || null,
           },

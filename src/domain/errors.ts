@@ -27,6 +27,8 @@ export type ErrorCode =
   | "no_route"
   /** The handoff needs a meeting held (with notes) before it can be accepted. */
   | "meeting_required"
+  /** A team that is not on the item's path (past, current or next teams) asked or was asked about it. */
+  | "not_on_path"
   /** The named item, team, user, workflow or token does not exist. */
   | "not_found"
   /** A team, user or workflow with that key already exists. */

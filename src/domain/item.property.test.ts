@@ -197,7 +197,7 @@ function playScript(turns: Turn[]): Run {
   const log: ItemEvent[] = decide(
     null,
     { type: "create", key: "ONB-1", title: "Acme onboarding", workflowVersion: 1 },
-    { actor: creator, def: onboarding },
+    { actor: creator, def: onboarding, now: new Date(T0) },
   ).map((b) =>
     deepFreeze<ItemEvent>({ ...b, actor: creator.email, at: new Date(T0).toISOString() }),
   );
@@ -215,9 +215,10 @@ function playScript(turns: Turn[]): Run {
           ? item.version - 1
           : undefined;
     const before = structuredClone(item);
+    const at = new Date(T0 + (n + 1) * 60_000).toISOString();
     let bodies: ReturnType<typeof decide>;
     try {
-      bodies = decide(item, cmd, { actor, def: onboarding, expectedVersion });
+      bodies = decide(item, cmd, { actor, def: onboarding, expectedVersion, now: new Date(at) });
     } catch (e) {
       // Anything but a DomainError (a TypeError from the frozen state, pendingOf's invariant
       // error…) is a bug in the domain, so it escapes and fails the property.
@@ -227,7 +228,6 @@ function playScript(turns: Turn[]): Run {
       refused++;
       return;
     }
-    const at = new Date(T0 + (n + 1) * 60_000).toISOString();
     for (const body of bodies) {
       const e = deepFreeze<ItemEvent>({ ...body, actor: actor.email, at });
       log.push(e);

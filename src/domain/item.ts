@@ -152,7 +152,17 @@ export interface Meeting {
   scheduledBy: string;
   /** Increases with every reschedule (the iCalendar SEQUENCE). */
   sequence: number;
-  held: { notes: string; attended: string[]; by: string; at: string } | null;
+  /**
+   * How it went. `receivingTeam` is the team whose member recorded it or attended (absent on
+   * records made before that was required).
+   */
+  held: {
+    notes: string;
+    attended: string[];
+    by: string;
+    at: string;
+    receivingTeam?: string;
+  } | null;
 }
 
 /** What happened, without who and when (the envelope adds those). */
@@ -231,7 +241,10 @@ export type ItemEventBody =
       type: "meeting.rescheduled";
       data: { meeting: number; startsAt: string; durationMinutes: number; location: string | null };
     }
-  | { type: "meeting.held"; data: { meeting: number; notes: string; attended: string[] } }
+  | {
+      type: "meeting.held";
+      data: { meeting: number; notes: string; attended: string[]; receivingTeam?: string };
+    }
   /** Service-level alerts, appended by the timer worker (actor "baton"). */
   | {
       type: "sla.warning" | "sla.breached";
@@ -407,7 +420,13 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
         ...base,
         meetings: updateById(item.meetings, e.data.meeting, (m) => ({
           ...m,
-          held: { notes: e.data.notes, attended: e.data.attended, by: e.actor, at: e.at },
+          held: {
+            notes: e.data.notes,
+            attended: e.data.attended,
+            by: e.actor,
+            at: e.at,
+            ...(e.data.receivingTeam === undefined ? {} : { receivingTeam: e.data.receivingTeam }),
+          },
         })),
       };
     case "sla.warning":

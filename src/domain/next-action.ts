@@ -1,3 +1,4 @@
+import { meetingBlock } from "./decide.ts";
 import { type Item, nextTeam, pendingHandoff } from "./item.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "./workflow.ts";
 
@@ -5,6 +6,10 @@ import { routeHandoff, stepOf, type WorkflowDef } from "./workflow.ts";
 export interface NextAction {
   team: string;
   action: string;
+  /** Whether the next team can accept the pending handoff now (false in every other state). */
+  canAccept: boolean;
+  /** What keeps the pending handoff from being accepted now, or null. */
+  blockedBy: { code: "meeting_required"; detail: string } | null;
 }
 
 /**
@@ -20,29 +25,34 @@ export function describeNext(
   if (team === null) return null;
   const step = stepOf(def, item.step);
   const stepName = step.name ?? step.key;
+  const act = (action: string): NextAction => ({
+    team,
+    action,
+    canAccept: false,
+    blockedBy: null,
+  });
   switch (item.status) {
     case "awaiting_acceptance": {
-      const h = pendingHandoff(item);
-      return {
-        team,
-        action: `Accept or reject the handoff from ${teamName(h?.fromTeam ?? item.ownerTeam)}`,
-      };
+      const from = teamName(pendingHandoff(item)?.fromTeam ?? item.ownerTeam);
+      const block = meetingBlock(item, def);
+      if (block)
+        return {
+          ...act(`Hold the handoff meeting with ${from}, then accept or reject`),
+          blockedBy: { code: "meeting_required", detail: block },
+        };
+      return { ...act(`Accept or reject the handoff from ${from}`), canAccept: true };
     }
     case "paused":
-      return {
-        team,
-        action: `Resume "${stepName}" (paused: ${item.paused?.reason ?? "no reason given"})`,
-      };
+      return act(`Resume "${stepName}" (paused: ${item.paused?.reason ?? "no reason given"})`);
     case "in_progress": {
-      if (!step.handoff) return { team, action: `Finish "${stepName}" and complete the item` };
+      if (!step.handoff) return act(`Finish "${stepName}" and complete the item`);
       const to = routeHandoff(step, item.fields);
       const target = to ? ` to ${teamName(stepOf(def, to).team)}` : "";
       if (item.returned)
-        return {
-          team,
-          action: `Rework "${stepName}" and hand off again${target} (returned by ${teamName(item.returned.fromTeam)}: ${item.returned.reason})`,
-        };
-      return { team, action: `Finish "${stepName}" and hand off${target}` };
+        return act(
+          `Rework "${stepName}" and hand off again${target} (returned by ${teamName(item.returned.fromTeam)}: ${item.returned.reason})`,
+        );
+      return act(`Finish "${stepName}" and hand off${target}`);
     }
     default:
       return null;

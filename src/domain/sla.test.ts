@@ -16,7 +16,7 @@ function run(commands: [keyof typeof people, Command, string][]): Item {
   let item: Item | null = null;
   for (const [who, cmd, at] of commands) {
     const actor = people[who];
-    for (const body of decide(item, cmd, { actor, def }))
+    for (const body of decide(item, cmd, { actor, def, now: new Date(at) }))
       item = evolve(item, { ...body, actor: actor.email, at } as ItemEvent);
   }
   return item as Item;
@@ -132,8 +132,12 @@ describe("handoff meetings", () => {
     },
     { teams: new Set(["sales", "implementation"]) },
   );
-  const ctx = (who: keyof typeof people) => ({ actor: people[who], def: withMeeting });
   const at = "2026-03-02T09:00:00.000Z";
+  const ctx = (who: keyof typeof people) => ({
+    actor: people[who],
+    def: withMeeting,
+    now: new Date(at),
+  });
   function apply(item: Item | null, who: keyof typeof people, cmd: Command): Item {
     return decide(item, cmd, ctx(who)).reduce<Item | null>(
       (i, b) => evolve(i, { ...b, actor: people[who].email, at } as ItemEvent),
@@ -155,7 +159,7 @@ describe("handoff meetings", () => {
     );
     item = apply(item, "ivan", {
       type: "schedule_meeting",
-      startsAt: "2026-03-03T10:00:00Z",
+      startsAt: at,
       durationMinutes: 30,
     });
     expect(item.meetings[0]).toMatchObject({
@@ -169,7 +173,11 @@ describe("handoff meetings", () => {
     expect(() => apply(item, "olga", { type: "meeting_held", meeting: 1, notes: "x" })).toThrow(
       expect.objectContaining({ code: "not_your_team" }),
     );
-    item = apply(item, "alice", { type: "meeting_held", meeting: 1, notes: "Done" });
+    item = apply(item, "ivan", {
+      type: "meeting_held",
+      meeting: 1,
+      notes: "Walked through the scope and agreed the dates",
+    });
     expect(apply(item, "ivan", { type: "accept" }).status).toBe("in_progress");
   });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
-import type { Actor } from "../domain/decide.ts";
+import type { Actor, KnownPeople } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/directory.ts";
@@ -144,6 +144,24 @@ export class Directory {
           people.set(m.email, m.name);
     }
     return [...people].map(([email, name]) => ({ email, name }));
+  }
+
+  /**
+   * What the directory knows of the team keys and e-mails a meeting names: which are teams, and
+   * each known user's teams. One query for the users; teams come from the cached names.
+   */
+  async knownPeople(names: readonly string[]): Promise<KnownPeople> {
+    const emails = [
+      ...new Set(names.filter((n) => n.includes("@")).map((n) => n.trim().toLowerCase())),
+    ];
+    const [teamNames, users] = await Promise.all([
+      this.names(),
+      store.findUsersByEmails(this.db, emails),
+    ]);
+    return {
+      users: new Map(users.map((u) => [u.email, u.teams.map((t) => t.key)])),
+      teams: new Set(names.filter((n) => teamNames.has(n))),
+    };
   }
 
   teamKeys(): Promise<Set<string>> {

@@ -92,9 +92,10 @@ export class Items {
     } as const;
     // The key's number is taken by the insert itself: the item is decided with a placeholder key,
     // which the statement replaces, and decided again (the same instant) with the key it got.
-    const at = this.clock().toISOString();
+    const now = this.clock();
+    const at = now.toISOString();
     const draft = (key: string) => {
-      const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def }), by, at);
+      const events = this.stamp(decide(null, { ...cmd, key }, { actor: by, def, now }), by, at);
       return { events, item: events.reduce<Item | null>(evolve, null) as Item };
     };
     const placeholder = `${def.prefix}-${randomUUID()}`;
@@ -119,7 +120,7 @@ export class Items {
     command: ItemCommand,
     expectedVersion?: number,
   ): Promise<ItemView> {
-    const cmd: Command =
+    let cmd: Command =
       command.type === "assign"
         ? {
             ...command,
@@ -130,6 +131,11 @@ export class Items {
           }
         : command;
     if (cmd.type === "ask") await this.directory.getTeam(cmd.toTeam); // an unknown team is a 404
+    // Meetings name people; the domain checks them against what the directory knows.
+    if (cmd.type === "schedule_meeting" && cmd.attendees)
+      cmd = { ...cmd, known: await this.directory.knownPeople(cmd.attendees) };
+    if (cmd.type === "meeting_held")
+      cmd = { ...cmd, known: await this.directory.knownPeople(cmd.attended ?? []) };
     // Fastest path: decided on the copy this node remembers; any doubt (a stale copy may refuse
     // wrongly, or see nothing to do) is settled on a fresh read.
     const recent = this.recent.get(key);
@@ -178,7 +184,13 @@ export class Items {
     expectedVersion: number | undefined,
   ): Promise<(ItemView & Written) | undefined> {
     const def = await this.workflows.definition(item.workflow, item.workflowVersion);
-    const events = this.stamp(decide(item, cmd, { actor: by, def, expectedVersion }), by);
+    // One instant for the rules and the events' stamps.
+    const now = this.clock();
+    const events = this.stamp(
+      decide(item, cmd, { actor: by, def, expectedVersion, now }),
+      by,
+      now.toISOString(),
+    );
     if (events.length === 0) return { id, item, def, timed };
     const next = events.reduce(evolve, item);
     const sla = await this.sla.slaOf(next, def);

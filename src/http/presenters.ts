@@ -1,8 +1,8 @@
 import type { Clock } from "../domain/clocks.ts";
-import { meetingBlock, missingForHandoff } from "../domain/decide.ts";
+import { meetingBlock, missingForHandoff, pathTeams } from "../domain/decide.ts";
 import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
 import { pendingHandoff } from "../domain/item.ts";
-import { describeNext } from "../domain/next-action.ts";
+import { describeNext, type NextAction } from "../domain/next-action.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
 import type { Team, User } from "../engine/directory.ts";
 import type { ItemView } from "../engine/items.ts";
@@ -59,6 +59,23 @@ function pathOf(item: Item, def: WorkflowDef) {
   ];
 }
 
+/**
+ * Who moves next and what they must do. `can_accept` says whether accepting would succeed now;
+ * `blocked_by` says why not while a required handoff meeting is not held (clients show it
+ * instead of offering an accept that fails).
+ */
+function presentNext(next: NextAction | null, teamName: TeamName) {
+  return next
+    ? {
+        team: next.team,
+        team_name: teamName(next.team),
+        action: next.action,
+        can_accept: next.canAccept,
+        blocked_by: next.blockedBy,
+      }
+    : null;
+}
+
 /** The nearest deadline among the clocks still counting, and the worst state among them. */
 function deadlineOf(clocks: readonly Clock[]) {
   const open = clocks.filter((c) => c.ended_at === null);
@@ -109,7 +126,7 @@ export function presentItem(
     is_final_step: !step.handoff,
     step_since: item.stepSince,
     owner_team: item.ownerTeam,
-    next: next ? { team: next.team, team_name: teamName(next.team), action: next.action } : null,
+    next: presentNext(next, teamName),
     assignee: item.assignee,
     fields: item.fields,
     checklist: step.checklist.map((c, index) => ({
@@ -143,6 +160,8 @@ export function presentItem(
     })),
     path: pathOf(item, def),
     teams: item.teams,
+    // The teams that may ask or be asked questions about the item (admins may ask any).
+    question_teams: pathTeams(item, def),
     comments: item.comments,
     due: item.due,
     clocks,
@@ -207,7 +226,7 @@ export function presentItemSummary(
     step: item.step,
     step_name: stepOf(def, item.step).name ?? item.step,
     owner_team: item.ownerTeam,
-    next: next ? { team: next.team, team_name: teamName(next.team), action: next.action } : null,
+    next: presentNext(next, teamName),
     assignee: item.assignee,
     rework: Object.values(item.rework).reduce((a, b) => a + b, 0),
     due: item.due,

@@ -118,6 +118,16 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
   return r ? toUser(r) : undefined;
 }
 
+/** The users with these (lower-case) e-mails; unknown ones are left out. */
+export async function findUsersByEmails(db: Db, emails: readonly string[]): Promise<UserRow[]> {
+  if (emails.length === 0) return [];
+  return (
+    await userWithTeams(db)
+      .where("users.email", "in", [...emails])
+      .execute()
+  ).map(toUser);
+}
+
 export async function listUsers(db: Db): Promise<UserRow[]> {
   return (await userWithTeams(db).orderBy("users.email").execute()).map(toUser);
 }

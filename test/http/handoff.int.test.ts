@@ -70,6 +70,8 @@ describe.each(dbKinds())("handoffs through the HTTP API on $name", (kind) => {
       team: "implementation",
       team_name: "Implementation",
       action: "Accept or reject the handoff from Sales",
+      can_accept: true,
+      blocked_by: null,
     });
     expect(submitted.body.handoff).toMatchObject({
       from_step: "sell",
@@ -171,11 +173,11 @@ describe.each(dbKinds())("handoffs through the HTTP API on $name", (kind) => {
     const key = await readyOnboardingItem(sales, { tier: "enterprise", go_live: "2026-05-01" });
     await sales.post(`/items/${key}/handoff`, { confirm: onboardingCriteria });
     const meeting = await impl.post(`/items/${key}/meetings`, {
-      starts_at: "2026-03-03T10:00:00Z",
+      starts_at: b.clock.now.toISOString(),
       duration_minutes: 30,
     });
-    await sales.post(`/items/${key}/meetings/${meeting.body.id}/held`, {
-      notes: "Walked through it",
+    await impl.post(`/items/${key}/meetings/${meeting.body.id}/held`, {
+      notes: "Walked through the requirements",
     });
     await impl.post(`/items/${key}/accept`);
     const item = await impl.get(`/items/${key}`);
