@@ -146,22 +146,34 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
       .waitFor();
     expect(await record.locator("[data-handoff]").count()).toBe(2);
 
-    // Implementation books a meeting with Support before handing on, moves it, holds it.
+    // Implementation books a meeting with Support before handing on (tomorrow), moves it to
+    // now, holds it: a meeting is recorded once it has started, with Support taking part.
+    const localInput = (offsetMs: number) =>
+      ivy.evaluate((ms) => {
+        const d = new Date(Date.now() + ms);
+        const pad = (n: number) => String(n).padStart(2, "0");
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      }, offsetMs);
     await record.getByRole("button", { name: "Schedule a meeting with Support" }).click();
     const form = record.getByRole("form", { name: "Schedule a meeting with Support" });
-    await form.getByLabel("Meeting at").fill("2030-05-06T10:00");
+    await form.getByLabel("Meeting at").fill(await localInput(86_400_000));
     await form.getByRole("button", { name: "Schedule meeting" }).click();
     const meeting = record.locator("[data-meeting]");
     await meeting.getByText("planned").waitFor();
+    await meeting
+      .getByTestId("hold-problem")
+      .getByText("once it has started", { exact: false })
+      .waitFor();
     await meeting.getByRole("button", { name: "Reschedule…" }).click();
     const dialog = ivy.getByRole("dialog", { name: "Reschedule the handoff meeting" });
-    await dialog.getByLabel("New time").fill("2030-05-07T15:30");
+    await dialog.getByLabel("New time").fill(await localInput(0));
     await dialog.getByLabel("Where").fill("Video call");
     await dialog.getByRole("button", { name: "Move meeting" }).click();
     await meeting.getByText("moved once", { exact: false }).waitFor();
     await meeting.getByLabel("Meeting notes").fill("Runbook walked through with Support");
     await meeting.getByRole("combobox", { name: "Who attended" }).click();
     await ivy.getByRole("option", { name: "Ivy Implementer" }).click();
+    await ivy.getByRole("option", { name: "Sue Support" }).click();
     await ivy.keyboard.press("Escape");
     await meeting.getByRole("button", { name: "Record as held" }).click();
 
@@ -172,13 +184,13 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
       .getByText("Runbook walked through with Support", { exact: false })
       .waitFor({ timeout: LIVE_MS });
     expect(await samRecord.getByTestId("meeting-attendance").textContent()).toBe(
-      "Attended: Ivy Implementer",
+      "Attended: Ivy Implementer and Sue Support",
     );
     const stored = (await e.baton.admin.get(`/items/${key}`)).body.meetings[0];
     expect(stored).toMatchObject({
       location: "Video call",
       sequence: 1,
-      held: { attended: ["ivy@example.com"] },
+      held: { attended: ["ivy@example.com", "sue@example.com"], receivingTeam: "support" },
     });
     await e.shot(sam, "item-page-handoff-record", true);
   });

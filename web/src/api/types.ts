@@ -15,6 +15,17 @@ export interface NextAction {
   team: string;
   team_name: string;
   action: string;
+  /** Whether accepting the pending handoff would succeed now (absent on older servers). */
+  can_accept?: boolean;
+  /** Why the pending handoff cannot be accepted yet (a required meeting not held), or null. */
+  blocked_by?: { code: "meeting_required"; detail: string } | null;
+}
+
+/** Why accepting would fail now, or null if it may be offered (older servers say nothing). */
+export function acceptBlock(next: NextAction | null | undefined): string | null {
+  return next?.can_accept === false
+    ? (next.blocked_by?.detail ?? "it cannot be accepted yet")
+    : null;
 }
 
 export interface HandoffJson {
@@ -75,7 +86,14 @@ export interface Meeting {
   agenda: string[];
   scheduled_by: string;
   sequence: number;
-  held: { notes: string; attended: string[]; by: string; at: string } | null;
+  held: {
+    notes: string;
+    attended: string[];
+    by: string;
+    at: string;
+    /** The receiving team that took part (absent on older records). */
+    receivingTeam?: string;
+  } | null;
   ics: string;
 }
 
@@ -121,6 +139,8 @@ export interface Item extends ServiceLevel {
   meetings?: Meeting[];
   path: PathEntry[];
   teams: string[];
+  /** The teams that may ask or be asked questions about the item (admins may ask any). */
+  question_teams?: string[];
   comments: number;
   version: number;
   created_at: string;

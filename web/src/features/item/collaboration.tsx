@@ -61,8 +61,12 @@ export function QuestionsView({
   const questions = item.questions ?? [];
   const closed = item.state === "done" || item.state === "cancelled";
   const mine = new Set(me.teams.map((t) => t.key));
+  // Only teams on the item's path ask and are asked (admins may ask any team).
+  const onPath = (key: string) =>
+    me.admin || !item.question_teams || item.question_teams.includes(key);
+  const fromTeam = me.teams.find((t) => item.question_teams?.includes(t.key))?.key;
   const options = teams
-    .filter((t) => !mine.has(t.key))
+    .filter((t) => !mine.has(t.key) && onPath(t.key))
     .map((t) => ({ value: t.key, label: t.name }));
   return (
     <Stack gap="sm">
@@ -129,7 +133,14 @@ export function QuestionsView({
             e.preventDefault();
             if (toTeam && body.trim())
               call.mutate(
-                { path: "questions", body: { to_team: toTeam, body: body.trim() } },
+                {
+                  path: "questions",
+                  body: {
+                    to_team: toTeam,
+                    body: body.trim(),
+                    ...(fromTeam ? { from_team: fromTeam } : {}),
+                  },
+                },
                 { onSuccess: () => setBody("") },
               );
           }}

@@ -140,12 +140,16 @@ function RescheduleDialog({
   );
 }
 
+/** Notes of a held meeting need this many characters besides spaces (as the server checks). */
+const MIN_NOTES = 20;
+
 function MeetingCard({
   item,
   meeting: m,
   teams,
   teamName,
   canAct,
+  receivingTeam,
 }: {
   item: Item;
   meeting: Meeting;
@@ -153,7 +157,10 @@ function MeetingCard({
   teamName: TeamName;
   /** Open item and the viewer is on one side of the handoff. */
   canAct: boolean;
+  /** The team receiving the handoff: one of its members records the meeting or attends it. */
+  receivingTeam: string | null;
 }) {
+  const me = useMe();
   const call = useItemCall(item);
   const [notes, setNotes] = useState("");
   const [attended, setAttended] = useState<string[]>([]);
@@ -164,6 +171,21 @@ function MeetingCard({
     teams.flatMap((t) => t.members).find((p) => p.email === email)?.name ??
     email;
   const isTeam = (a: string) => teams.some((t) => t.key === a);
+  // The server's rules for a held meeting, said before the click rather than after it.
+  const started = Date.parse(m.starts_at) <= Date.now();
+  const notesShort = notes.replace(/\s+/gu, "").length < MIN_NOTES;
+  const receiverMembers = new Set(
+    teams.find((t) => t.key === receivingTeam)?.members.map((p) => p.email) ?? [],
+  );
+  const needsReceiver =
+    !!receivingTeam &&
+    !me.teams.some((t) => t.key === receivingTeam) &&
+    !attended.some((e) => receiverMembers.has(e));
+  const holdProblem = !started
+    ? `It can be recorded as held once it has started (${formatDateTime(m.starts_at)}).`
+    : needsReceiver
+      ? `Name a member of ${teamName(receivingTeam ?? "")} among those who attended, or let one of them record it.`
+      : null;
   return (
     <Paper
       withBorder
@@ -230,7 +252,7 @@ function MeetingCard({
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              if (!notes.trim()) return;
+              if (notesShort || holdProblem) return;
               call.mutate(
                 {
                   path: `meetings/${m.id}/held`,
@@ -248,7 +270,7 @@ function MeetingCard({
             <Stack gap="xs" mt="xs">
               <Textarea
                 label="Meeting notes"
-                description="What was agreed; both teams see it with the handoff."
+                description={`What was agreed (at least ${MIN_NOTES} characters); both teams see it with the handoff.`}
                 autosize
                 minRows={2}
                 value={notes}
@@ -262,11 +284,16 @@ function MeetingCard({
                 onChange={setAttended}
                 searchable
               />
+              {holdProblem && (
+                <Text size="sm" c="orange.9" data-testid="hold-problem">
+                  {holdProblem}
+                </Text>
+              )}
               <Group gap="xs">
                 <Button
                   type="submit"
                   variant="light"
-                  disabled={!notes.trim()}
+                  disabled={notesShort || !!holdProblem}
                   loading={call.isPending}
                 >
                   Record as held
@@ -346,7 +373,10 @@ function ScheduleMeeting({
           <TextInput
             type="datetime-local"
             label="Meeting at"
+            description="From now to a year ahead"
             value={startsAt}
+            min={toLocalInput(new Date().toISOString())}
+            max={toLocalInput(new Date(Date.now() + 365 * 86_400_000).toISOString())}
             onChange={(e) => setStartsAt(e.currentTarget.value)}
             w={220}
           />
@@ -502,6 +532,7 @@ export function HandoffRecord({
                     teams={teams}
                     teamName={teamName}
                     canAct={!closed && onEitherSide([h.from_team, h.to_team])}
+                    receivingTeam={h.to_team}
                   />
                 ))}
               </Stack>
@@ -532,6 +563,7 @@ export function HandoffRecord({
                     nextHandoff ? [nextHandoff.fromTeam, nextHandoff.toTeam] : [item.owner_team],
                   )
                 }
+                receivingTeam={nextHandoff?.toTeam ?? null}
               />
             ))}
           </Stack>

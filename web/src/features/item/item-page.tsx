@@ -25,7 +25,7 @@ import {
   useUsers,
   useWorkflow,
 } from "../../api/queries.ts";
-import type { Item } from "../../api/types.ts";
+import { acceptBlock, type Item } from "../../api/types.ts";
 import { PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { formatDateTime } from "../../lib/format.ts";
@@ -202,8 +202,19 @@ export default function ItemPage() {
       { onSuccess: () => notifications.show({ message: done, color: "green" }) },
     );
 
+  // A required meeting not yet held: accepting would fail, so it is not offered; `a` says why.
+  const blocked = acceptBlock(it?.next);
   useKeys({
-    a: () => it?.state === "awaiting_acceptance" && isNext && setDialog("accept"),
+    a: () => {
+      if (it?.state !== "awaiting_acceptance" || !isNext) return;
+      if (blocked)
+        notifications.show({
+          title: `${key} cannot be accepted yet`,
+          message: `Acceptance waits for the handoff meeting: ${blocked}.`,
+          color: "orange",
+        });
+      else setDialog("accept");
+    },
     r: () => it?.state === "awaiting_acceptance" && isNext && setDialog("reject"),
     c: () => canClaim && act("claim", `${key} is yours now.`),
   });
@@ -226,9 +237,15 @@ export default function ItemPage() {
     <>
       {it.state === "awaiting_acceptance" && isNext && (
         <>
-          <Button color="green.9" onClick={() => setDialog("accept")}>
-            Accept
-          </Button>
+          {blocked ? (
+            <Text size="sm" c="orange.9" fw={600} data-testid="accept-blocked" maw={360}>
+              Accept after the handoff meeting: {blocked}.
+            </Text>
+          ) : (
+            <Button color="green.9" onClick={() => setDialog("accept")}>
+              Accept
+            </Button>
+          )}
           <Button color="red" variant="outline" onClick={() => setDialog("reject")}>
             Reject…
           </Button>
@@ -435,7 +452,7 @@ export default function ItemPage() {
           <AcceptDialog
             item={it}
             teamName={teamName}
-            opened={dialog === "accept"}
+            opened={dialog === "accept" && !blocked}
             onClose={() => setDialog(null)}
           />
           <RejectDialog

@@ -13,6 +13,9 @@ import classes from "./queue-list.module.css";
 
 export const ROW_HEIGHT = 60;
 
+/** A row's one-click action, or (`blocked`) why the usual one is not offered yet. */
+export type QuickAction = { label: string; run: () => void } | { label: string; blocked: string };
+
 interface Props {
   items: ItemSummary[];
   cursor: number;
@@ -20,7 +23,7 @@ interface Props {
   onCursor: (index: number) => void;
   onToggle: (key: string) => void;
   /** The row's one-click action (claim, accept), or null when there is none for this row. */
-  quickAction: (item: ItemSummary) => { label: string; run: () => void } | null;
+  quickAction: (item: ItemSummary) => QuickAction | null;
   busyKeys: ReadonlySet<string>;
   label: string;
 }
@@ -149,7 +152,18 @@ export function QueueList({
                 </Text>
                 <DueCell item={item} now={now} />
                 <span>
-                  {action ? (
+                  {action && "blocked" in action ? (
+                    <Text
+                      size="xs"
+                      fw={600}
+                      c="orange.9"
+                      title={action.blocked}
+                      data-testid="accept-blocked"
+                      aria-label={`${item.key}: ${action.blocked}`}
+                    >
+                      {action.label}
+                    </Text>
+                  ) : action ? (
                     <Button
                       size="compact-xs"
                       variant="light"

@@ -18,12 +18,12 @@ import { useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client.ts";
 import { keys, runItemCommand, STALLED_AFTER_DAYS, useQueue, useTeams } from "../../api/queries.ts";
-import type { ItemSummary, QueueTab } from "../../api/types.ts";
+import { acceptBlock, type ItemSummary, type QueueTab } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { useKeys } from "../../lib/keys.ts";
 import { isMemberOf, useMe } from "../auth/session.ts";
 import { RejectDialog } from "../item/reject-dialog.tsx";
-import { QueueList } from "./queue-list.tsx";
+import { QueueList, type QuickAction } from "./queue-list.tsx";
 
 /*
  * A team's queue: incoming handoffs, work in progress, work waiting on other teams, questions,
@@ -208,19 +208,40 @@ export default function QueuePage() {
       }
     });
   const canAct = (i: ItemSummary) => isMember && i.next?.team === team;
-  const quickAction = (i: ItemSummary) => {
+  /** Accepts one item, or says why it cannot be accepted yet instead of sending a doomed call. */
+  const acceptOne = (i: ItemSummary) => {
+    const block = acceptBlock(i.next);
+    if (block)
+      notifications.show({
+        title: `${i.key} cannot be accepted yet`,
+        message: `Acceptance waits for the handoff meeting: ${block}.`,
+        color: "orange",
+      });
+    else void single(i.key, "accept", "accepted");
+  };
+  const quickAction = (i: ItemSummary): QuickAction | null => {
     if (!canAct(i)) return null;
-    if (i.state === "awaiting_acceptance")
-      return { label: "Accept", run: () => void single(i.key, "accept", "accepted") };
+    if (i.state === "awaiting_acceptance") {
+      const block = acceptBlock(i.next);
+      return block
+        ? { label: "Meeting first", blocked: `Acceptance waits for the handoff meeting: ${block}.` }
+        : { label: "Accept", run: () => void single(i.key, "accept", "accepted") };
+    }
     if (i.state === "in_progress" && i.assignee !== me.email)
       return { label: "Claim", run: () => void single(i.key, "claim", "is yours now") };
     return null;
   };
 
-  const bulk = async (label: string, run: (key: string) => Promise<unknown>) => {
-    const chosen = [...selected];
+  const bulk = async (
+    label: string,
+    run: (key: string) => Promise<unknown>,
+    keysToRun: string[] = [...selected],
+  ) => {
+    const chosen = keysToRun;
     const { ok, failed } = await runMany(chosen, run);
-    setSelected(new Set(failed.map((f) => f.key)));
+    // What was not run (waiting for a meeting) or failed stays selected.
+    const done = new Set(ok);
+    setSelected(new Set([...selected].filter((k) => !done.has(k))));
     refresh();
     notifications.show({
       title: `${label}: ${ok.length} of ${chosen.length} done`,
@@ -254,8 +275,7 @@ export default function QueuePage() {
         void single(current.key, "claim", "is yours now");
     },
     a: () => {
-      if (current && canAct(current) && current.state === "awaiting_acceptance")
-        void single(current.key, "accept", "accepted");
+      if (current && canAct(current) && current.state === "awaiting_acceptance") acceptOne(current);
     },
     r: () => {
       if (current && canAct(current) && current.state === "awaiting_acceptance")
@@ -273,6 +293,10 @@ export default function QueuePage() {
     ...members.map((m) => ({ value: m.email, label: m.name })),
   ];
   const tabInfo = tabs.find((t) => t.value === tab) ?? tabs[0];
+  // Bulk accept sends only what can be accepted now; the rest wait for their meetings.
+  const selectedIncoming = (queue.data?.incoming ?? []).filter((i) => selected.has(i.key));
+  const acceptable = selectedIncoming.filter((i) => !acceptBlock(i.next)).map((i) => i.key);
+  const waitingForMeeting = selectedIncoming.length - acceptable.length;
 
   return (
     <Stack gap="md">
@@ -409,13 +433,21 @@ export default function QueuePage() {
             <Text size="sm" fw={600}>
               {selected.size} selected
             </Text>
-            {tab === "incoming" && isMember && (
+            {tab === "incoming" && isMember && acceptable.length > 0 && (
               <Button
                 size="xs"
-                onClick={() => void bulk("Accept", (k) => runItemCommand(k, "accept"))}
+                onClick={() => void bulk("Accept", (k) => runItemCommand(k, "accept"), acceptable)}
               >
-                Accept {selected.size}
+                Accept {acceptable.length}
               </Button>
+            )}
+            {tab === "incoming" && isMember && waitingForMeeting > 0 && (
+              <Text size="sm" c="orange.9" data-testid="bulk-accept-blocked">
+                {waitingForMeeting === 1
+                  ? "1 selected item waits for its handoff meeting"
+                  : `${waitingForMeeting} selected items wait for their handoff meetings`}{" "}
+                and cannot be accepted yet.
+              </Text>
             )}
             {isMember && (
               <Group gap={6} wrap="nowrap">
