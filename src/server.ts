@@ -7,7 +7,7 @@ import { DEMO_PASSWORD, seedDemo } from "./engine/seed.ts";
 import { buildApp } from "./http/app.ts";
 import { migrate, openDb } from "./store/db.ts";
 import { countUsers } from "./store/directory.ts";
-import { openEmbedded } from "./store/embedded.ts";
+import { type Notice, openEmbedded } from "./store/embedded.ts";
 
 /*
  * Starting Baton: pick the database (a PostgreSQL server from DATABASE_URL, or the embedded
@@ -24,10 +24,14 @@ export interface Running {
 }
 
 /** Opens the configured database and migrates it. The caller closes what it returns. */
-export async function openStore(config: Config, log: (m: string) => void = () => {}) {
+export async function openStore(
+  config: Config,
+  log: (m: string) => void = () => {},
+  notice?: Notice,
+) {
   const embedded = config.DATABASE_URL
     ? null
-    : await openEmbedded({ dataDir: config.BATON_DATA_DIR, log });
+    : await openEmbedded({ dataDir: config.BATON_DATA_DIR, log, ...(notice ? { notice } : {}) });
   const url = config.DATABASE_URL ?? (embedded?.url as string);
   const db = openDb(url, { max: config.BATON_DB_POOL });
   try {
@@ -50,7 +54,11 @@ export async function openStore(config: Config, log: (m: string) => void = () =>
 
 export async function startBaton(config: Config): Promise<Running> {
   const logger = pino({ level: config.LOG_LEVEL });
-  const store = await openStore(config, (m) => logger.debug(m));
+  const store = await openStore(
+    config,
+    (m) => logger.debug(m),
+    (level, m) => logger[level]({ component: "embedded-postgres" }, m),
+  );
   const engine = createEngine({
     db: store.db,
     url: store.url,

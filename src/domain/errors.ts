@@ -38,7 +38,13 @@ export type ErrorCode =
   /** An Idempotency-Key was sent again with a different request (method, path or body). */
   | "idempotency_key_reused"
   /** A request with this Idempotency-Key is still running; retry after `Retry-After`. */
-  | "idempotency_in_progress";
+  | "idempotency_in_progress"
+  /**
+   * Baton cannot reach its database right now (restarting, connection lost); nothing was
+   * changed, or the outcome is unknown if the connection dropped mid-write. Retry after the
+   * `Retry-After` seconds.
+   */
+  | "unavailable";
 
 /** Extra, machine-readable context for an error. */
 export interface ErrorDetails {

@@ -80,6 +80,9 @@ export class TimerWorker {
     this.running = true;
     this.loop = (async () => {
       let housekeepAt = 0;
+      // Rounds failing in a row (the database restarting, say) back off up to 10 s, so an
+      // outage costs a few log lines rather than five a second; the first success resets it.
+      let failures = 0;
       while (this.running) {
         if (this.deps.housekeeping && Date.now() >= housekeepAt) {
           housekeepAt = Date.now() + this.housekeepingMs;
@@ -88,12 +91,15 @@ export class TimerWorker {
         let claimed = 0;
         try {
           claimed = await this.tick();
+          failures = 0;
         } catch (e) {
+          failures++;
           this.onError(e);
         }
+        const sleepMs = failures ? Math.min(10_000, this.pollMs * 2 ** failures) : this.pollMs;
         if (claimed < this.batchSize && this.running)
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.pollMs);
+            const timer = setTimeout(resolve, sleepMs);
             this.wake = () => {
               clearTimeout(timer);
               resolve();

@@ -13,6 +13,7 @@ import { authenticator } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerIdempotency } from "./idempotency.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
+import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -97,7 +98,7 @@ export async function buildApp({
     },
     { prefix: "/api/v1" },
   );
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
+  await app.register(healthRoutes(engine));
   await registerWebApp(app);
   return app;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { DomainError, type ErrorCode } from "../domain/errors.ts";
+import { asUnavailable } from "../engine/health.ts";
 
 /*
  * Every error leaves as application/problem+json (RFC 9457) with a stable `code`. Only this file
@@ -27,6 +28,7 @@ export const statusOf: Record<ErrorCode, number> = {
   not_a_member: 422,
   idempotency_key_reused: 422,
   idempotency_in_progress: 409,
+  unavailable: 503,
 };
 
 const titles: Record<ErrorCode, string> = {
@@ -48,6 +50,7 @@ const titles: Record<ErrorCode, string> = {
   not_a_member: "Not a member of the team",
   idempotency_key_reused: "Idempotency key reused",
   idempotency_in_progress: "Request already in progress",
+  unavailable: "Temporarily unavailable",
 };
 
 /** `/fields/0/name` in the body → `fields[0].name`; in the query string → `query.limit`. */
@@ -76,9 +79,13 @@ export function sendProblem(
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | DomainError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | DomainError, request, reply) => {
+    // A database that is restarting or dropped the connection is a 503 to retry, not a 500.
+    const err = thrown instanceof DomainError ? thrown : (asUnavailable(thrown) ?? thrown);
     if (err instanceof DomainError) {
       const { missing, errors, ...rest } = err.details;
+      if (typeof rest.retry_after === "number")
+        reply.header("retry-after", String(rest.retry_after));
       return sendProblem(reply, statusOf[err.code], err.code, titles[err.code], err.message, {
         ...(missing ? { missing } : {}),
         ...(errors ? { errors } : {}),

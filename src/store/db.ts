@@ -23,6 +23,16 @@ const PREPARED_PER_CONNECTION = 200;
 class PreparingClient extends pg.Client {
   private readonly prepared = new Map<string, string>();
 
+  // biome-ignore lint/suspicious/noExplicitAny: pg.Client's constructor takes its config as is.
+  constructor(config?: any) {
+    super(config);
+    // The pool listens for errors only on idle clients, and a running query gets its own; a
+    // connection that dies while checked out between two queries would otherwise emit an
+    // `error` nobody listens to, which crashes the process. Its next query fails instead
+    // (503) and the pool drops it on release.
+    this.on("error", () => {});
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() is heavily overloaded.
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config === "string" && Array.isArray(values) && values.length > 0) {
@@ -46,8 +56,13 @@ export function openDb(url: string, { max = 20 }: { max?: number } = {}): Db {
     max,
     application_name: "baton",
     Client: PreparingClient,
+    // A connection whose server vanished without a word (a failover, a dropped network) is
+    // found dead by TCP keepalive instead of hanging a command.
+    keepAlive: true,
   });
-  // An idle client that loses its server must not crash the process; the pool replaces it.
+  // An idle client that loses its server must not crash the process; the pool replaces it
+  // (and drops a client that broke while checked out when it is released), so a server that
+  // comes back is used again without a restart.
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
@@ -103,6 +118,11 @@ const migrations = {
   "006-cheaper-writes": cheaperWrites,
   "008-idempotency-keys": idempotencyKeys,
 };
+
+/** The names of the migrations this Baton ships, in order. */
+export function migrationNames(): string[] {
+  return Object.keys(migrations);
+}
 
 export async function migrate(db: Db): Promise<string[]> {
   const migrator = new Migrator({

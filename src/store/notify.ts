@@ -74,6 +74,10 @@ export function listen(
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
+  // Each connection attempt has its own generation: events of a connection given up on (its
+  // late `error` or `end`) must not start yet another one, or two connections would listen
+  // and every notice would arrive twice.
+  let generation = 0;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -105,13 +109,17 @@ export function listen(
   };
 
   const connect = async (): Promise<void> => {
+    const gen = ++generation;
+    const lost = () => {
+      if (gen === generation) retry();
+    };
     const c = new pg.Client({
       connectionString: url,
       application_name: "baton-listen",
       keepAlive: true,
     });
     c.on("notification", (n) => {
-      if (n.channel !== channel || !n.payload) return;
+      if (gen !== generation || n.channel !== channel || !n.payload) return;
       try {
         onMessages(JSON.parse(n.payload) as unknown[]);
       } catch (e) {
@@ -119,14 +127,14 @@ export function listen(
       }
     });
     c.on("error", (e) => {
-      onError?.(e);
-      retry();
+      if (gen === generation) onError?.(e);
+      lost();
     });
-    c.on("end", () => retry());
+    c.on("end", lost);
     try {
       await c.connect();
       await c.query(`listen ${pg.escapeIdentifier(channel)}`);
-      if (closed) {
+      if (closed || gen !== generation) {
         await c.end();
         return;
       }
@@ -140,18 +148,24 @@ export function listen(
       }, heartbeatMs);
       heartbeat.unref();
     } catch (e) {
-      onError?.(e);
+      if (gen === generation) onError?.(e);
       c.removeAllListeners("end");
       await c.end().catch(() => {});
-      retry();
+      lost();
     }
   };
 
+  /** Drops the current connection (if any) and connects again after a backoff (≤ 5 s). */
   const retry = () => {
     if (closed || timer) return;
-    const wasListening = client !== null;
+    const old = client;
+    const wasListening = old !== null;
     client = null;
     clearInterval(heartbeat);
+    if (old) {
+      old.removeAllListeners("end");
+      old.end().catch(() => {});
+    }
     attempt++;
     if (wasListening) onDisconnect?.();
     timer = setTimeout(
@@ -159,7 +173,9 @@ export function listen(
         timer = undefined;
         void connect();
       },
-      Math.min(30_000, 250 * 2 ** attempt),
+      // Capped low: after the database comes back (a restart takes seconds), live updates
+      // should resume within seconds too, and a connection attempt costs little.
+      Math.min(5_000, 250 * 2 ** attempt),
     );
   };
 
