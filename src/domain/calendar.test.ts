@@ -11,8 +11,10 @@ import {
   type CalendarInput,
   DEFAULT_CALENDAR,
   isWorkingTime,
+  NO_DEADLINE,
   parseCalendar,
   parseDuration,
+  readStoredCalendar,
   standardDaySeconds,
 } from "./calendar.ts";
 import { DomainError } from "./errors.ts";
@@ -85,6 +87,15 @@ const lordHowe = cal({
 });
 
 const t = (iso: string) => new Date(iso);
+const dayIso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** 2024-01-01 … 2024-12-31: every month and day, 29 February included. */
+const everyDayOf2024 = Array.from({ length: 366 }, (_, i) =>
+  dayIso(Date.UTC(2024, 0, 1) + i * 86_400_000),
+);
+/** Monday to Friday of 2027 (261 days). */
+const weekdaysOf2027 = Array.from({ length: 365 }, (_, i) => Date.UTC(2027, 0, 1) + i * 86_400_000)
+  .filter((ms) => new Date(ms).getUTCDay() % 6 !== 0)
+  .map(dayIso);
 
 describe("business time on a calendar", () => {
   // Each row: adding `seconds` at `from` lands at `to`, and measuring from→to gives `seconds`.
@@ -333,14 +344,50 @@ describe("business time on a calendar", () => {
     );
   });
 
-  it("fails clearly, instead of looping forever, when holidays leave no working time", () => {
-    const days: { date: string; yearly: boolean }[] = [];
-    for (let d = Date.UTC(2024, 0, 1); d < Date.UTC(2025, 0, 1); d += 86_400_000)
-      days.push({ date: new Date(d).toISOString().slice(0, 10), yearly: true });
-    const never = cal({ timezone: "UTC", hours: nineToFive, holidays: days });
-    expect(() => addBusinessTime(t("2026-03-02T09:00:00Z"), H, never)).toThrow(
-      /no working time in 30 years/,
-    );
+  it("a calendar stored before it had to hold working time gives no deadline, at once", () => {
+    // Refused today (see calendar validation); one saved earlier must not hang or fail reads.
+    const never = readStoredCalendar({
+      timezone: "UTC",
+      hours: nineToFive,
+      holidays: everyDayOf2024.map((date) => ({ date, yearly: true })),
+    });
+    const started = performance.now();
+    expect(addBusinessMs(Date.parse("2026-03-02T09:00:00Z"), H * 1000, never)).toBe(NO_DEADLINE);
+    expect(addBusinessTime(t("2026-03-02T09:00:00Z"), H, never).getTime()).toBeNaN();
+    expect(
+      businessSecondsBetween(t("2026-03-02T09:00:00Z"), t("2027-03-02T09:00:00Z"), never),
+    ).toBe(0);
+    const idle = readStoredCalendar({ timezone: "UTC", hours: {} });
+    expect(addBusinessMs(Date.parse("2026-03-02T09:00:00Z"), 1, idle)).toBe(NO_DEADLINE);
+    expect(parseDuration("2d", idle).seconds).toBe(16 * H);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("a limit of 99999999999999999999 weeks stored before limits existed gives no deadline, at once", () => {
+    const started = performance.now();
+    const huge = parseDuration("99999999999999999999w");
+    expect(Number.isSafeInteger(huge.seconds * 1000)).toBe(true);
+    for (const c of [DEFAULT_CALENDAR, berlin, lordHowe])
+      expect(addBusinessMs(Date.parse("2026-03-02T09:00:00Z"), huge.seconds * 1000, c)).toBe(
+        NO_DEADLINE,
+      );
+    // 1e7w and 1e8w once failed with "time zone displacement out of range" / "Invalid time value".
+    for (const text of ["10000000w", "100000000w", "260w", "10400h"])
+      expect(
+        addBusinessMs(
+          Date.parse("2026-03-02T09:00:00Z"),
+          parseDuration(text).seconds * 1000,
+          berlin,
+        ),
+      ).toBeGreaterThan(0);
+    expect(addBusinessMs(0, 1e30, berlin)).toBe(NO_DEADLINE);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("five years of business time end five years later", () => {
+    expect(
+      addDuration(t("2026-03-02T09:00:00Z"), parseDuration("260w"), DEFAULT_CALENDAR).toISOString(),
+    ).toBe("2031-02-21T17:00:00.000Z");
   });
 
   it("knows working time: start inclusive, end exclusive, holidays off", () => {
@@ -497,6 +544,51 @@ describe("calendar validation", () => {
       message: /at least one weekday/,
     },
     {
+      name: "366 yearly holidays (no working day ever)",
+      input: {
+        timezone: "UTC",
+        hours: nineToFive,
+        holidays: everyDayOf2024.map((date) => ({ date, yearly: true })),
+      },
+      path: "holidays",
+      message: /no working day from .* every 366 consecutive days need one/,
+    },
+    {
+      name: "yearly holidays on every weekday's dates but one (a year of those without work)",
+      input: {
+        timezone: "UTC",
+        hours: { mon: [["09:00", "17:00"]] },
+        // Every date but 4 July: in a year in which 4 July is no Monday, nobody ever works.
+        holidays: everyDayOf2024
+          .filter((d) => d !== "2024-07-04")
+          .map((date) => ({ date, yearly: true })),
+      },
+      path: "holidays",
+      message: /no working day from \d{4}-\d{2}-\d{2} to/,
+    },
+    {
+      name: "dated holidays covering every weekday of 2027",
+      input: {
+        timezone: "UTC",
+        hours: nineToFive,
+        holidays: weekdaysOf2027.map((date) => ({ date })),
+      },
+      path: "holidays",
+      message: /no working day from 2027-01-01 to 2028-01-01/,
+    },
+    {
+      name: "more than 1,000 holidays",
+      input: {
+        timezone: "UTC",
+        hours: nineToFive,
+        holidays: Array.from({ length: 1001 }, (_, i) => ({
+          date: dayIso(Date.UTC(2030, 0, 1) + i * 7 * 86_400_000),
+        })),
+      },
+      path: "holidays",
+      message: /at most 1,000 holidays/,
+    },
+    {
       name: "a missing time zone",
       input: { hours: nineToFive },
       path: "timezone",
@@ -507,6 +599,23 @@ describe("calendar validation", () => {
     const found = problems(input);
     expect(found.map((p) => p.path)).toContain(path);
     expect(found.find((p) => p.path === path)?.message).toMatch(message);
+  });
+
+  it("accepts holidays that leave a working day in every year", () => {
+    const butOne = weekdaysOf2027.filter((d) => d !== "2027-07-01").map((date) => ({ date }));
+    expect(problems({ timezone: "UTC", hours: nineToFive, holidays: butOne })).toEqual([]);
+    const started = performance.now();
+    // 1,000 holidays in a row of weekends is a lot to check, and still quick.
+    const many = Array.from({ length: 1000 }, (_, i) => ({
+      date: dayIso(
+        Date.UTC(2026, 0, 3) + Math.floor(i / 2) * 7 * 86_400_000 + (i % 2) * 86_400_000,
+      ),
+      yearly: i % 3 === 0,
+    }));
+    expect(
+      problems({ timezone: "Europe/Berlin", hours: every([["09:00", "17:00"]]), holidays: many }),
+    ).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it("the default calendar cannot be changed by accident", () => {
@@ -635,6 +744,93 @@ describe("business time properties", () => {
         expect(businessMsBetween(a, a + span, c)).toBe(naiveMs(c, a, a + span));
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("business time always answers quickly", () => {
+  const zones = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Africa/Casablanca",
+    "Asia/Kolkata",
+  ];
+  const clock = fc
+    .integer({ min: 0, max: 24 * 60 })
+    .map((m) =>
+      m === 24 * 60
+        ? "24:00"
+        : `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
+    );
+  /** Up to three ascending, non-touching intervals (possibly none) for one weekday. */
+  const day = fc
+    .uniqueArray(clock, { maxLength: 6 })
+    .map((marks) => marks.sort())
+    .map((marks) => {
+      const out: [string, string][] = [];
+      for (let i = 0; i + 1 < marks.length; i += 2)
+        out.push([marks[i], marks[i + 1]] as [string, string]);
+      return out;
+    });
+  const holiday = fc.record({
+    date: fc
+      .integer({ min: Date.UTC(1990, 0, 1) / 86_400_000, max: Date.UTC(2100, 0, 1) / 86_400_000 })
+      .map((d) => dayIso(d * 86_400_000)),
+    yearly: fc.boolean(),
+  });
+  /**
+   * Any calendar of the stored shape: validated ones, and also those refused today (no hours at
+   * all, holidays over whole years) that an older Baton may have stored.
+   */
+  const anyCalendar = fc
+    .record({
+      timezone: fc.constantFrom(...zones),
+      hours: fc.record({ mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day }),
+      holidays: fc.oneof(
+        fc.array(holiday, { maxLength: 20 }),
+        fc.array(holiday, { maxLength: 1000 }),
+        fc.constant(everyDayOf2024.map((date) => ({ date, yearly: true }))),
+      ),
+    })
+    .map((c) => readStoredCalendar(c));
+  const start = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) });
+  const amount = fc.oneof(
+    fc.integer({ min: 0, max: 10_000_000 }),
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fc.double({ min: 0, max: 1e30, noNaN: true }),
+  );
+  const HUNDRED_YEARS = 36_525 * 86_400_000;
+  const BOUND_MS = 2_000;
+
+  it("adding any amount up to 1e30 ms ends within a bound: a deadline, or none beyond 100 years", () => {
+    fc.assert(
+      fc.property(anyCalendar, start, amount, (c, from, ms) => {
+        const began = performance.now();
+        const end = addBusinessMs(from, ms, c);
+        expect(performance.now() - began).toBeLessThan(BOUND_MS);
+        if (end === NO_DEADLINE) return;
+        expect(end).toBeGreaterThanOrEqual(from);
+        expect(end).toBeLessThanOrEqual(from + HUNDRED_YEARS);
+        if (Number.isInteger(ms)) expect(businessMsBetween(from, end, c)).toBe(ms);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("measuring any span up to 1e30 ms ends within a bound and never exceeds the span", () => {
+    fc.assert(
+      fc.property(anyCalendar, start, amount, (c, from, span) => {
+        const began = performance.now();
+        const ms = businessMsBetween(from, from + span, c);
+        expect(performance.now() - began).toBeLessThan(BOUND_MS);
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(ms).toBeLessThanOrEqual(span);
+        expect(-businessMsBetween(from + span, from, c) === ms).toBe(true);
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -1,5 +1,6 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import { DURATION_PATTERN } from "./duration.ts";
 import { DomainError } from "./errors.ts";
 import { formatPath } from "./workflow.ts";
 
@@ -14,14 +15,34 @@ import { formatPath } from "./workflow.ts";
  * every calendar in that zone); each local day's working intervals are then plain arithmetic,
  * cached per calendar. Long spans are summed a week at a time and corrected only on the few days
  * that differ from the weekly pattern (holidays, days on which the clocks change).
+ *
+ * Bounds: no input may make this arithmetic spin (a workflow stored with an absurd limit stays on
+ * its version for good). Every loop runs over at most one horizon of 100 years: adding business
+ * time walks two weeks day by day, then whole years (at most 101), then weeks (at most 53), then
+ * days (at most 7); a deadline beyond the horizon, or on a calendar without working time, is
+ * {@link NO_DEADLINE}. Measuring counts exactly inside one horizon of supported instants and the
+ * weekly pattern outside it.
  */
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 const WEEK = 7 * DAY;
-/** The horizon after which a calendar is declared to have no working time at all. */
-const MAX_SEARCH_DAYS = 366 * 30;
+/** The earliest instant business time is computed for exactly (1900-01-01T00:00Z). */
+export const MIN_INSTANT = Date.UTC(1900, 0, 1);
+/** The latest instant a deadline may fall on (9999-01-01T00:00Z: four-digit years everywhere). */
+export const MAX_INSTANT = Date.UTC(9999, 0, 1);
+/** How far ahead a deadline is sought, and the longest span measured exactly: 100 years. */
+const HORIZON_MS = 36_525 * DAY;
+/**
+ * What {@link addBusinessMs} returns when the time does not elapse within the horizon (an absurd
+ * limit stored before limits existed, or a calendar without working time): no deadline.
+ */
+export const NO_DEADLINE = Number.POSITIVE_INFINITY;
+/** At most this many holidays per calendar (dated and yearly together). */
+export const MAX_HOLIDAYS = 1_000;
+/** A calendar must have a working day in every run of this many consecutive days (a leap year). */
+const MAX_IDLE_DAYS = 366;
 
 export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -137,12 +158,8 @@ export function isValidTimezone(name: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name) && IANAZone.isValidZone(name);
 }
 
-/**
- * The calendar as users send it. Weekdays left out have no working hours. Rejects unknown time
- * zones, times outside 00:00–24:00, inverted or overlapping intervals, impossible holiday dates and
- * a week without any working time (business durations could then never elapse).
- */
-export const calendarSchema = z
+/** The calendar's shape, without the checks that it holds working time (see calendarSchema). */
+const calendarShape = z
   .object({
     timezone: z
       .string()
@@ -158,20 +175,37 @@ export const calendarSchema = z
         sun: dayHours,
       })
       .strict(),
-    holidays: z.array(holidaySchema).max(1000).default([]),
+    holidays: z
+      .array(holidaySchema)
+      .max(MAX_HOLIDAYS, `at most ${MAX_HOLIDAYS.toLocaleString("en")} holidays`)
+      .default([]),
   })
-  .strict()
-  .superRefine((cal, ctx) => {
-    const hasWork = weekdays.some((d) =>
-      cal.hours[d].some(([s, e]) => minutesOf(s) < minutesOf(e)),
-    );
-    if (!hasWork)
-      ctx.addIssue({
-        code: "custom",
-        path: ["hours"],
-        message: "a calendar needs working hours on at least one weekday",
-      });
-  });
+  .strict();
+
+/**
+ * The calendar as users send it. Weekdays left out have no working hours. Rejects unknown time
+ * zones, times outside 00:00–24:00, inverted or overlapping intervals, impossible holiday dates,
+ * more than {@link MAX_HOLIDAYS} holidays, a week without any working time, and holidays that
+ * leave 366 consecutive days without a working day (business durations could then not elapse).
+ */
+export const calendarSchema = calendarShape.superRefine((cal, ctx) => {
+  const hasWork = weekdays.some((d) => cal.hours[d].some(([s, e]) => minutesOf(s) < minutesOf(e)));
+  if (!hasWork) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["hours"],
+      message: "a calendar needs working hours on at least one weekday",
+    });
+    return;
+  }
+  const idle = idleYear(cal);
+  if (idle)
+    ctx.addIssue({
+      code: "custom",
+      path: ["holidays"],
+      message: `leave no working day from ${idle.from} to ${idle.to}: every ${MAX_IDLE_DAYS} consecutive days need one`,
+    });
+});
 
 export type CalendarInput = z.input<typeof calendarSchema>;
 
@@ -180,7 +214,20 @@ export type CalendarInput = z.input<typeof calendarSchema>;
  * whose `errors` name each problem by path (`hours.mon[1]`, `holidays[0].date`, `timezone`).
  */
 export function parseCalendar(input: unknown): BusinessCalendar {
-  const parsed = calendarSchema.safeParse(input);
+  return parseWith(calendarSchema, input);
+}
+
+/**
+ * Reads a calendar stored earlier. Checks that came later (working time in every year) are not
+ * applied, so a calendar saved before them still loads and its clocks degrade instead of failing:
+ * a deadline that never comes is {@link NO_DEADLINE} (shown as no due time).
+ */
+export function readStoredCalendar(input: unknown): BusinessCalendar {
+  return parseWith(calendarShape, input);
+}
+
+function parseWith(schema: z.ZodType<BusinessCalendar, unknown>, input: unknown): BusinessCalendar {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.map((i) => ({
     path: formatPath(i.path),
@@ -196,6 +243,77 @@ export function parseCalendar(input: unknown): BusinessCalendar {
   throw new DomainError("invalid_input", `${first.path}: ${first.message}${more}`, { errors });
 }
 
+/** Days of the months of `year`, 1-based month. */
+function monthLength(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * The first run of {@link MAX_IDLE_DAYS} consecutive days without a working day (a weekday with
+ * hours that is no holiday), as local dates, or undefined. Linear: yearly holidays repeat with
+ * the 400-year Gregorian cycle, so one cycle is scanned (only when there are enough holidays to
+ * cover a year's working days at all); dated holidays are scanned in the windows around them.
+ */
+function idleYear(cal: BusinessCalendar): { from: string; to: string } | undefined {
+  const works = [0, 0, 0, 0, 0, 0, 0].map((_, wd) =>
+    (cal.hours[weekdays[(wd + 6) % 7] as Weekday] ?? []).some(
+      ([s, e]) => minutesOf(s) < minutesOf(e),
+    ),
+  );
+  const workdaysPerWeek = works.filter(Boolean).length;
+  // Each working weekday occurs at least 52 times in 366 days; fewer holidays cannot cover them.
+  if (cal.holidays.length < 52 * workdaysPerWeek) return undefined;
+  const yearly = new Set<number>();
+  const dated = new Set<number>();
+  for (const h of cal.holidays) {
+    const [y, m, d] = h.date.split("-").map(Number) as [number, number, number];
+    if (h.yearly) yearly.add(m * 100 + d);
+    else dated.add(Date.UTC(y, m - 1, d) / DAY);
+  }
+  const scan = (from: number, to: number) => {
+    const start = new Date(from * DAY);
+    let year = start.getUTCFullYear();
+    let month = start.getUTCMonth() + 1;
+    let date = start.getUTCDate();
+    let run = 0;
+    for (let day = from; day < to; day++) {
+      const isWork =
+        works[weekdayOf(day)] === true && !yearly.has(month * 100 + date) && !dated.has(day);
+      run = isWork ? 0 : run + 1;
+      if (run >= MAX_IDLE_DAYS) {
+        const iso = (d: number) => new Date(d * DAY).toISOString().slice(0, 10);
+        return { from: iso(day - run + 1), to: iso(day) };
+      }
+      if (++date > monthLength(year, month)) {
+        date = 1;
+        if (++month > 12) {
+          month = 1;
+          year++;
+        }
+      }
+    }
+    return undefined;
+  };
+  if (yearly.size >= 52 * workdaysPerWeek) {
+    // One 400-year cycle (146,097 days) and a run's length beyond it.
+    const from = Date.UTC(2001, 0, 1) / DAY;
+    const found = scan(from, from + 146_097 + MAX_IDLE_DAYS);
+    if (found) return found;
+  }
+  // A run that contains a dated holiday lies within MAX_IDLE_DAYS of it: scan those windows.
+  const days = [...dated].sort((a, b) => a - b);
+  for (let i = 0; i < days.length; ) {
+    const from = (days[i] as number) - MAX_IDLE_DAYS;
+    let to = (days[i] as number) + MAX_IDLE_DAYS;
+    while (++i < days.length && (days[i] as number) - MAX_IDLE_DAYS <= to)
+      to = (days[i] as number) + MAX_IDLE_DAYS;
+    const found = scan(from, to + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Durations
 
@@ -205,7 +323,8 @@ export interface Duration {
   wall: boolean;
 }
 
-const durationPattern = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)(\s+wall)?$/;
+/** The largest number of seconds a duration is read as: its milliseconds stay a safe integer. */
+const MAX_DURATION_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / SECOND);
 
 /**
  * Parses the durations workflows use: `90m`, `4h`, `2d`, `1w`, `1.5h`, `48h wall`.
@@ -215,9 +334,13 @@ const durationPattern = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)(\s+wall)?$/;
  * Monday of a regular calendar ends at 10:00 on Wednesday. Business `w` is five standard working
  * days (40 h by default). With `wall`, `d` is 24 h and `w` is 7 × 24 h of clock time.
  * Seconds are rounded to whole seconds.
+ *
+ * The size limits (five years, `MAX_DURATION` in duration.ts) are checked where definitions are validated;
+ * this reads definitions already stored, so a limit stored before them still parses (capped to a
+ * safe integer of milliseconds) and its clock simply has no deadline (see {@link NO_DEADLINE}).
  */
 export function parseDuration(text: string, cal: BusinessCalendar = DEFAULT_CALENDAR): Duration {
-  const m = durationPattern.exec(text.trim());
+  const m = DURATION_PATTERN.exec(text.trim());
   if (!m)
     throw new DomainError(
       "invalid_input",
@@ -230,7 +353,7 @@ export function parseDuration(text: string, cal: BusinessCalendar = DEFAULT_CALE
   const unit = { m: 60, h: 3600, d: day, w: wall ? 7 * day : 5 * day }[
     m[2] as "m" | "h" | "d" | "w"
   ];
-  return { seconds: Math.round(amount * unit), wall };
+  return { seconds: Math.min(Math.round(amount * unit), MAX_DURATION_SECONDS), wall };
 }
 
 /**
@@ -471,12 +594,13 @@ function build(cal: BusinessCalendar): CompiledCalendar {
     for (let i = 0; i < flat.length; i += 2)
       nominal[wd] = (nominal[wd] as number) + (flat[i + 1] as number) - (flat[i] as number);
   }
+  // A week without work is refused by the schema; one read from an older row still computes
+  // (every deadline is NO_DEADLINE), and its `d` keeps the default 8 h so limits stay finite.
   const weekMs = nominal.reduce((a, b) => a + b, 0);
-  if (weekMs <= 0) throw new Error("a calendar needs working hours on at least one weekday");
 
   const counts = new Map<number, number>();
   for (const n of nominal) if (n > 0) counts.set(n, (counts.get(n) ?? 0) + 1);
-  let standardDayMs = 0;
+  let standardDayMs = 8 * 60 * MINUTE;
   let best = 0;
   for (const [len, count] of counts)
     if (count > best || (count === best && len > standardDayMs)) {
@@ -609,14 +733,34 @@ function wholeDays(c: CompiledCalendar, d0: number, d1: number): number {
 // ---------------------------------------------------------------------------------------------
 // Business time
 
+/** Working ms in `span` ms of the plain weekly pattern (no holidays, no clock changes). */
+function nominalMs(c: CompiledCalendar, span: number): number {
+  if (c.weekMs === 0 || span <= 0) return 0;
+  if (span === Number.POSITIVE_INFINITY) return span;
+  return Math.floor(span / WEEK) * c.weekMs + Math.floor(((span % WEEK) * c.weekMs) / WEEK);
+}
+
 /**
  * Business milliseconds from `a` to `b` (epoch ms). Antisymmetric: negative when `b < a`.
- * The allocation-free form of {@link businessSecondsBetween}.
+ * The allocation-free form of {@link businessSecondsBetween}. Exact from `a` (or
+ * {@link MIN_INSTANT}) for up to 100 years and until {@link MAX_INSTANT}; time outside that
+ * window, which no real clock reaches, counts the weekly pattern only, so any input answers fast.
  */
 export function businessMsBetween(a: number, b: number, cal: BusinessCalendar): number {
   if (b < a) return -businessMsBetween(b, a, cal);
   if (a === b) return 0;
+  if (Number.isNaN(a) || Number.isNaN(b))
+    throw new RangeError(`cannot measure business time from ${a} to ${b}`);
   const c = compile(cal);
+  const lo = Math.min(Math.max(a, MIN_INSTANT), MAX_INSTANT);
+  const hi = Math.min(b, lo + HORIZON_MS, MAX_INSTANT);
+  if (hi <= lo) return nominalMs(c, b - a);
+  const outside = (lo > a ? nominalMs(c, lo - a) : 0) + (b > hi ? nominalMs(c, b - hi) : 0);
+  return exactMs(c, lo, hi) + outside;
+}
+
+/** Working ms of [a, b) with a < b, both within one horizon: at most 102 rounds of years. */
+function exactMs(c: CompiledCalendar, a: number, b: number): number {
   const da = c.zone.dayOf(a);
   const db = c.zone.dayOf(b);
   if (da === db) return overlapOn(c, da, a, b);
@@ -627,21 +771,27 @@ export function businessMsBetween(a: number, b: number, cal: BusinessCalendar): 
   );
 }
 
-function noWorkingTime(c: CompiledCalendar, lastWork: number): Error {
-  const since = new Date(lastWork * DAY).toISOString().slice(0, 10);
-  return new Error(`the calendar in ${c.timezone} has no working time in 30 years after ${since}`);
+/** The local day number of 1 January of the year after the one that holds local day `day`. */
+function nextYearStart(day: number): number {
+  return Date.UTC(new Date(day * DAY).getUTCFullYear() + 1, 0, 1) / DAY;
 }
 
 /**
  * The earliest instant (epoch ms) at which `ms` business milliseconds have passed since `start`.
  * Zero returns `start` itself, even outside working hours; a limit reached at 17:00 sharp returns
  * 17:00, not the next morning. The allocation-free form of {@link addBusinessTime}.
+ *
+ * Returns {@link NO_DEADLINE} when the time does not elapse within 100 years of `start` (or before
+ * {@link MAX_INSTANT}): never loops longer than that, whatever `ms` and the calendar are.
  */
 export function addBusinessMs(start: number, ms: number, cal: BusinessCalendar): number {
-  if (!(ms >= 0) || !Number.isFinite(start))
+  if (!(ms >= 0) || !(start >= MIN_INSTANT && start <= MAX_INSTANT))
     throw new RangeError(`cannot add ${ms} ms of business time to ${start}`);
   if (ms === 0) return start;
   const c = compile(cal);
+  const limit = Math.min(start + HORIZON_MS, MAX_INSTANT);
+  // No calendar holds more working time than clock time, so such a limit ends past the horizon.
+  if (c.weekMs === 0 || ms > limit - start) return NO_DEADLINE;
   let left = ms;
   const firstDay = c.zone.dayOf(start);
   for (let i = 0, iv = intervalsOf(c, firstDay); i < iv.length; i += 2) {
@@ -651,34 +801,48 @@ export function addBusinessMs(start: number, ms: number, cal: BusinessCalendar):
     if (e - s >= left) return s + left;
     left -= e - s;
   }
+  const lastDay = c.zone.dayOf(limit);
   let day = firstDay + 1;
-  // Holidays could in theory cover every working day; give up after 30 years without any work.
-  let lastWork = firstDay;
-  // Jump whole weeks while more than two nominal weeks remain; a jump that holidays or a clock
-  // change would make overshoot is halved until it fits.
-  while (left > 2 * c.weekMs) {
-    let weeks = Math.floor(left / c.weekMs) - 1;
-    let got = wholeDays(c, day, day + 7 * weeks);
-    while (weeks > 1 && got >= left) {
-      weeks = Math.floor(weeks / 2);
-      got = wholeDays(c, day, day + 7 * weeks);
-    }
-    if (got >= left) break;
-    left -= got;
-    day += 7 * weeks;
-    if (got > 0) lastWork = day;
-    else if (day - lastWork > MAX_SEARCH_DAYS) throw noWorkingTime(c, lastWork);
-  }
-  for (; ; day++) {
+  // Most limits end within two weeks: try those days one by one first (≤ 14 rounds).
+  for (const stop = Math.min(day + 14, lastDay + 1); day < stop; day++) {
     const iv = intervalsOf(c, day);
-    if (iv.length > 0) lastWork = day;
-    else if (day - lastWork > MAX_SEARCH_DAYS) throw noWorkingTime(c, lastWork);
     for (let i = 0; i < iv.length; i += 2) {
       const len = (iv[i + 1] as number) - (iv[i] as number);
-      if (len >= left) return (iv[i] as number) + left;
+      if (len >= left) {
+        const at = (iv[i] as number) + left;
+        return at <= limit ? at : NO_DEADLINE;
+      }
       left -= len;
     }
   }
+  // Then whole years (rest of this one first) while they hold less than is left: ≤ 101 rounds.
+  let end = day;
+  for (;;) {
+    if (day > lastDay) return NO_DEADLINE;
+    end = Math.min(nextYearStart(day), lastDay + 1);
+    const got = wholeDays(c, day, end);
+    if (got >= left) break;
+    left -= got;
+    day = end;
+  }
+  // Then whole weeks within that year (≤ 53 rounds), then its days (≤ 7).
+  for (; day + 7 <= end; day += 7) {
+    const got = wholeDays(c, day, day + 7);
+    if (got >= left) break;
+    left -= got;
+  }
+  for (; day < end; day++) {
+    const iv = intervalsOf(c, day);
+    for (let i = 0; i < iv.length; i += 2) {
+      const len = (iv[i + 1] as number) - (iv[i] as number);
+      if (len >= left) {
+        const at = (iv[i] as number) + left;
+        return at <= limit ? at : NO_DEADLINE;
+      }
+      left -= len;
+    }
+  }
+  return NO_DEADLINE;
 }
 
 /** Business seconds from `a` to `b` on `cal`; negative when `b` is before `a`. */
@@ -686,9 +850,13 @@ export function businessSecondsBetween(a: Date, b: Date, cal: BusinessCalendar):
   return businessMsBetween(a.getTime(), b.getTime(), cal) / SECOND;
 }
 
-/** The earliest moment at which `seconds` (≥ 0) of business time have passed since `start`. */
+/**
+ * The earliest moment at which `seconds` (≥ 0) of business time have passed since `start`; an
+ * invalid Date (`getTime()` is NaN) when there is no deadline ({@link NO_DEADLINE}).
+ */
 export function addBusinessTime(start: Date, seconds: number, cal: BusinessCalendar): Date {
-  return new Date(addBusinessMs(start.getTime(), Math.round(seconds * SECOND), cal));
+  const at = addBusinessMs(start.getTime(), Math.round(seconds * SECOND), cal);
+  return new Date(at === NO_DEADLINE ? Number.NaN : at);
 }
 
 /** Adds a parsed duration: plain clock time if `wall`, business time on `cal` otherwise. */
@@ -702,6 +870,7 @@ export function addDuration(start: Date, duration: Duration, cal: BusinessCalend
 export function isWorkingTime(at: Date, cal: BusinessCalendar): boolean {
   const c = compile(cal);
   const ts = at.getTime();
+  if (!(ts >= MIN_INSTANT && ts <= MAX_INSTANT)) return false;
   const iv = intervalsOf(c, c.zone.dayOf(ts));
   for (let i = 0; i < iv.length; i += 2)
     if (ts >= (iv[i] as number) && ts < (iv[i + 1] as number)) return true;

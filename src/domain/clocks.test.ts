@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type BusinessCalendar, DEFAULT_CALENDAR, parseCalendar } from "./calendar.ts";
+import {
+  type BusinessCalendar,
+  DEFAULT_CALENDAR,
+  parseCalendar,
+  readStoredCalendar,
+} from "./calendar.ts";
 import {
   type Clock,
   type ClockInput,
@@ -152,6 +157,45 @@ const upTo = (last: keyof typeof life) => {
   const keys = Object.keys(life) as (keyof typeof life)[];
   return keys.slice(0, keys.indexOf(last) + 1).map((k) => life[k]);
 };
+
+describe("limits stored before durations were bounded", () => {
+  /** An old workflow version keeps its definition: these limits are refused today, not then. */
+  const stored = (complete: string, accept: string): WorkflowDef => ({
+    ...def,
+    steps: def.steps.map((s) =>
+      s.key === "sell"
+        ? { ...s, complete_within: complete, handoff: { to: "implement", accept_within: accept } }
+        : s,
+    ),
+  });
+
+  it("a step limit of 99999999999999999999 weeks runs without a due time, and answers at once", () => {
+    const old = stored("99999999999999999999w", "100000000w wall");
+    const started = performance.now();
+    const report = clocksAt([created("2026-03-02T08:00:00Z")], "2026-03-02T10:00:00Z", {
+      def: old,
+    });
+    const [clock] = report.current;
+    expect(clock).toMatchObject({ kind: "complete", state: "running", due_at: null });
+    expect(clock?.elapsed_s).toBe(2 * H);
+    expect(Number.isSafeInteger(clock?.limit_s)).toBe(true);
+    const events = [created("2026-03-02T08:00:00Z"), submitted("2026-03-02T09:00:00Z", 1, "sell")];
+    const input = { events, def: old, calendarOf, now: new Date("2026-03-02T10:00:00Z") };
+    // 1e8 weeks of wall time once failed with "Invalid time value": no due time, no timers.
+    const accept = computeClocks(input).current.find((c) => c.kind === "accept");
+    expect(accept).toMatchObject({ state: "running", due_at: null, wall: true });
+    expect(clockTimers(input)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("on a calendar stored without any working time, clocks have no due time instead of failing", () => {
+    const idle = readStoredCalendar({ timezone: "UTC", hours: {} });
+    const report = clocksAt([created("2026-03-02T08:00:00Z")], "2026-03-09T08:00:00Z", {
+      calendarOf: () => idle,
+    });
+    expect(report.current[0]).toMatchObject({ state: "running", elapsed_s: 0, due_at: null });
+  });
+});
 
 describe("clocks over an item's life", () => {
   it("the sender's clock runs from creation on the sender's calendar", () => {

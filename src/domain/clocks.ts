@@ -3,6 +3,7 @@ import {
   type BusinessCalendar,
   businessMsBetween,
   type Duration,
+  MAX_INSTANT,
   parseDuration,
 } from "./calendar.ts";
 import type { ItemEvent } from "./item.ts";
@@ -87,8 +88,15 @@ function measure(span: ClockSpan, from: number, to: number): number {
   return span.wall ? to - from : businessMsBetween(from, to, span.calendar);
 }
 
-function advance(span: ClockSpan, from: number, ms: number): number {
-  return span.wall ? from + ms : addBusinessMs(from, ms, span.calendar);
+/**
+ * The instant `ms` after `from`, or null when there is none to show: a business deadline beyond
+ * the calendar's horizon (NO_DEADLINE) or any instant past MAX_INSTANT. Only limits stored before
+ * durations were bounded, or calendars stored before they had to hold working time, get here;
+ * their clocks keep counting and simply have no due time (and no timers).
+ */
+function advance(span: ClockSpan, from: number, ms: number): number | null {
+  const at = span.wall ? from + ms : addBusinessMs(from, ms, span.calendar);
+  return at <= MAX_INSTANT ? at : null;
 }
 
 /** What `measureSpan` learns in one pass over the segments. */

@@ -1,4 +1,9 @@
-import { type BusinessCalendar, DEFAULT_CALENDAR, parseCalendar } from "../domain/calendar.ts";
+import {
+  type BusinessCalendar,
+  DEFAULT_CALENDAR,
+  parseCalendar,
+  readStoredCalendar,
+} from "../domain/calendar.ts";
 import type { Clock } from "../domain/clocks.ts";
 import { DomainError } from "../domain/errors.ts";
 import { alertKey, type Item, isClosed } from "../domain/item.ts";
@@ -65,12 +70,15 @@ export class ServiceLevels {
     }
   }
 
-  /** Each team's calendar, the default for teams without one. */
+  /**
+   * Each team's calendar, the default for teams without one. Stored calendars are read without
+   * the checks added later (see readStoredCalendar), so one saved before them cannot fail reads.
+   */
   async calendarOf(): Promise<(team: string) => BusinessCalendar> {
     return this.calendars.get("all", async () => {
       const all = new Map<string, BusinessCalendar>();
       for (const [team, raw] of await listCalendars(this.db))
-        if (raw) all.set(team, parseCalendar(raw));
+        if (raw) all.set(team, readStoredCalendar(raw));
       return (team) => all.get(team) ?? DEFAULT_CALENDAR;
     });
   }
@@ -79,7 +87,7 @@ export class ServiceLevels {
     const raw = (await listCalendars(this.db)).get(team);
     if (raw === undefined) throw new DomainError("not_found", `No team "${team}".`);
     return raw
-      ? { calendar: parseCalendar(raw), isDefault: false }
+      ? { calendar: readStoredCalendar(raw), isDefault: false }
       : { calendar: DEFAULT_CALENDAR, isDefault: true };
   }
 
