@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { durationLimitProblem } from "./duration.ts";
 import { DomainError } from "./errors.ts";
+import { workflowLimitIssues } from "./workflow-limits.ts";
 
 /*
  * Workflow definitions: the schema users write (YAML or JSON), the checks that need the whole
@@ -13,13 +15,20 @@ const key = z
     "must be lower case letters, digits, '-' or '_', starting with a letter",
   );
 
-/** Business time (`4h`, `2d`, `90m`, `1w`) or wall-clock time (`48h wall`). Checked here, used by service levels. */
+/**
+ * Business time (`4h`, `2d`, `90m`, `1w`) or wall-clock time (`48h wall`), at most five years
+ * (`260w`; see duration.ts). Checked here, used by service levels.
+ */
 const duration = z
   .string()
   .regex(
     /^\d+(\.\d+)?\s*(m|h|d|w)(\s+wall)?$/,
     'must be a duration such as "90m", "4h", "2d" or "48h wall"',
-  );
+  )
+  .superRefine((text, ctx) => {
+    const problem = durationLimitProblem(text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const percent = z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a percentage such as "75%"');
 
@@ -182,11 +191,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Validates a definition completely and returns it normalised, or throws `invalid_workflow`
  * listing every problem (not only the first) with its path.
  * `teams` is the set of team keys that exist; unknown teams are errors.
+ * Size limits (WORKFLOW_LIMITS: steps, lists, condition depth, nesting) are checked first, on
+ * the raw value, so the schema and the graph checks only ever see a bounded definition.
  */
 export function validateWorkflow(
   input: unknown,
   { teams }: { teams: ReadonlySet<string> },
 ): WorkflowDef {
+  const tooBig = workflowLimitIssues(input);
+  if (tooBig.length > 0) throw invalidWorkflow(tooBig);
   const parsed = workflowSchema.safeParse(input);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({
@@ -335,16 +348,22 @@ function checkSemantics(def: WorkflowDef, teams: ReadonlySet<string>): Validatio
   });
 
   // A step can finish if it is final or leads to a step that can finish; the rest loop forever.
-  const canFinish = new Set(def.steps.filter((s) => !s.handoff).map((s) => s.key));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const s of def.steps) {
-      if (!canFinish.has(s.key) && next(s).some((t) => canFinish.has(t))) {
-        canFinish.add(s.key);
-        changed = true;
-      }
+  // One pass backwards from the final steps over the reversed graph: linear in steps and routes.
+  const leadsTo = new Map<string, string[]>();
+  for (const s of def.steps)
+    for (const t of next(s)) {
+      const from = leadsTo.get(t);
+      if (from) from.push(s.key);
+      else leadsTo.set(t, [s.key]);
     }
-  }
+  const canFinish = new Set(def.steps.filter((s) => !s.handoff).map((s) => s.key));
+  const work = [...canFinish];
+  while (work.length > 0)
+    for (const k of leadsTo.get(work.pop() as string) ?? [])
+      if (!canFinish.has(k)) {
+        canFinish.add(k);
+        work.push(k);
+      }
   def.steps.forEach((s, i) => {
     if (!canFinish.has(s.key) && reachable.has(s.key))
       err(
@@ -362,9 +381,17 @@ export function nextStepKeys(step: StepDef): string[] {
   return h.routes ? h.routes.map((r) => r.to) : h.to !== undefined ? [h.to] : [];
 }
 
+/** Steps by key per definition: commands look steps up often, definitions have up to 1,000. */
+const stepIndex = new WeakMap<WorkflowDef, Map<string, StepDef>>();
+
 /** Finds a step by key; the definition was validated, so a miss is a programming error. */
 export function stepOf(def: WorkflowDef, key: string): StepDef {
-  const s = def.steps.find((x) => x.key === key);
+  let index = stepIndex.get(def);
+  if (!index) {
+    index = new Map(def.steps.map((x) => [x.key, x]));
+    stepIndex.set(def, index);
+  }
+  const s = index.get(key);
   if (!s) throw new Error(`workflow ${def.key} has no step ${key}`);
   return s;
 }
