@@ -528,6 +528,8 @@ interface CompiledCalendar {
   days: Map<number, number[]>;
   /** Per year, the days that differ from the weekly pattern (see `specialDaysOf`). */
   special: Map<number, number[]>;
+  /** Working ms of whole local years; bounded by the years a horizon touches. */
+  years: Map<number, number>;
 }
 
 const jsWeekday: Record<Weekday, number> = {
@@ -628,6 +630,7 @@ function build(cal: BusinessCalendar): CompiledCalendar {
     yearly,
     days: new Map(),
     special: new Map(),
+    years: new Map(),
   };
 }
 
@@ -646,6 +649,14 @@ function isHoliday(c: CompiledCalendar, day: number): boolean {
 function intervalsOf(c: CompiledCalendar, day: number): number[] {
   const cached = c.days.get(day);
   if (cached) return cached;
+  const out = computeIntervals(c, day);
+  if (c.days.size >= 20_000) c.days.clear();
+  c.days.set(day, out);
+  return out;
+}
+
+/** `intervalsOf` without its cache, for sweeps over many years that would only flush it. */
+function computeIntervals(c: CompiledCalendar, day: number): number[] {
   const out: number[] = [];
   const spec = c.week[weekdayOf(day)] as number[];
   if (spec.length > 0 && !isHoliday(c, day)) {
@@ -663,13 +674,11 @@ function intervalsOf(c: CompiledCalendar, day: number): number[] {
       prevEnd = e;
     }
   }
-  if (c.days.size >= 20_000) c.days.clear();
-  c.days.set(day, out);
   return out;
 }
 
-function dayTotal(c: CompiledCalendar, day: number): number {
-  const iv = intervalsOf(c, day);
+function dayTotal(c: CompiledCalendar, day: number, isCached = true): number {
+  const iv = isCached ? intervalsOf(c, day) : computeIntervals(c, day);
   let sum = 0;
   for (let i = 0; i < iv.length; i += 2) sum += (iv[i + 1] as number) - (iv[i] as number);
   return sum;
@@ -726,8 +735,18 @@ function wholeDays(c: CompiledCalendar, d0: number, d1: number): number {
   const y1 = new Date((d1 - 1) * DAY).getUTCFullYear();
   for (let y = new Date(d0 * DAY).getUTCFullYear(); y <= y1; y++)
     for (const d of specialDaysOf(c, y))
-      if (d >= d0 && d < d1) sum += dayTotal(c, d) - (c.nominal[weekdayOf(d)] as number);
+      if (d >= d0 && d < d1) sum += dayTotal(c, d, false) - (c.nominal[weekdayOf(d)] as number);
   return sum;
+}
+
+/** Working ms of the whole local year `year`, cached per calendar. */
+function yearTotal(c: CompiledCalendar, year: number): number {
+  let ms = c.years.get(year);
+  if (ms === undefined) {
+    ms = wholeDays(c, Date.UTC(year, 0, 1) / DAY, Date.UTC(year + 1, 0, 1) / DAY);
+    c.years.set(year, ms);
+  }
+  return ms;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -769,11 +788,6 @@ function exactMs(c: CompiledCalendar, a: number, b: number): number {
     wholeDays(c, da + 1, db) +
     overlapOn(c, db, Number.NEGATIVE_INFINITY, b)
   );
-}
-
-/** The local day number of 1 January of the year after the one that holds local day `day`. */
-function nextYearStart(day: number): number {
-  return Date.UTC(new Date(day * DAY).getUTCFullYear() + 1, 0, 1) / DAY;
 }
 
 /**
@@ -819,8 +833,11 @@ export function addBusinessMs(start: number, ms: number, cal: BusinessCalendar):
   let end = day;
   for (;;) {
     if (day > lastDay) return NO_DEADLINE;
-    end = Math.min(nextYearStart(day), lastDay + 1);
-    const got = wholeDays(c, day, end);
+    const year = new Date(day * DAY).getUTCFullYear();
+    const next = Date.UTC(year + 1, 0, 1) / DAY;
+    end = Math.min(next, lastDay + 1);
+    const isWholeYear = end === next && day === Date.UTC(year, 0, 1) / DAY;
+    const got = isWholeYear ? yearTotal(c, year) : wholeDays(c, day, end);
     if (got >= left) break;
     left -= got;
     day = end;
