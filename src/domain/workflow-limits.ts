@@ -1,3 +1,4 @@
+import { DomainError } from "./errors.ts";
 import type { ValidationIssue } from "./workflow.ts";
 
 /*
@@ -193,4 +194,18 @@ export function workflowLimitIssues(input: unknown): ValidationIssue[] {
       condition(m.required_when, `${at}.handoff.meeting.required_when`);
   });
   return issues;
+}
+
+/**
+ * Throws `invalid_workflow` (422) listing every limit a raw definition exceeds, each with its
+ * path (`steps: at most 1,000 steps (this has 14,001)`); returns if it is within all of them.
+ */
+export function assertWithinLimits(input: unknown): void {
+  const issues = workflowLimitIssues(input);
+  const first = issues[0];
+  if (!first) return;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  throw new DomainError("invalid_workflow", `${first.path}: ${first.message}${more}`, {
+    errors: issues,
+  });
 }

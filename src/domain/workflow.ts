@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { durationLimitProblem } from "./duration.ts";
 import { DomainError } from "./errors.ts";
-import { workflowLimitIssues } from "./workflow-limits.ts";
+import { assertWithinLimits } from "./workflow-limits.ts";
 
 /*
  * Workflow definitions: the schema users write (YAML or JSON), the checks that need the whole
@@ -198,8 +198,7 @@ export function validateWorkflow(
   input: unknown,
   { teams }: { teams: ReadonlySet<string> },
 ): WorkflowDef {
-  const tooBig = workflowLimitIssues(input);
-  if (tooBig.length > 0) throw invalidWorkflow(tooBig);
+  assertWithinLimits(input);
   const parsed = workflowSchema.safeParse(input);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({

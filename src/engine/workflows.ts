@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
-import { parseDocument } from "yaml";
+import { Lexer, parseDocument } from "yaml";
 import { DomainError } from "../domain/errors.ts";
 import { validateWorkflow, type WorkflowDef } from "../domain/workflow.ts";
+import { treeProblem, WORKFLOW_LIMITS } from "../domain/workflow-limits.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/workflows.ts";
 import { TtlCache } from "./cache.ts";
@@ -12,21 +13,78 @@ import { CacheInvalidation } from "./invalidation.ts";
 
 export type SourceFormat = "yaml" | "json";
 
-/** Parses YAML or JSON text; syntax errors name the line and column. */
-export function parseDefinition(source: string, format: SourceFormat): unknown {
-  if (format === "json") {
-    try {
-      return JSON.parse(source);
-    } catch (e) {
-      throw new DomainError(
-        "invalid_workflow",
-        `The definition is not valid JSON: ${(e as Error).message}`,
-        {
-          errors: [{ path: "(root)", message: (e as Error).message }],
-        },
-      );
-    }
+/** The largest definition accepted, in characters (the HTTP body limit is 1 MiB too). */
+export const MAX_DEFINITION_CHARS = 1024 * 1024;
+/**
+ * YAML aliases allowed, weighted by what they expand to (the `yaml` package's own measure):
+ * enough to reuse a checklist or a condition a few times, far too few for a "billion laughs".
+ */
+const MAX_YAML_ALIASES = 100;
+
+function invalidSource(format: SourceFormat, path: string, message: string): DomainError {
+  return new DomainError(
+    "invalid_workflow",
+    `The definition is not valid ${format === "json" ? "JSON" : "YAML"}: ${path}: ${message}`,
+    { errors: [{ path, message }] },
+  );
+}
+
+/**
+ * The deepest `[` / `{` nesting of a YAML text's flow collections, read by the lexer (so quotes,
+ * comments and block scalars are skipped). The parser recurses per level: a deeper document is
+ * refused before it is parsed. Stops counting past `max`.
+ */
+function flowDepth(source: string, max: number): number {
+  let depth = 0;
+  for (const token of new Lexer().lex(source)) {
+    if (token === "[" || token === "{") {
+      if (++depth > max) return depth;
+    } else if ((token === "]" || token === "}") && depth > 0) depth--;
   }
+  return depth;
+}
+
+/**
+ * Parses YAML or JSON text; syntax errors name the line and column. Bounded: at most
+ * {@link MAX_DEFINITION_CHARS} characters, nesting at most WORKFLOW_LIMITS.depth levels, YAML
+ * aliases limited (no alias bombs, no alias inside its own anchor), all refused as
+ * `invalid_workflow` (422) before any deep work is done.
+ */
+export function parseDefinition(source: string, format: SourceFormat): unknown {
+  if (source.length > MAX_DEFINITION_CHARS)
+    throw invalidSource(
+      format,
+      "(root)",
+      `at most ${MAX_DEFINITION_CHARS.toLocaleString("en")} characters (this has ${source.length.toLocaleString("en")})`,
+    );
+  const value = format === "json" ? parseJson(source) : parseYaml(source);
+  const problem = treeProblem(value);
+  if (problem) throw invalidSource(format, "(root)", problem);
+  return value;
+}
+
+function parseJson(source: string): unknown {
+  try {
+    // JSON.parse is iterative in V8, so depth is checked on its result.
+    return JSON.parse(source);
+  } catch (e) {
+    throw new DomainError(
+      "invalid_workflow",
+      `The definition is not valid JSON: ${(e as Error).message}`,
+      {
+        errors: [{ path: "(root)", message: (e as Error).message }],
+      },
+    );
+  }
+}
+
+function parseYaml(source: string): unknown {
+  if (flowDepth(source, WORKFLOW_LIMITS.depth) > WORKFLOW_LIMITS.depth)
+    throw invalidSource(
+      "yaml",
+      "(root)",
+      `nested deeper than ${WORKFLOW_LIMITS.depth.toLocaleString("en")} levels`,
+    );
   const doc = parseDocument(source, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((e) => ({
@@ -41,7 +99,15 @@ export function parseDefinition(source: string, format: SourceFormat): unknown {
       },
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    // The yaml package throws ReferenceError for an alias bomb ("Excessive alias count") and for
+    // an alias without its anchor; both are the author's mistake, not ours.
+    if (e instanceof ReferenceError || e instanceof RangeError)
+      throw invalidSource("yaml", "(root)", e.message);
+    throw e;
+  }
 }
 
 export class Workflows {

@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
+import { assertWithinLimits } from "../../domain/workflow-limits.ts";
 import type { Engine } from "../../engine/engine.ts";
-import { parseDefinition, type SourceFormat } from "../../engine/workflows.ts";
+import {
+  MAX_DEFINITION_CHARS,
+  parseDefinition,
+  type SourceFormat,
+} from "../../engine/workflows.ts";
 import { principalOf } from "../auth.ts";
 
 /** A definition arrives as YAML text or as parsed JSON; keep the text as the user wrote it. */
@@ -12,8 +17,14 @@ function sourceOf(
 ): { source: string; format: SourceFormat } {
   if (typeof body === "string")
     return { source: body, format: /json/.test(contentType ?? "") ? "json" : "yaml" };
-  if (body && typeof body === "object")
-    return { source: JSON.stringify(body, null, 2), format: "json" };
+  if (body && typeof body === "object") {
+    // Checked before stringifying: JSON.stringify recurses (and overflows on very deep bodies),
+    // and a body within the size limits always fits MAX_DEFINITION_CHARS written compactly.
+    assertWithinLimits(body);
+    const pretty = JSON.stringify(body, null, 2);
+    const source = pretty.length <= MAX_DEFINITION_CHARS ? pretty : JSON.stringify(body);
+    return { source, format: "json" };
+  }
   throw new DomainError(
     "invalid_input",
     "Send the workflow definition as application/json or application/yaml.",
