@@ -162,16 +162,20 @@ function contentLength(text: string): number {
   return text.replace(/\s+/gu, "").length;
 }
 
-/** The handoff attempts whose meetings count for handoff `h`: itself and the withdrawn ones before it. */
-function attemptsOf(item: Item, h: Handoff): Set<number> {
-  const ids = new Set([h.id]);
-  for (let i = item.handoffs.findIndex((x) => x.id === h.id) - 1; i >= 0; i--) {
+/**
+ * The first handoff attempt whose meetings count for handoff `h`: `h` itself, or the earliest of
+ * the withdrawn attempts over the same steps right before it. Attempts are numbered in order,
+ * so the meetings that count are those whose handoff id lies in [first, h.id].
+ */
+function firstAttemptOf(item: Item, h: Handoff): number {
+  let first = h.id;
+  for (let i = item.handoffs.length - 2; i >= 0; i--) {
     const prev = item.handoffs[i] as Handoff;
     if (prev.outcome !== "withdrawn" || prev.fromStep !== h.fromStep || prev.toStep !== h.toStep)
       break;
-    ids.add(prev.id);
+    first = prev.id;
   }
-  return ids;
+  return first;
 }
 
 /** Whether a held meeting satisfies the gate for handoff `h` (records of older versions included). */
@@ -180,9 +184,9 @@ function countsAsHeld(m: Meeting, h: Handoff): boolean {
   // Records made before the rule was enforced carry no receiving team; their time and notes
   // are still checked, so a meeting "held" before it started never counts.
   return (
+    (m.held.receivingTeam === undefined || m.held.receivingTeam === h.toTeam) &&
     m.held.at >= m.startsAt &&
-    contentLength(m.held.notes) >= MIN_MEETING_NOTES &&
-    (m.held.receivingTeam === undefined || m.held.receivingTeam === h.toTeam)
+    contentLength(m.held.notes) >= MIN_MEETING_NOTES
   );
 }
 
@@ -199,11 +203,16 @@ function meetingRequired(h: Handoff, def: WorkflowDef): boolean {
 export function meetingBlock(item: Item, def: WorkflowDef): string | null {
   const h = pendingHandoff(item);
   if (!h || !meetingRequired(h, def)) return null;
-  const attempts = attemptsOf(item, h);
-  const meetings = item.meetings.filter((x) => attempts.has(x.handoff));
-  if (meetings.some((x) => countsAsHeld(x, h))) return null;
-  if (meetings.length === 0) return "a handoff meeting is required and none is scheduled";
-  return "the handoff meeting has not been recorded as held with notes";
+  const first = firstAttemptOf(item, h);
+  let scheduled = false;
+  for (const m of item.meetings)
+    if (m.handoff >= first && m.handoff <= h.id) {
+      if (countsAsHeld(m, h)) return null;
+      scheduled = true;
+    }
+  return scheduled
+    ? "the handoff meeting has not been recorded as held with notes"
+    : "a handoff meeting is required and none is scheduled";
 }
 
 /** The team that receives the handoff meeting `m` prepares (sent or still to be sent). */

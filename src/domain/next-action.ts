@@ -25,22 +25,21 @@ export function describeNext(
   if (team === null) return null;
   const step = stepOf(def, item.step);
   const stepName = step.name ?? step.key;
-  const act = (action: string): NextAction => ({
-    team,
-    action,
-    canAccept: false,
-    blockedBy: null,
-  });
+  const act = (
+    action: string,
+    canAccept = false,
+    blockedBy: NextAction["blockedBy"] = null,
+  ): NextAction => ({ team, action, canAccept, blockedBy });
   switch (item.status) {
     case "awaiting_acceptance": {
       const from = teamName(pendingHandoff(item)?.fromTeam ?? item.ownerTeam);
       const block = meetingBlock(item, def);
       if (block)
-        return {
-          ...act(`Hold the handoff meeting with ${from}, then accept or reject`),
-          blockedBy: { code: "meeting_required", detail: block },
-        };
-      return { ...act(`Accept or reject the handoff from ${from}`), canAccept: true };
+        return act(`Hold the handoff meeting with ${from}, then accept or reject`, false, {
+          code: "meeting_required",
+          detail: block,
+        });
+      return act(`Accept or reject the handoff from ${from}`, true);
     }
     case "paused":
       return act(`Resume "${stepName}" (paused: ${item.paused?.reason ?? "no reason given"})`);
