@@ -1,6 +1,7 @@
 import { type Item, nextTeam } from "../domain/item.ts";
 import type { Db } from "../store/db.ts";
 import { ITEMS_CHANNEL, type Listener, listen, notify } from "../store/notify.ts";
+import { afterCommit } from "../store/scope.ts";
 
 /** What a watcher learns when an item changes: enough to know which views to refresh. */
 export interface ItemChange {
@@ -48,8 +49,11 @@ export class ChangeFeed {
   ) {}
 
   publish(change: ItemChange): void {
-    this.pending.push(change);
-    if (this.pending.length === 1) setImmediate(() => void this.flush());
+    // Inside a request's transaction (Idempotency-Key), only once it committed.
+    afterCommit(() => {
+      this.pending.push(change);
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
   }
 
   /** Sends what is pending; resolves when it was handed to PostgreSQL. */

@@ -1,8 +1,9 @@
 import { DomainError } from "../domain/errors.ts";
-import type { Db } from "../store/db.ts";
+import { type Db, openTransactionScope } from "../store/db.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  lockIdempotencyKey,
   purgeIdempotencyKeys,
   releaseIdempotencyKey,
   type StoredResponse,
@@ -13,6 +14,10 @@ import {
  * Idempotency-Key HTTP Header Field"): the first request under a key runs and its answer is kept
  * for `ttlMs`; a retry with the same request gets that answer again, whichever node it reaches;
  * the same key on a different request is refused, and so is a retry while the first is running.
+ *
+ * The request runs in one transaction with the storing of its answer, so a node that dies
+ * mid-request leaves either both (the retry gets the answer) or neither (the retry runs it, at
+ * once: nothing holds the key any more). See store/idempotency.ts.
  */
 
 export type { StoredResponse };
@@ -20,29 +25,41 @@ export type { StoredResponse };
 /** How long a key's first answer is kept. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
-/** A request holding a key: it runs, then `complete` or `release` it. */
+/** A request holding a key. */
 export interface IdempotencyClaim {
   userId: string;
   key: string;
-  lockedAt: Date;
+  /** Identifies this claim (the database's clock when it was made, as text). */
+  lockedAt: string;
 }
+
+/** A claimed request running in its transaction: `enter` its work, then `finish` or `abort`. */
+export interface IdempotentRun {
+  enter<T>(fn: () => T): T;
+  /** Stores the answer with the request's changes, in one commit. */
+  finish(response: StoredResponse): Promise<void>;
+  /** Rolls the request back and frees its key, so that a retry runs it again. */
+  abort(): Promise<void>;
+}
+
+const inProgress = () =>
+  new DomainError(
+    "idempotency_in_progress",
+    "A request with this Idempotency-Key is still being processed; retry in a moment.",
+  );
 
 export class IdempotencyKeys {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date,
-    private readonly options: {
-      ttlMs?: number;
-      /** A claim older than this counts as abandoned (its node died mid-request). */
-      leaseMs?: number;
-    } = {},
+    private readonly ttlMs = IDEMPOTENCY_TTL_MS,
   ) {}
 
   /**
    * Claims `key` for the caller's request with this `fingerprint`. Returns the claim (the
-   * request runs) or the first answer (a retry: send it again). Throws `idempotency_key_reused`
-   * if the key was used for a different request, `idempotency_in_progress` if that one still
-   * runs.
+   * request may run: `start` it) or the first answer (a retry: send it again). Throws
+   * `idempotency_key_reused` if the key was used for a different request,
+   * `idempotency_in_progress` if the first one still runs.
    */
   async begin({
     userId,
@@ -53,45 +70,59 @@ export class IdempotencyKeys {
     key: string;
     fingerprint: string;
   }): Promise<{ claim: IdempotencyClaim } | { replay: StoredResponse }> {
-    const { ttlMs = IDEMPOTENCY_TTL_MS, leaseMs = 60_000 } = this.options;
     // Twice at most: the second only if the key expired and was purged between two statements.
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < 2; attempt++) {
       const now = this.clock();
       const found = await claimIdempotencyKey(this.db, {
         userId,
         key,
         fingerprint,
         now,
-        expiresAt: new Date(now.getTime() + ttlMs),
-        abandonedBefore: new Date(now.getTime() - leaseMs),
+        expiresAt: new Date(now.getTime() + this.ttlMs),
       });
-      if (found === null) return { claim: { userId, key, lockedAt: now } };
-      if (found === undefined) {
-        if (attempt < 1) continue;
-        throw new DomainError("idempotency_in_progress", "The key is changing hands; retry.");
-      }
+      if ("vanished" in found) continue;
+      if ("claimed" in found) return { claim: { userId, key, lockedAt: found.claimed } };
       if (found.fingerprint !== fingerprint)
         throw new DomainError(
           "idempotency_key_reused",
           "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
         );
-      if (!found.response)
-        throw new DomainError(
-          "idempotency_in_progress",
-          "A request with this Idempotency-Key is still being processed; retry in a moment.",
-        );
+      if (!found.response) throw inProgress();
       return { replay: found.response };
     }
+    throw inProgress();
   }
 
-  /** Keeps the answer of a claimed request for retries. */
-  complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
-    return completeIdempotencyKey(this.db, { ...claim, response });
-  }
-
-  /** Frees the key of a request that failed on our side, so that a retry runs it again. */
-  release(claim: IdempotencyClaim): Promise<void> {
-    return releaseIdempotencyKey(this.db, claim);
+  /**
+   * Opens the claimed request's transaction and locks its key in it. Throws
+   * `idempotency_in_progress` if a retry took the key over in the moment between.
+   */
+  async start(claim: IdempotencyClaim): Promise<IdempotentRun> {
+    const scope = await openTransactionScope(this.db);
+    let locked = false;
+    try {
+      locked = await scope.enter(() => lockIdempotencyKey(this.db, claim));
+    } finally {
+      if (!locked) await scope.rollback();
+    }
+    if (!locked) throw inProgress();
+    return {
+      enter: (fn) => scope.enter(fn),
+      finish: async (response) => {
+        try {
+          await scope.enter(() => completeIdempotencyKey(this.db, { ...claim, response }));
+          await scope.commit();
+        } catch (e) {
+          await scope.rollback().catch(() => {});
+          await releaseIdempotencyKey(this.db, claim).catch(() => {});
+          throw e;
+        }
+      },
+      abort: async () => {
+        await scope.rollback().catch(() => {});
+        await releaseIdempotencyKey(this.db, claim);
+      },
+    };
   }
 
   /** Deletes expired keys in bounded batches; returns how many went. */

@@ -2,21 +2,21 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError } from "../domain/errors.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { IdempotencyClaim } from "../engine/idempotency.ts";
+import type { IdempotentRun } from "../engine/idempotency.ts";
 
 /*
  * `Idempotency-Key` on any authenticated POST: the first request under a key runs and its answer
- * (status, body, and the headers below) is stored; a retry of the same request by the same user,
- * on any node, within 24 hours gets that answer again with `Idempotent-Replayed: true` and no
- * second effect. Answers of 500 and above are not kept (nothing is assumed to have happened; a
- * retry runs again). Requests refused before they ran (malformed, unauthenticated, invalid body)
+ * (status, body, and the headers below) is stored in the same transaction as the request's
+ * changes; a retry of the same request by the same user, on any node, within 24 hours gets that
+ * answer again with `Idempotent-Replayed: true` and no second effect. An answer of 500 or above
+ * rolls the request back and keeps nothing, so a retry runs again. Requests refused before they ran (malformed, unauthenticated, invalid body)
  * claim no key. Without the header nothing here touches the database.
  */
 
 declare module "fastify" {
   interface FastifyRequest {
     /** The key this request holds while it runs (only with an Idempotency-Key header). */
-    idempotency: IdempotencyClaim | null;
+    idempotency: IdempotentRun | null;
   }
 }
 
@@ -63,24 +63,26 @@ function keyOf(request: FastifyRequest): string | undefined {
  */
 export function registerIdempotency(api: FastifyInstance, engine: Engine): void {
   api.decorateRequest("idempotency", null);
-  /** Claims the key, or answers at once: the stored answer, or an error. */
-  const begin = async (request: FastifyRequest, reply: FastifyReply, key: string) => {
+
+  /** Claims the key and opens the request's transaction, or answers at once (stored answer). */
+  const begin = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+  ): Promise<IdempotentRun | "answered" | null> => {
     const principal = request.principal;
-    if (!principal) return false;
+    if (!principal) return null;
     try {
       const begun = await engine.idempotency.begin({
         userId: principal.user.id,
         key,
         fingerprint: requestFingerprint(request.method, request.url, request.body),
       });
-      if ("claim" in begun) {
-        request.idempotency = begun.claim;
-        return false;
-      }
+      if ("claim" in begun) return await engine.idempotency.start(begun.claim);
       const { status, headers, body } = begun.replay;
       for (const [name, value] of Object.entries(headers)) reply.header(name, value);
       reply.code(status).header("idempotent-replayed", "true").send(body);
-      return true;
+      return "answered";
     } catch (e) {
       if (e instanceof DomainError && e.code === "idempotency_in_progress")
         reply.header("retry-after", "1");
@@ -99,48 +101,71 @@ export function registerIdempotency(api: FastifyInstance, engine: Engine): void 
       return done(e as Error);
     }
     if (key === undefined) return done();
-    // Once answered here, done() is not called: the route does not run.
     begin(request, reply, key).then(
-      (answered) => {
-        if (!answered) done();
+      (run) => {
+        // Answered here: done() is not called, the route does not run.
+        if (run === "answered") return;
+        if (run === null) return done();
+        request.idempotency = run;
+        // The route, and all it starts, runs inside the request's transaction.
+        run.enter(() => done());
       },
       (e: Error) => done(e),
     );
   });
 
   api.addHook("onSend", (request, reply, payload, done) => {
-    const claim = request.idempotency;
-    if (!claim) return done(null, payload);
+    const run = request.idempotency;
+    if (!run) return done(null, payload);
     request.idempotency = null;
     const body =
       typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString() : null;
+    if (reply.statusCode >= 500 || body === null) {
+      // Nothing of the request is kept: a retry runs it again.
+      run.abort().then(
+        () => done(null, payload),
+        () => done(null, payload),
+      );
+      return;
+    }
     const headers: Record<string, string> = {};
     for (const name of KEPT_HEADERS) {
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    // Stored before the answer leaves, so that a retry arriving after it finds the answer.
-    const store =
-      reply.statusCode >= 500 || body === null
-        ? engine.idempotency.release(claim)
-        : engine.idempotency.complete(claim, { status: reply.statusCode, headers, body });
-    store.then(
+    // The request's changes and its answer commit together, before the answer leaves.
+    run.finish({ status: reply.statusCode, headers, body }).then(
       () => done(null, payload),
       (e: unknown) => {
-        // The answer still goes out; a retry meets the claim (409) until its lease runs out.
-        request.log.error({ err: e }, "could not store the answer of an Idempotency-Key");
-        done(null, payload);
+        request.log.error({ err: e }, "could not commit a request sent with an Idempotency-Key");
+        reply.code(500).type("application/problem+json");
+        done(
+          null,
+          JSON.stringify({
+            type: "https://baton.dev/problems/internal",
+            title: "Internal error",
+            status: 500,
+            code: "internal",
+            detail: "The request could not be committed; nothing changed. Retry it.",
+          }),
+        );
       },
     );
   });
 
-  // A request that ended without an answer of its own (the client went away) frees its key.
+  // A request that ended without going through onSend (the client went away) gives its key up.
+  const abandon = (request: FastifyRequest) => {
+    const run = request.idempotency;
+    if (!run) return;
+    request.idempotency = null;
+    void run.abort().catch(() => {});
+  };
   api.addHook("onResponse", (request, _reply, done) => {
-    const claim = request.idempotency;
-    if (claim) {
-      request.idempotency = null;
-      void engine.idempotency.release(claim).catch(() => {});
-    }
+    abandon(request);
+    done();
+  });
+  api.addHook("onRequestAbort", (request, done) => {
+    abandon(request);
     done();
   });
 }

@@ -8,6 +8,7 @@ import * as leanerItems from "./migrations/005-leaner-item-indexes.ts";
 import * as cheaperWrites from "./migrations/006-cheaper-writes.ts";
 import * as idempotencyKeys from "./migrations/008-idempotency-keys.ts";
 import type { Database } from "./schema.ts";
+import { type OpenScope, openScope, ScopedPool } from "./scope.ts";
 
 export type Db = Kysely<Database>;
 
@@ -47,11 +48,11 @@ class PreparingClient extends pg.Client {
   }
 }
 
-const pools = new WeakMap<Db, pg.Pool>();
+const pools = new WeakMap<Db, ScopedPool>();
 
 /** Opens a pooled connection to PostgreSQL. `max` bounds the pool (one per concurrent command). */
 export function openDb(url: string, { max = 20 }: { max?: number } = {}): Db {
-  const pool = new pg.Pool({
+  const pool = new ScopedPool({
     connectionString: url,
     max,
     application_name: "baton",
@@ -67,6 +68,16 @@ export function openDb(url: string, { max = 20 }: { max?: number } = {}): Db {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;
+}
+
+/**
+ * Begins a transaction that every statement of the work later `enter`ed into it joins, whichever
+ * way it reaches the database (see scope.ts).
+ */
+export function openTransactionScope(db: Db): Promise<OpenScope> {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("a transaction scope needs the database itself, not a transaction");
+  return openScope(pool);
 }
 
 /** A fixed statement of the hot path, prepared on each connection under its own name. */

@@ -1,8 +1,16 @@
 import { type Db, runCount, runStatement, type Statement } from "./db.ts";
 
 /*
- * Idempotency keys (migration 008): claiming a key for a request, storing its answer, and purging
- * expired keys. Only requests that carry an Idempotency-Key ever reach these statements.
+ * Idempotency keys (migration 008): claiming a key for a request, holding it while the request
+ * runs, storing its answer, purging expired keys. Only requests that carry an Idempotency-Key
+ * ever reach these statements.
+ *
+ * A request claims its key in a statement of its own (committed, so a duplicate sees it), then
+ * runs in one transaction that first locks the key's row and ends by storing the answer: the
+ * command and its answer commit together or not at all. A claim whose row nobody holds locked
+ * (its transaction rolled back, or its node died) is taken over by the next retry, which is safe
+ * because nothing of the first attempt committed. `locked_at` (the database's clock, to the
+ * microsecond, carried as text) identifies a claim.
  */
 
 /** The first answer given under a key. */
@@ -12,83 +20,123 @@ export interface StoredResponse {
   body: string;
 }
 
-/** A key as stored: its request's fingerprint and, once the request finished, its answer. */
-export interface IdempotencyRow {
+/** A key as stored. */
+interface KeyRow {
   fingerprint: string;
-  response: StoredResponse | null;
+  status: number | null;
+  headers: Record<string, string> | null;
+  body: string | null;
+  locked_at: string;
+  expired: boolean;
 }
 
-const CLAIM: Statement = {
-  name: "idempotency_claim",
-  // A key is taken fresh when new, when expired, or when its first request was left in flight
-  // (claimed before $6) by a node that died: the same request may then run again.
-  text: `insert into idempotency_keys as k (user_id, key, fingerprint, locked_at, expires_at)
-    values ($1, $2, $3, $4, $5)
-    on conflict (user_id, key) do update
-      set fingerprint = excluded.fingerprint, locked_at = excluded.locked_at,
-          expires_at = excluded.expires_at, status = null, headers = null, body = null
-      where k.expires_at <= excluded.locked_at
-         or (k.status is null and k.locked_at < $6 and k.fingerprint = excluded.fingerprint)
-    returning 1 as claimed`,
+/** What claiming found. */
+export type ClaimResult =
+  | { claimed: string }
+  | { fingerprint: string; response: StoredResponse | null }
+  | { vanished: true };
+
+const INSERT: Statement = {
+  name: "idempotency_insert",
+  // DO NOTHING, not DO UPDATE: the latter would wait on the row lock of a request in flight.
+  text: `insert into idempotency_keys (user_id, key, fingerprint, locked_at, expires_at)
+    values ($1, $2, $3, clock_timestamp(), $4)
+    on conflict (user_id, key) do nothing
+    returning locked_at::text`,
 };
 
 const FIND: Statement = {
   name: "idempotency_find",
-  text: `select fingerprint, status, headers, body from idempotency_keys
-    where user_id = $1 and key = $2 and expires_at > $3`,
+  text: `select fingerprint, status, headers, body, locked_at::text, expires_at <= $3 as expired
+    from idempotency_keys where user_id = $1 and key = $2`,
 };
 
-/**
- * Claims `key` for a request of `userId`. Returns null when claimed (the request may run), else
- * the key as stored (a request under it ran or runs). `undefined` if the key vanished between
- * the two statements (expired and purged): the caller tries again.
- */
+const RENEW: Statement = {
+  name: "idempotency_renew",
+  // An expired key starts afresh for a new request.
+  text: `update idempotency_keys
+    set fingerprint = $4, status = null, headers = null, body = null,
+        locked_at = clock_timestamp(), expires_at = $5
+    where user_id = $1 and key = $2 and locked_at = $3::timestamptz
+    returning locked_at::text`,
+};
+
+const TAKE_OVER: Statement = {
+  name: "idempotency_take_over",
+  // Only a claim nobody holds: a live request keeps its row locked until it commits.
+  text: `update idempotency_keys set locked_at = clock_timestamp()
+    where (user_id, key) in (
+      select user_id, key from idempotency_keys
+      where user_id = $1 and key = $2 and locked_at = $3::timestamptz and status is null
+      for update skip locked)
+    returning locked_at::text`,
+};
+
+/** Claims `key` for a request of `userId` with `fingerprint`, or says what holds it. */
 export async function claimIdempotencyKey(
   db: Db,
-  k: {
-    userId: string;
-    key: string;
-    fingerprint: string;
-    now: Date;
-    expiresAt: Date;
-    abandonedBefore: Date;
-  },
-): Promise<IdempotencyRow | null | undefined> {
-  const claimed = await runStatement(db, CLAIM, [
+  k: { userId: string; key: string; fingerprint: string; now: Date; expiresAt: Date },
+): Promise<ClaimResult> {
+  const [inserted] = await runStatement<{ locked_at: string }>(db, INSERT, [
     k.userId,
     k.key,
     k.fingerprint,
-    k.now,
     k.expiresAt,
-    k.abandonedBefore,
   ]);
-  if (claimed.length > 0) return null;
-  const [row] = await runStatement<{
-    fingerprint: string;
-    status: number | null;
-    headers: Record<string, string> | null;
-    body: string | null;
-  }>(db, FIND, [k.userId, k.key, k.now]);
-  if (!row) return undefined;
-  return {
-    fingerprint: row.fingerprint,
-    response:
-      row.status === null
-        ? null
-        : { status: row.status, headers: row.headers ?? {}, body: row.body ?? "" },
-  };
+  if (inserted) return { claimed: inserted.locked_at };
+  const [row] = await runStatement<KeyRow>(db, FIND, [k.userId, k.key, k.now]);
+  if (!row) return { vanished: true };
+  if (row.expired) {
+    const [renewed] = await runStatement<{ locked_at: string }>(db, RENEW, [
+      k.userId,
+      k.key,
+      row.locked_at,
+      k.fingerprint,
+      k.expiresAt,
+    ]);
+    return renewed ? { claimed: renewed.locked_at } : { vanished: true };
+  }
+  if (row.fingerprint !== k.fingerprint || row.status !== null)
+    return {
+      fingerprint: row.fingerprint,
+      response:
+        row.status === null
+          ? null
+          : { status: row.status, headers: row.headers ?? {}, body: row.body ?? "" },
+    };
+  const [taken] = await runStatement<{ locked_at: string }>(db, TAKE_OVER, [
+    k.userId,
+    k.key,
+    row.locked_at,
+  ]);
+  return taken ? { claimed: taken.locked_at } : { fingerprint: row.fingerprint, response: null };
+}
+
+const LOCK: Statement = {
+  name: "idempotency_lock",
+  text: `select 1 from idempotency_keys
+    where user_id = $1 and key = $2 and locked_at = $3::timestamptz and status is null
+    for update`,
+};
+
+/** Locks the claimed row for the transaction `db` runs in; false if another request took it. */
+export async function lockIdempotencyKey(
+  db: Db,
+  k: { userId: string; key: string; lockedAt: string },
+): Promise<boolean> {
+  return (await runStatement(db, LOCK, [k.userId, k.key, k.lockedAt])).length === 1;
 }
 
 const COMPLETE: Statement = {
   name: "idempotency_complete",
   text: `update idempotency_keys set status = $4, headers = $5, body = $6
-    where user_id = $1 and key = $2 and locked_at = $3 and status is null`,
+    where user_id = $1 and key = $2 and locked_at = $3::timestamptz and status is null`,
 };
 
-/** Stores the answer of the request that claimed the key at `lockedAt`. */
+/** Stores the answer of the request holding the claim made at `lockedAt`. */
 export async function completeIdempotencyKey(
   db: Db,
-  k: { userId: string; key: string; lockedAt: Date; response: StoredResponse },
+  k: { userId: string; key: string; lockedAt: string; response: StoredResponse },
 ): Promise<void> {
   await runCount(db, COMPLETE, [
     k.userId,
@@ -103,13 +151,13 @@ export async function completeIdempotencyKey(
 const RELEASE: Statement = {
   name: "idempotency_release",
   text: `delete from idempotency_keys
-    where user_id = $1 and key = $2 and locked_at = $3 and status is null`,
+    where user_id = $1 and key = $2 and locked_at = $3::timestamptz and status is null`,
 };
 
-/** Gives up the claim made at `lockedAt` (the request failed on our side): a retry runs again. */
+/** Gives up the claim made at `lockedAt` (its request failed; nothing of it committed). */
 export async function releaseIdempotencyKey(
   db: Db,
-  k: { userId: string; key: string; lockedAt: Date },
+  k: { userId: string; key: string; lockedAt: string },
 ): Promise<void> {
   await runCount(db, RELEASE, [k.userId, k.key, k.lockedAt]);
 }

@@ -132,18 +132,24 @@ describe.each(dbKinds())("Idempotency-Key on $name", (kind) => {
     const body = { workflow: "onboarding", title: "In flight" };
     const me = (await sales.get("/users/me")).body;
     const user = await b.engine.directory.getUser(me.email);
-    // The first request holds the key (claimed, no answer yet), as it would mid-command.
+    // The first request holds the key (claimed, its transaction open), as it would mid-command.
     const begun = await b.engine.idempotency.begin({
       userId: user.id,
       key: "inflight",
       fingerprint: requestFingerprint("POST", "/api/v1/items", body),
     });
-    expect("claim" in begun).toBe(true);
+    if (!("claim" in begun)) throw new Error("expected to claim the key");
+    const first = await b.engine.idempotency.start(begun.claim);
     const dup = await sales.post("/items", body, { "idempotency-key": "inflight" });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe("idempotency_in_progress");
     expect(dup.headers["retry-after"]).toBe("1");
     expect(await countItems("In flight")).toBe(0);
+    // The first dies without an answer (its transaction rolls back): the retry runs at once.
+    await first.abort();
+    const retried = await sales.post("/items", body, { "idempotency-key": "inflight" });
+    expect(retried.status).toBe(201);
+    expect(await countItems("In flight")).toBe(1);
 
     // Concurrent duplicates: whatever each gets, one item exists.
     const all = await Promise.all(
@@ -153,6 +159,26 @@ describe.each(dbKinds())("Idempotency-Key on $name", (kind) => {
     );
     for (const r of all) expect([201, 409]).toContain(r.status);
     expect(await countItems("Racing")).toBe(1);
+  });
+
+  it("a request cut off after its command but before its answer leaves no effect, and its retry runs", async () => {
+    const { sales } = await castOnboarding(b, "-cutoff");
+    const body = { workflow: "onboarding", title: "Cut off" };
+    const principal = await b.engine.directory.authenticate(sales.token);
+    const begun = await b.engine.idempotency.begin({
+      userId: principal.user.id,
+      key: "cutoff",
+      fingerprint: requestFingerprint("POST", "/api/v1/items", body),
+    });
+    if (!("claim" in begun)) throw new Error("expected to claim the key");
+    const run = await b.engine.idempotency.start(begun.claim);
+    // The command runs in the request's transaction, then the node "dies" before the answer.
+    await run.enter(() => b.engine.items.create(principal, body));
+    await run.abort();
+    expect(await countItems("Cut off")).toBe(0);
+    const retried = await sales.post("/items", body, { "idempotency-key": "cutoff" });
+    expect(retried.status).toBe(201);
+    expect(await countItems("Cut off")).toBe(1);
   });
 
   it("bad keys are refused with 400, never a 5xx", async () => {
