@@ -18,6 +18,16 @@ export function dbKinds(): DbKind[] {
   return inject("databases").filter((k) => !only || k.name === only);
 }
 
+/**
+ * One database kind for suites too slow to run twice (the fuzz suite): the PostgreSQL server,
+ * unless BATON_TEST_DB names the other one.
+ */
+export function oneDbKind(preferred: DbKind["name"] = "postgres-server"): DbKind[] {
+  const kinds = dbKinds();
+  const kind = kinds.find((k) => k.name === preferred) ?? kinds[0];
+  return kind ? [kind] : [];
+}
+
 export class TestClock {
   constructor(public now = new Date("2026-03-02T09:00:00.000Z")) {}
   readonly read = () => this.now;
