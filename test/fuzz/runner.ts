@@ -25,6 +25,8 @@ export interface FuzzTarget {
   fingerprint(): Promise<string>;
   /** Brings back a working Baton after a request got no answer (e.g. a restart on a fresh copy). */
   recover?(): Promise<void>;
+  /** The logged cause of a 500, from the error id in its body, where the target can see logs. */
+  explain?(body: string): Promise<string | undefined>;
 }
 
 export type ProblemKind =
@@ -56,7 +58,11 @@ export function signatureOf(p: Problem, c: FuzzCase, status?: number): string {
     const code = /"code"\s*:\s*"([^"]{1,60})"/.exec(p.detail)?.[1];
     return `${p.kind} ${status ?? ""} ${code ?? c.route}`;
   }
-  if (p.kind === "server-error") return `${p.kind} ${status ?? ""} ${c.route}`;
+  // A logged cause names the defect better than the route (a NUL fails on every route alike).
+  if (p.kind === "server-error") {
+    const cause = p.detail.startsWith("{") || p.detail.includes('"code"') ? undefined : p.detail;
+    return `${p.kind} ${cause ? snippet(cause.replace(/\d+/g, "N"), 90) : `${status ?? ""} ${c.route}`}`;
+  }
   return `${p.kind} ${c.route}`;
 }
 
@@ -112,8 +118,13 @@ export async function runCase(
     throw e;
   }
   const problems: Problem[] = [];
-  if (res.status >= 500)
-    problems.push({ kind: "server-error", detail: `${res.status}: ${snippet(res.body)}` });
+  if (res.status >= 500) {
+    const cause = await target.explain?.(res.body);
+    problems.push({
+      kind: "server-error",
+      detail: cause ? `${res.status}: ${cause}` : `${res.status}: ${snippet(res.body)}`,
+    });
+  }
   if (res.status >= 400 && res.status < 500) {
     const p = problemJsonProblem(c.wire, res);
     if (p) problems.push(p);
