@@ -38,18 +38,21 @@ type Column = (typeof columns)[number];
 type Outcome =
   | "ok"
   | "not_your_team"
+  | "not_on_path"
   | "admin_only"
   | "unauthenticated"
   | "csrf_failed"
   | "not_found";
 const OK = "ok";
 const TEAM = "not_your_team";
+const OFF_PATH = "not_on_path";
 const ADMIN = "admin_only";
 const ANON = "unauthenticated";
 const CSRF = "csrf_failed";
 const GONE = "not_found";
 const statusOf: Record<Exclude<Outcome, "ok">, number> = {
   not_your_team: 403,
+  not_on_path: 403,
   admin_only: 403,
   unauthenticated: 401,
   csrf_failed: 403,
@@ -106,6 +109,8 @@ interface Ctx {
   tokenId?: string;
   /** A user made for the row (for admin-only user changes). */
   email?: string;
+  /** A meeting time two days after the test clock's now. */
+  later?: string;
 }
 
 interface Request {
@@ -170,8 +175,9 @@ async function withMeeting(b: TestBaton, p: People): Promise<Ctx> {
     p.alpha.post(`/items/${ctx.key}/meetings`, { starts_at: startsAt, duration_minutes: 30 }),
   );
   b.clock.advance(2 * 3_600_000);
-  return ctx;
+  return { ...ctx, later: inTwoDays(b) };
 }
+const inTwoDays = (b: TestBaton) => new Date(b.clock.now.getTime() + 2 * 86_400_000).toISOString();
 const nothing = async (): Promise<Ctx> => ({ key: "" });
 let serial = 0;
 async function throwawayUser(b: TestBaton): Promise<Ctx> {
@@ -289,13 +295,13 @@ const rows: Row[] = [
     expect: cells(OK, OK, OK, OK, ANON, ANON, OK, CSRF),
   },
   {
-    // The asker's team is the caller's first team unless from_team says otherwise; an admin in
-    // no team has none to ask from. Any team may still ask any team (see the report).
+    // Only teams on the item's path ask and are asked. The asker's team is the caller's first
+    // team unless from_team says otherwise, so an admin in no team has none to ask from.
     command: "ask a question",
     acting: "alpha",
     setup: started,
     request: (c) => post(`/items/${c.key}/questions`, { to_team: "beta", body: "Specs?" }),
-    expect: cells(OK, OK, OK, TEAM, ANON, ANON, OK, CSRF),
+    expect: cells(OK, OFF_PATH, OK, TEAM, ANON, ANON, OFF_PATH, CSRF),
   },
   {
     command: "answer a question (the asked team)",
@@ -307,9 +313,8 @@ const rows: Row[] = [
   {
     command: "schedule a meeting",
     acting: "beta",
-    setup: (b, p) => awaiting(b, p, "enterprise"),
-    request: (c) =>
-      post(`/items/${c.key}/meetings`, { starts_at: "2027-03-04T14:00:00Z", duration_minutes: 30 }),
+    setup: async (b, p) => ({ ...(await awaiting(b, p, "enterprise")), later: inTwoDays(b) }),
+    request: (c) => post(`/items/${c.key}/meetings`, { starts_at: c.later, duration_minutes: 30 }),
     expect: cells(OK, TEAM, OK, OK, ANON, ANON, TEAM, CSRF),
   },
   {
@@ -319,7 +324,7 @@ const rows: Row[] = [
     request: (c) => ({
       method: "PUT",
       url: `/items/${c.key}/meetings/1`,
-      body: { starts_at: "2027-03-05T09:30:00Z" },
+      body: { starts_at: c.later },
     }),
     expect: cells(OK, TEAM, OK, OK, ANON, ANON, TEAM, CSRF),
   },
