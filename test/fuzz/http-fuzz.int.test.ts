@@ -16,10 +16,33 @@ import { seedWorld } from "./world.ts";
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 8_2026);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 
-/** Families that still fail on main, kept out so main stays green. */
-const KNOWN_FAILING: string[] = [];
+/**
+ * Families that still fail on main, kept out so main stays green.
+ * TODO(issue 8): take each out of this list as its fix lands (the report of `npm run fuzz` shows
+ * what still fails):
+ *   - path, calendar:junk-path: a NUL in a path parameter (/items/%00/events) answers 500; a malformed escape
+ *     (%ff, %ed%a0%80) answers Fastify's own 400 FST_ERR_BAD_URL and an over-long parameter
+ *     414 FST_ERR_MAX_PARAM_LENGTH, both plain JSON instead of problem+json.
+ *   - workflow:deep-condition: a route condition 3,000+ `not`s deep answers 500.
+ *   - workflow:long-chain, many-routes, many-fields: validating thousands of steps/routes takes
+ *     seconds (14,001 steps: no answer within a minute).
+ *   - workflow:duration: `complete_within: 99999999999999999999w` publishes, and the next item
+ *     on that version pins the CPU (in-process, that would hang this test).
+ *   - calendar:no-working-time: a calendar without working time in a year is accepted, and
+ *     reads of that team's items answer 500.
+ */
+const KNOWN_FAILING: string[] = [
+  "path",
+  "calendar:junk-path",
+  "workflow:deep-condition",
+  "workflow:long-chain",
+  "workflow:many-routes",
+  "workflow:many-fields",
+  "workflow:duration",
+  "calendar:no-working-time",
+];
 
 describe.each(oneDbKind())("the HTTP API under fuzzing on $name", (kind) => {
   const b = useBaton(kind);
