@@ -274,33 +274,45 @@ function placesIn(v: unknown, path: (string | number)[] = [], out: (string | num
   return out;
 }
 
-/** `value` with the mutations applied (on a copy: generated values may be shared). */
+/**
+ * `value` with the mutations applied, on a copy. Values put in are hostile constants shared by
+ * every case (some 2,000 levels deep, too deep to copy), so no later mutation may reach into one:
+ * the places are those of the sensible value, and a place under an inserted value is skipped.
+ */
 export function spoil(value: unknown, mutations: readonly Mutation[]): unknown {
   let root: unknown = structuredClone(value);
+  const places = placesIn(root);
+  const foreign: string[] = [];
+  const under = (place: (string | number)[]) =>
+    foreign.some((f) => JSON.stringify(place).startsWith(f.slice(0, -1)));
   for (const m of mutations) {
-    const places = placesIn(root);
     const place = places[m.at % places.length] as (string | number)[];
+    if (under(place)) continue;
     const parent = place.slice(0, -1).reduce<any>((o, k) => o?.[k], root);
     const last = place.at(-1);
     const target = place.reduce<any>((o, k) => o?.[k], root);
-    // Values put in are copied too: hostile values are shared constants, which a later
-    // mutation of this body must not change (or tie into a cycle).
-    const value = "value" in m ? structuredClone(m.value) : undefined;
+    if (last !== undefined && (parent === null || typeof parent !== "object")) continue;
     if (m.kind === "replace") {
-      if (last === undefined) root = value;
-      else parent[last] = value;
+      if (last === undefined) root = m.value;
+      else parent[last] = m.value;
+      foreign.push(JSON.stringify(place));
     } else if (m.kind === "drop") {
       if (last === undefined) root = undefined;
       else if (Array.isArray(parent)) parent.splice(Number(last), 1);
       else delete parent[last];
+      foreign.push(JSON.stringify(place));
     } else if (target && typeof target === "object" && !Array.isArray(target)) {
       Object.defineProperty(target, m.key, {
-        value,
+        value: m.value,
         enumerable: true,
         configurable: true,
         writable: true,
       });
-    } else if (last === undefined) root = { [m.key]: value };
+      foreign.push(JSON.stringify([...place, m.key]));
+    } else if (last === undefined) {
+      root = { [m.key]: m.value };
+      foreign.push("[]");
+    }
   }
   return root;
 }

@@ -32,6 +32,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
  *     on that version pins the CPU (in-process, that would hang this test).
  *   - calendar:no-working-time: a calendar without working time in a year is accepted, and
  *     reads of that team's items answer 500.
+ * Not a family, so not excluded: a NUL or a lone surrogate in any body string (a title, a
+ * reason, a workflow key) answers 500; this seed happens to pass, FUZZ_SEED=1 shows them.
  */
 const KNOWN_FAILING: string[] = [
   "path",
