@@ -115,4 +115,23 @@ describe("the meeting gate in the browser", () => {
       .waitFor();
     await ivy.context().close();
   });
+
+  it("questions are offered only to teams on the item's path", async () => {
+    const fresh = await readyOnboardingItem(api("sam@example.com"), { customer: "Umbrella" });
+    const sue = await (await e.context()).newPage();
+    await e.signInQuickly(sue.context(), "sue@example.com");
+    await sue.goto(`/items/${fresh}`);
+    // Support comes two steps later: not on the path yet, so no form that would fail.
+    await sue.getByTestId("ask-not-on-path").getByText("Sales, Implementation").waitFor();
+    expect(await sue.getByRole("button", { name: "Ask" }).count()).toBe(0);
+    await sue.context().close();
+
+    const sam = await (await e.context()).newPage();
+    await e.signInQuickly(sam.context(), "sam@example.com");
+    await sam.goto(`/items/${fresh}`);
+    await sam.getByRole("combobox", { name: "Ask team" }).click();
+    await sam.getByRole("option", { name: "Implementation" }).waitFor();
+    expect(await sam.getByRole("option").allTextContents()).toEqual(["Implementation"]);
+    await sam.context().close();
+  });
 });

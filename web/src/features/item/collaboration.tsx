@@ -68,6 +68,8 @@ export function QuestionsView({
   const options = teams
     .filter((t) => !mine.has(t.key) && onPath(t.key))
     .map((t) => ({ value: t.key, label: t.name }));
+  // A viewer none of whose teams is on the path cannot ask (the server answers not_on_path).
+  const canAsk = me.admin || !item.question_teams || fromTeam !== undefined;
   return (
     <Stack gap="sm">
       {questions.length === 0 && (
@@ -127,7 +129,13 @@ export function QuestionsView({
           )}
         </Paper>
       ))}
-      {!closed && (
+      {!closed && !canAsk && (
+        <Text size="sm" c="dimmed" data-testid="ask-not-on-path">
+          Only teams on this item's path can ask questions about it:{" "}
+          {(item.question_teams ?? []).map(teamName).join(", ")}.
+        </Text>
+      )}
+      {!closed && canAsk && (
         <form
           onSubmit={(e) => {
             e.preventDefault();
