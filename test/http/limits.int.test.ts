@@ -146,6 +146,15 @@ describe.each(dbKinds())("absurd but valid-looking input on $name", (kind) => {
     expect(r.json().code).toBe("invalid_workflow");
   });
 
+  it("a YAML definition over 512 KiB is refused before it is parsed", async () => {
+    const yaml = `key: big\nname: Big\nprefix: BIG\ndescription: "${"x".repeat(600 * 1024)}"\nsteps: [{key: one, team: ops}]\n`;
+    const r = await b.admin.post("/workflows/validate", yaml);
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([
+      { path: "(root)", message: "at most 524,288 characters (this has 614,478)" },
+    ]);
+  });
+
   it.each([
     ["a billion laughs", billionLaughs, /Excessive alias count/],
     [
