@@ -63,6 +63,7 @@ export async function startBaton(config: Config): Promise<Running> {
     db: store.db,
     url: store.url,
     onError: (e) => logger.warn({ err: e }, "background work (live feed, timers)"),
+    logger,
   });
   let welcome: string | null = null;
   try {

@@ -4,6 +4,7 @@ import { Directory } from "./directory.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
+import type { EngineLogger } from "./logger.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Workflows } from "./workflows.ts";
@@ -35,6 +36,7 @@ export function createEngine({
   url,
   clock = () => new Date(),
   onError,
+  logger,
   timerOptions = {},
 }: {
   db: Db;
@@ -42,6 +44,8 @@ export function createEngine({
   url?: string;
   clock?: () => Date;
   onError?: (e: unknown) => void;
+  /** Where background work logs an item it skipped or will retry (the server's pino logger). */
+  logger?: EngineLogger;
   timerOptions?: TimerWorkerOptions;
 }): Engine {
   const caches = new CacheInvalidation(db, url, onError);
@@ -55,6 +59,7 @@ export function createEngine({
     (key, version) => workflows.definition(key, version),
     onError,
     caches,
+    logger,
   );
   const items = new Items(db, directory, workflows, changes, sla, clock);
   const timers = new TimerWorker(
@@ -67,7 +72,7 @@ export function createEngine({
       clock,
       housekeeping: () => idempotency.purgeExpired(),
     },
-    { ...(onError ? { onError } : {}), ...timerOptions },
+    { ...(onError ? { onError } : {}), ...(logger ? { logger } : {}), ...timerOptions },
   );
   return {
     db,
@@ -82,6 +87,7 @@ export function createEngine({
     clock,
     close: async () => {
       await timers.stop();
+      await sla.idle();
       await changes.close();
       await caches.close();
     },

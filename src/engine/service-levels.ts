@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import {
   type BusinessCalendar,
   DEFAULT_CALENDAR,
@@ -11,11 +12,18 @@ import { itemClocks, itemTimers, urgencyOf } from "../domain/sla.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import { listCalendars, setCalendar } from "../store/directory.ts";
-import { appendEvents, type ItemSla, listOpenItemsAfter } from "../store/items.ts";
+import {
+  appendMany,
+  type ItemSla,
+  type ItemWrite,
+  listOpenSlaAfter,
+  type StoredSla,
+} from "../store/items.ts";
 import { listOutbox, type OutboxRow } from "../store/timers.ts";
 import { TtlCache } from "./cache.ts";
 import type { Principal } from "./directory.ts";
 import { CacheInvalidation } from "./invalidation.ts";
+import { type EngineLogger, silentLogger } from "./logger.ts";
 
 /*
  * Team calendars and what the service levels of an item come to at a moment: its clocks for
@@ -41,45 +49,108 @@ export class ServiceLevels {
     private readonly onError: (e: unknown) => void = () => {},
     /** Clears the calendars on every node when one changes. */
     private readonly caches: CacheInvalidation = new CacheInvalidation(db, undefined),
+    private readonly logger: EngineLogger = silentLogger,
   ) {
     this.calendars = new TtlCache(10_000, 1, caches.canCache);
     caches.on("calendars", () => this.calendars.clear());
   }
 
+  /** The chain of background recomputes (see setCalendar). */
+  private recomputing: Promise<void> = Promise.resolve();
+
   /**
    * Recomputes what is stored about open items' service levels (queue urgency, next deadline,
    * timers) from today's calendars. Clocks shown to people are always computed fresh; this keeps
-   * the stored summaries and timers in step after a calendar change. Returns how many items it
-   * updated; an item changed meanwhile by a command already got fresh figures from that command.
+   * the stored summaries and timers in step after a calendar change. With `team`, only the items
+   * whose running clocks count on that team's calendar (see listOpenSlaAfter). Pages of
+   * `batchSize` items are read by id and written in one statement each, and only the items whose
+   * stored figures change are written (or whose timers wait on a retry after a failure: a
+   * calendar change may be what cures them). An item that cannot be computed or written is
+   * logged and skipped. Returns how many items it updated; an item changed meanwhile by a
+   * command already got fresh figures from that command.
    */
-  async recompute({ batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
+  async recompute({
+    team,
+    batchSize = 500,
+  }: {
+    team?: string | undefined;
+    batchSize?: number;
+  } = {}): Promise<number> {
     const calendarOf = await this.calendarOf();
     const now = this.clock();
-    let after = "0";
+    let afterId = "0";
     let updated = 0;
     for (;;) {
-      const page = await listOpenItemsAfter(this.db, after, batchSize);
+      const page = await listOpenSlaAfter(this.db, { afterId, limit: batchSize, team });
       if (page.length === 0) return updated;
-      for (const { id, item } of page) {
-        const def = await this.definitionOf(item.workflow, item.workflowVersion);
-        const sla = this.slaWith(item, def, calendarOf, now);
-        if (await appendEvents(this.db, { id, fromVersion: item.version, item, events: [], sla }))
-          updated++;
+      const writes: ItemWrite[] = [];
+      for (const stored of page) {
+        try {
+          const { item } = stored;
+          const def = await this.definitionOf(item.workflow, item.workflowVersion);
+          const { clocks: _, ...sla } = this.slaWith(item, def, calendarOf, now);
+          if (isUnchanged(stored, sla)) continue;
+          writes.push({ id: stored.id, fromVersion: item.version, item, events: [], sla });
+        } catch (err) {
+          this.logger.warn({ item: stored.item.key, err }, "recompute: item skipped");
+        }
       }
-      after = page.at(-1)?.id ?? after;
+      updated += (await this.writeAll(writes)).size;
+      afterId = page.at(-1)?.id ?? afterId;
     }
+  }
+
+  /** A page of recomputed items in one statement; one by one if that fails, skipping bad rows. */
+  private async writeAll(writes: ItemWrite[]): Promise<Set<string>> {
+    try {
+      return await appendMany(this.db, writes);
+    } catch (err) {
+      if (writes.length === 1) {
+        this.logger.warn({ item: writes[0]?.item.key, err }, "recompute: item skipped");
+        return new Set();
+      }
+    }
+    const written = new Set<string>();
+    for (const w of writes)
+      try {
+        if ((await appendMany(this.db, [w])).has(w.id)) written.add(w.id);
+      } catch (err) {
+        this.logger.warn({ item: w.item.key, err }, "recompute: item skipped");
+      }
+    return written;
+  }
+
+  /** Resolves once the background recomputes started by calendar changes have finished. */
+  idle(): Promise<void> {
+    return this.recomputing;
   }
 
   /**
    * Each team's calendar, the default for teams without one. Stored calendars are read without
-   * the checks added later (see readStoredCalendar), so one saved before them cannot fail reads.
+   * the checks added later (see readStoredCalendar), so one saved before them cannot fail reads;
+   * and each is read when first asked for, so one that cannot be read at all (an unknown time
+   * zone) fails only the clocks on that team's calendar, not every team's.
    */
   async calendarOf(): Promise<(team: string) => BusinessCalendar> {
     return this.calendars.get("all", async () => {
-      const all = new Map<string, BusinessCalendar>();
-      for (const [team, raw] of await listCalendars(this.db))
-        if (raw) all.set(team, readStoredCalendar(raw));
-      return (team) => all.get(team) ?? DEFAULT_CALENDAR;
+      const raws = await listCalendars(this.db);
+      const parsed = new Map<string, BusinessCalendar | Error>();
+      return (team) => {
+        let c = parsed.get(team);
+        if (c === undefined) {
+          const raw = raws.get(team);
+          try {
+            c = raw ? readStoredCalendar(raw) : DEFAULT_CALENDAR;
+          } catch (e) {
+            c = new Error(
+              `the stored calendar of team ${team} is invalid: ${(e as Error).message}`,
+            );
+          }
+          parsed.set(team, c);
+        }
+        if (c instanceof Error) throw c;
+        return c;
+      };
     });
   }
 
@@ -102,8 +173,15 @@ export class ServiceLevels {
     const calendar = input === null ? null : parseCalendar(input);
     if (!(await this.caches.change(["calendars"], (tx) => setCalendar(tx, team, calendar))))
       throw new DomainError("not_found", `No team "${team}".`);
-    // Deadlines move with the calendar: bring stored urgency and timers along, in the background.
-    void this.recompute().catch(this.onError);
+    // Deadlines on this team's calendar move with it: bring the stored urgency and timers of its
+    // items along, in the background. Recomputes run one after another, so an older one can
+    // never overwrite what a newer calendar gave.
+    this.recomputing = this.recomputing
+      .then(() => this.recompute({ team }))
+      .then(
+        () => {},
+        (e) => this.onError(e),
+      );
     return calendar ?? DEFAULT_CALENDAR;
   }
 
@@ -162,4 +240,30 @@ export class ServiceLevels {
       ...(filter.itemKey ? { itemKey: filter.itemKey } : {}),
     });
   }
+}
+
+/**
+ * Whether what is stored about an item already equals what was just computed: the same urgency,
+ * deadline and question teams, and the same unfired timers (key, due time, payload), none of
+ * them waiting on a retry. Such an item needs no write.
+ */
+function isUnchanged(stored: StoredSla, sla: ItemSla): boolean {
+  if (
+    stored.urgency !== sla.urgency ||
+    (stored.nextDueAt?.getTime() ?? null) !== (sla.nextDueAt ? Date.parse(sla.nextDueAt) : null) ||
+    !isDeepStrictEqual([...stored.questionTeams].sort(), [...sla.questionTeams].sort()) ||
+    stored.timers.length !== sla.timers.length
+  )
+    return false;
+  const byKey = new Map(stored.timers.map((t) => [t.key, t]));
+  return sla.timers.every((t) => {
+    const s = byKey.get(t.key);
+    return (
+      s !== undefined &&
+      s.attempts === 0 &&
+      Date.parse(s.dueAt) === Date.parse(t.dueAt) &&
+      // As stored: JSON without undefined members (jsonb key order does not matter here).
+      isDeepStrictEqual(s.payload, JSON.parse(JSON.stringify(t.payload)))
+    );
+  });
 }

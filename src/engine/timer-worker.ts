@@ -4,9 +4,17 @@ import { alertKey, evolve, type Item, type ItemEvent, isClosed } from "../domain
 import { itemClocks } from "../domain/sla.ts";
 import type { Db } from "../store/db.ts";
 import { appendEvents, appendMany, type OutboxMessage } from "../store/items.ts";
-import { claimDueTimers, type DueTimer, findItemsById, markFired } from "../store/timers.ts";
+import {
+  claimDueTimers,
+  type DueTimer,
+  findItemsById,
+  markFired,
+  type RetryPolicy,
+  recordTimerFailures,
+} from "../store/timers.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory, Team } from "./directory.ts";
+import { type EngineLogger, silentLogger } from "./logger.ts";
 import type { ServiceLevels } from "./service-levels.ts";
 import type { Workflows } from "./workflows.ts";
 
@@ -33,10 +41,28 @@ export interface TimerWorkerOptions {
   leaseMs?: number;
   /** How often the loop also runs `housekeeping` (purging expired idempotency keys). */
   housekeepingMs?: number;
+  /**
+   * First delay before an item whose timers failed is tried again (ms); it doubles with every
+   * further failure up to `retryMaxMs`. Retries never stop: an alert must not be dropped, and
+   * fixing the cause (a calendar, say) makes the next try succeed.
+   */
+  retryBaseMs?: number;
+  /** The longest delay between two tries of a failing item (ms). */
+  retryMaxMs?: number;
+  /** A failing item, with its key and the error (pino). */
+  logger?: EngineLogger;
   onError?: (e: unknown) => void;
 }
 
 const MAX_ATTEMPTS = 5;
+
+/** An item whose timers could not be fired this round. */
+interface Failure {
+  itemId: string;
+  itemKey: string | null;
+  timers: DueTimer[];
+  error: unknown;
+}
 
 export class TimerWorker {
   private running = false;
@@ -46,6 +72,8 @@ export class TimerWorker {
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly housekeepingMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly logger: EngineLogger;
   private readonly onError: (e: unknown) => void;
 
   constructor(
@@ -64,6 +92,9 @@ export class TimerWorker {
       pollMs = 200,
       leaseMs = 60_000,
       housekeepingMs = 60_000,
+      retryBaseMs = 5_000,
+      retryMaxMs = 15 * 60_000,
+      logger = silentLogger,
       onError = () => {},
     }: TimerWorkerOptions = {},
   ) {
@@ -71,6 +102,8 @@ export class TimerWorker {
     this.pollMs = pollMs;
     this.leaseMs = leaseMs;
     this.housekeepingMs = housekeepingMs;
+    this.retry = { baseMs: retryBaseMs, maxMs: Math.max(retryBaseMs, retryMaxMs) };
+    this.logger = logger;
     this.onError = onError;
   }
 
@@ -119,7 +152,10 @@ export class TimerWorker {
   /**
    * One round: claims due timers and fires them. Timers are grouped by item and all the round's
    * writes go out as one statement (one commit for the batch); an item changed meanwhile by a
-   * user is retried on its own. Returns how many timers it claimed.
+   * user is retried on its own. An item that fails (its clocks cannot be computed, its write is
+   * refused) is set aside with backoff and the rest of the round goes on; if the round's
+   * statement fails, each item is written on its own so one bad row cannot sink the others.
+   * Returns how many timers it claimed.
    */
   async tick(now = this.deps.clock()): Promise<number> {
     const timers = await claimDueTimers(this.deps.db, {
@@ -137,41 +173,109 @@ export class TimerWorker {
     ]);
     const plans: Plan[] = [];
     const idle: string[] = [];
+    const failed: Failure[] = [];
     for (const [itemId, itemTimers] of byItem) {
       const item = items.get(itemId);
-      const plan = item ? await this.plan(itemId, item, itemTimers, now, teams, calendarOf) : null;
-      if (plan) plans.push(plan);
-      else idle.push(...itemTimers.map((t) => t.id));
+      try {
+        const plan = item
+          ? await this.plan(itemId, item, itemTimers, now, teams, calendarOf)
+          : null;
+        if (plan) plans.push(plan);
+        else idle.push(...itemTimers.map((t) => t.id));
+      } catch (error) {
+        failed.push({ itemId, itemKey: item?.key ?? null, timers: itemTimers, error });
+      }
     }
     // All of the round in one statement (locking items in id order, so two workers whose rounds
     // share an item never deadlock); an item a user changed meanwhile is retried on its own.
-    let written = new Set<string>();
+    const written = await this.writeRound(plans, failed);
+    const isFailed = new Set(failed.map((f) => f.itemId));
     try {
-      written = await appendMany(
+      await markFired(
+        this.deps.db,
+        [...idle, ...plans.filter((p) => written.has(p.write.id)).flatMap((p) => p.idle)],
+        now,
+      );
+    } catch (e) {
+      // Harmless to lose: those timers are claimed again after the lease and found idle again.
+      this.onError(e);
+    }
+    for (const p of plans) {
+      if (written.has(p.write.id)) this.deps.changes.publish(changeOf(p.write.item, p.lastType));
+      else if (!isFailed.has(p.write.id))
+        try {
+          await this.fireAlone(p.timers, now);
+        } catch (error) {
+          failed.push({ itemId: p.write.id, itemKey: p.write.item.key, timers: p.timers, error });
+        }
+    }
+    await this.recordFailures(failed, now);
+    return timers.length;
+  }
+
+  /**
+   * Writes the round's plans: in one statement, or, if that statement fails, one statement per
+   * item, adding the items whose own write fails to `failed`. Returns the ids written; a plan
+   * neither written nor failed lost a race with a user's command.
+   */
+  private async writeRound(plans: Plan[], failed: Failure[]): Promise<Set<string>> {
+    try {
+      return await appendMany(
         this.deps.db,
         plans.map((p) => p.write),
       );
     } catch (e) {
-      this.onError(e);
+      if (plans.length === 1) {
+        const p = plans[0] as Plan;
+        failed.push({ itemId: p.write.id, itemKey: p.write.item.key, timers: p.timers, error: e });
+        return new Set();
+      }
+      this.logger.warn(
+        { err: e, items: plans.length },
+        "timer round: the batch write failed; writing its items one by one",
+      );
     }
-    await markFired(
-      this.deps.db,
-      [...idle, ...plans.filter((p) => written.has(p.write.id)).flatMap((p) => p.idle)],
-      now,
-    );
-    const lost: DueTimer[][] = [];
-    for (const p of plans) {
-      if (written.has(p.write.id)) this.deps.changes.publish(changeOf(p.write.item, p.lastType));
-      else lost.push(p.timers);
-    }
-    for (const again of lost) {
+    const written = new Set<string>();
+    for (const p of plans)
       try {
-        await this.fireAlone(again, now);
+        if ((await appendMany(this.deps.db, [p.write])).has(p.write.id)) written.add(p.write.id);
+      } catch (error) {
+        failed.push({ itemId: p.write.id, itemKey: p.write.item.key, timers: p.timers, error });
+      }
+    return written;
+  }
+
+  /**
+   * Sets failed items aside: their timers are tried again after a delay that doubles with each
+   * attempt (see RetryPolicy), and each failure is logged with the item and its error.
+   */
+  private async recordFailures(failed: readonly Failure[], now: Date): Promise<void> {
+    for (const f of failed) {
+      const message = errorText(f.error);
+      try {
+        const recorded = await recordTimerFailures(this.deps.db, {
+          ids: f.timers.map((t) => t.id),
+          error: message,
+          now,
+          retry: this.retry,
+        });
+        const attempts = Math.max(0, ...recorded.map((r) => r.attempts));
+        const retryAt = recorded[0]?.retryAt.toISOString() ?? null;
+        this.logger.warn(
+          {
+            item: f.itemKey ?? `#${f.itemId}`,
+            timers: f.timers.map((t) => t.key),
+            attempts,
+            retryAt,
+            err: f.error,
+          },
+          "timers of an item failed; retrying later",
+        );
       } catch (e) {
-        this.onError(e); // the lease runs out and a later round tries again
+        // Not even recorded (the database is away): the lease runs out and a round tries again.
+        this.onError(e);
       }
     }
-    return timers.length;
   }
 
   /**
@@ -274,6 +378,15 @@ interface Plan {
   idle: string[];
   lastType: string;
   write: Parameters<typeof appendEvents>[1];
+}
+
+/**
+ * An error as a line for the timer row: at most 1,000 characters, and text PostgreSQL stores
+ * (no NUL, no lone surrogate; an error about a bad value may quote it).
+ */
+function errorText(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return Buffer.from(text.slice(0, 1000).replaceAll("\u0000", "\\0"), "utf8").toString("utf8");
 }
 
 function alertEvent(clock: Clock, fire: "warning" | "breach", now: Date): ItemEvent {

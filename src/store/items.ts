@@ -252,7 +252,11 @@ const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers
     from updated, jsonb_to_recordset($16::jsonb)
       as e(seq int, type text, actor text, at timestamptz, data jsonb)`;
 
-/** A write that leaves the item with timers: the unfired ones it no longer has go, the rest are set. */
+/**
+ * A write that leaves the item with timers: the unfired ones it no longer has go, the rest are
+ * set. A timer waiting to be retried after a failure is due again at once: this write computed
+ * the item's clocks, so whatever failed is gone.
+ */
 const APPEND_ONE: Statement = {
   name: "append_one",
   text: appendOne({
@@ -263,7 +267,8 @@ const APPEND_ONE: Statement = {
       insert into timers (item_id, key, due_at, payload)
       select updated.id, x.key, x.due_at, x.payload
       from updated, jsonb_to_recordset($18::jsonb) as x(key text, due_at timestamptz, payload jsonb)
-      on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
+      on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload,
+        attempts = 0, last_error = null, retry_at = null
         where timers.fired_at is null
     )`,
   }),
@@ -364,7 +369,8 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
       from jsonb_to_recordset(${JSON.stringify(timers)}::jsonb)
         as x(item_id bigint, key text, due_at timestamptz, payload jsonb)
       join updated u on u.id = x.item_id
-      on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
+      on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload,
+        attempts = 0, last_error = null, retry_at = null
         where timers.fired_at is null
     ), fired as (
       update timers t set fired_at = w.at
@@ -420,21 +426,59 @@ export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
   return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
 }
 
-/** Open items in id order after `afterId`, a page at a time (for sweeps over all open work). */
-export async function listOpenItemsAfter(
+/** An open item with what is stored about its service levels (see ItemSla), for recomputes. */
+export interface StoredSla extends StoredItem {
+  urgency: number;
+  nextDueAt: Date | null;
+  questionTeams: string[];
+  /** The item's unfired timers; `attempts` > 0 while one waits to be retried after a failure. */
+  timers: { key: string; dueAt: string; payload: unknown; attempts: number }[];
+}
+
+/**
+ * Open items in id order after `afterId`, a page at a time, with their stored urgency and
+ * unfired timers. With `team`, only the items whose running clocks count on that team's
+ * calendar: those it must move next (the owner of a step in progress or paused, the receiver of
+ * a handoff awaiting acceptance) and those with a question open to it. The keyset page reads
+ * the next_team and question indexes, not the whole table.
+ */
+export async function listOpenSlaAfter(
   db: Db,
-  afterId: string,
-  limit: number,
-): Promise<StoredItem[]> {
-  const rows = await db
-    .selectFrom("items")
-    .select(["id", "doc"])
-    .where("status", "not in", ["done", "cancelled"])
-    .where(sql<boolean>`id > ${afterId}::bigint`)
-    .orderBy("id")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
+  { afterId, limit, team }: { afterId: string; limit: number; team?: string | undefined },
+): Promise<StoredSla[]> {
+  const ofTeam =
+    team === undefined
+      ? sql``
+      : sql`and (next_team = ${team}
+          or (question_teams @> array[${team}]::text[] and question_teams <> '{}'))`;
+  const { rows } = await sql<{
+    id: string;
+    doc: Item;
+    urgency: number;
+    next_due_at: Date | null;
+    question_teams: string[];
+    timers: { key: string; due_at: string; payload: unknown; attempts: number }[];
+  }>`
+    select id, doc, urgency, next_due_at, question_teams,
+      coalesce((select json_agg(json_build_object('key', t.key, 'due_at', t.due_at,
+                  'payload', t.payload, 'attempts', t.attempts))
+                from timers t where t.item_id = items.id and t.fired_at is null), '[]') as timers
+    from items
+    where id > ${afterId}::bigint and status not in ('done', 'cancelled') ${ofTeam}
+    order by id limit ${limit}`.execute(db);
+  return rows.map((r) => ({
+    id: String(r.id),
+    item: r.doc,
+    urgency: r.urgency,
+    nextDueAt: r.next_due_at,
+    questionTeams: r.question_teams,
+    timers: r.timers.map((t) => ({
+      key: t.key,
+      dueAt: t.due_at,
+      payload: t.payload,
+      attempts: t.attempts,
+    })),
+  }));
 }
 
 /** The sections of a team's queue. */

@@ -70,6 +70,9 @@ export interface Database {
     payload: ColumnType<unknown, string, string>;
     fired_at: ColumnType<Date | null, string | null, string | null>;
     claimed_at: ColumnType<Date | null, string | null, string | null>;
+    attempts: Generated<number>;
+    last_error: string | null;
+    retry_at: ColumnType<Date | null, string | null, string | null>;
   };
   outbox: {
     id: Generated<string>;
