@@ -12,6 +12,7 @@ import { itemClocks, itemTimers, urgencyOf } from "../domain/sla.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import { listCalendars, setCalendar } from "../store/directory.ts";
+import { isConnectionError } from "../store/health.ts";
 import {
   appendMany,
   type ItemSla,
@@ -92,6 +93,7 @@ export class ServiceLevels {
           if (isUnchanged(stored, sla)) continue;
           writes.push({ id: stored.id, fromVersion: item.version, item, events: [], sla });
         } catch (err) {
+          if (isConnectionError(err)) throw err;
           this.logger.warn({ item: stored.item.key, err }, "recompute: item skipped");
         }
       }
@@ -105,6 +107,7 @@ export class ServiceLevels {
     try {
       return await appendMany(this.db, writes);
     } catch (err) {
+      if (isConnectionError(err)) throw err;
       if (writes.length === 1) {
         this.logger.warn({ item: writes[0]?.item.key, err }, "recompute: item skipped");
         return new Set();
@@ -115,6 +118,7 @@ export class ServiceLevels {
       try {
         if ((await appendMany(this.db, [w])).has(w.id)) written.add(w.id);
       } catch (err) {
+        if (isConnectionError(err)) throw err;
         this.logger.warn({ item: w.item.key, err }, "recompute: item skipped");
       }
     return written;

@@ -3,6 +3,7 @@ import type { Clock } from "../domain/clocks.ts";
 import { alertKey, evolve, type Item, type ItemEvent, isClosed } from "../domain/item.ts";
 import { itemClocks } from "../domain/sla.ts";
 import type { Db } from "../store/db.ts";
+import { isConnectionError } from "../store/health.ts";
 import { appendEvents, appendMany, type OutboxMessage } from "../store/items.ts";
 import {
   claimDueTimers,
@@ -183,6 +184,8 @@ export class TimerWorker {
         if (plan) plans.push(plan);
         else idle.push(...itemTimers.map((t) => t.id));
       } catch (error) {
+        // A lost database is no fault of the item: the round stops, its leases run out.
+        if (isConnectionError(error)) throw error;
         failed.push({ itemId, itemKey: item?.key ?? null, timers: itemTimers, error });
       }
     }
@@ -225,6 +228,7 @@ export class TimerWorker {
         plans.map((p) => p.write),
       );
     } catch (e) {
+      if (isConnectionError(e)) throw e;
       if (plans.length === 1) {
         const p = plans[0] as Plan;
         failed.push({ itemId: p.write.id, itemKey: p.write.item.key, timers: p.timers, error: e });
@@ -240,6 +244,7 @@ export class TimerWorker {
       try {
         if ((await appendMany(this.deps.db, [p.write])).has(p.write.id)) written.add(p.write.id);
       } catch (error) {
+        if (isConnectionError(error)) throw error;
         failed.push({ itemId: p.write.id, itemKey: p.write.item.key, timers: p.timers, error });
       }
     return written;
