@@ -56,6 +56,8 @@ export function useE2e(): E2e {
   const baton = useBaton(kind);
   const ctx = { baton } as E2e;
   const pageErrors: string[] = [];
+  /** What the browser refused under the Content-Security-Policy, on any page. */
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     // The harness's clock stands still for determinism; a person in a browser sees real time.
@@ -82,6 +84,9 @@ export function useE2e(): E2e {
       });
       c.setDefaultTimeout(10_000);
       c.on("weberror", (e) => pageErrors.push(e.error().message));
+      c.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
       return c;
     };
     ctx.signIn = async (
@@ -131,6 +136,8 @@ export function useE2e(): E2e {
     await ctx.browser?.close();
     // Uncaught errors in any page fail the file: the app must not throw.
     expect(pageErrors).toEqual([]);
+    // Nothing a page needs is refused by the Content-Security-Policy.
+    expect(cspViolations).toEqual([]);
   });
   return ctx;
 }

@@ -3,8 +3,10 @@ import pino from "pino";
 import type { Config } from "./config.ts";
 import { toPrincipal } from "./engine/directory.ts";
 import { createEngine, type Engine } from "./engine/engine.ts";
+import { limitPasswordWork } from "./engine/password-work.ts";
 import { DEMO_PASSWORD, seedDemo } from "./engine/seed.ts";
 import { buildApp } from "./http/app.ts";
+import { httpSettingsOf } from "./http/limits.ts";
 import { migrate, openDb } from "./store/db.ts";
 import { countUsers } from "./store/directory.ts";
 import { type Notice, openEmbedded } from "./store/embedded.ts";
@@ -72,9 +74,12 @@ export async function startBaton(config: Config): Promise<Running> {
     await store.close();
     throw e;
   }
+  if (config.BATON_PASSWORD_CONCURRENCY !== undefined)
+    limitPasswordWork({ concurrency: config.BATON_PASSWORD_CONCURRENCY });
   const app = await buildApp({
     engine,
     logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+    http: httpSettingsOf(config),
   });
   try {
     await app.listen({ port: config.PORT, host: config.HOST });

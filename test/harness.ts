@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createEngine, type Engine } from "../src/engine/engine.ts";
 import { buildApp } from "../src/http/app.ts";
+import type { HttpSettings } from "../src/http/limits.ts";
 import { openDb } from "../src/store/db.ts";
 import { createTestDatabase, type DbKind } from "./db.ts";
 
@@ -115,7 +116,11 @@ function client(app: FastifyInstance, token: string): ApiClient {
 }
 
 /** Starts a Baton for the current test file on `kind`; stops it after the file. */
-export function useBaton(kind: DbKind): TestBaton {
+export function useBaton(
+  kind: DbKind,
+  /** Limits, timeouts and proxies of the HTTP app; Baton's defaults when left out. */
+  options: { http?: HttpSettings } = {},
+): TestBaton {
   const ctx = {} as TestBaton;
   let drop: () => Promise<void> = async () => {};
   beforeAll(async () => {
@@ -131,7 +136,7 @@ export function useBaton(kind: DbKind): TestBaton {
       onError: (e) => console.error("background error:", e),
     });
     await engine.directory.bootstrapAdmin(ADMIN_TOKEN);
-    const app = await buildApp({ engine });
+    const app = await buildApp({ engine, ...(options.http ? { http: options.http } : {}) });
     const admin = client(app, ADMIN_TOKEN);
     Object.assign(ctx, {
       databaseUrl: database.url,

@@ -44,7 +44,19 @@ export type ErrorCode =
    * changed, or the outcome is unknown if the connection dropped mid-write. Retry after the
    * `Retry-After` seconds.
    */
-  | "unavailable";
+  | "unavailable"
+  /** Too many requests of this kind from this client or for this account; `Retry-After` says when to try again. */
+  | "rate_limited"
+  /** The path exists but not with this method; the `Allow` header lists the methods it has. */
+  | "method_not_allowed"
+  /** The body's content type is not one this endpoint reads (JSON; YAML for workflows). */
+  | "unsupported_media_type"
+  /** The body is larger than the server accepts. */
+  | "body_too_large"
+  /** The request did not arrive in full within the server's time limit. */
+  | "request_timeout"
+  /** The request's headers are larger than the server accepts. */
+  | "headers_too_large";
 
 /** Extra, machine-readable context for an error. */
 export interface ErrorDetails {

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import type { Actor, KnownPeople } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/directory.ts";
 import { TtlCache } from "./cache.ts";
 import { CacheInvalidation } from "./invalidation.ts";
+import { hashPassword, verifyPassword } from "./password-work.ts";
 
 /* Teams, users and API tokens: the people side of Baton. */
 
@@ -199,11 +199,12 @@ export class Directory {
       });
     await this.checkTeams(u.teams);
     if (u.password !== undefined) checkPassword(u.password);
+    // Hashed first: a hash refused as too busy must not leave a user behind.
+    const hash = u.password === undefined ? undefined : await hashPassword(u.password);
     if (!(await store.insertUser(this.db, { ...u, email, name: u.name.trim() || email })))
       throw new DomainError("already_exists", `A user with e-mail ${email} already exists.`);
     const user = await this.getUser(email);
-    if (u.password !== undefined)
-      await store.setPasswordHash(this.db, user.id, await argon2Hash(u.password));
+    if (hash !== undefined) await store.setPasswordHash(this.db, user.id, hash);
     return user;
   }
 
@@ -236,7 +237,7 @@ export class Directory {
     if (by !== "system" && !by.isAdmin && by.email !== user.email)
       throw new DomainError("admin_only", "Only an admin can set another user's password.");
     checkPassword(password);
-    await store.setPasswordHash(this.db, user.id, await argon2Hash(password));
+    await store.setPasswordHash(this.db, user.id, await hashPassword(password));
   }
 
   /** Checks e-mail and password and opens a session; returns the cookie value (shown once). */
@@ -245,8 +246,12 @@ export class Directory {
     password: string,
   ): Promise<{ session: string; user: User; expiresAt: Date }> {
     const found = await store.findPasswordHash(this.db, email.trim().toLowerCase());
-    dummyHash ??= argon2Hash("not a password");
-    const ok = await argon2Verify(found?.hash ?? (await dummyHash), password).catch(() => false);
+    // A refused first hash (too busy) must not stay cached as a rejection.
+    dummyHash ??= hashPassword("not a password").catch((e: unknown) => {
+      dummyHash = undefined;
+      throw e;
+    });
+    const ok = await verifyPassword(found?.hash ?? (await dummyHash), password);
     if (!found?.hash || !ok)
       throw new DomainError("unauthenticated", "The e-mail or the password is wrong.");
     const session = `bs_${randomBytes(24).toString("base64url")}`;

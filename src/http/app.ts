@@ -10,8 +10,14 @@ import {
 } from "fastify-type-provider-zod";
 import type { Engine } from "../engine/engine.ts";
 import { authenticator } from "./auth.ts";
-import { registerErrorHandling } from "./errors.ts";
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from "./errors.ts";
 import { registerIdempotency } from "./idempotency.ts";
+import {
+  capConnectionsPerIp,
+  defaultHttpSettings,
+  type HttpSettings,
+  registerRateLimits,
+} from "./limits.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
@@ -21,12 +27,15 @@ import { streamRoutes } from "./routes/stream.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { userRoutes } from "./routes/users.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
+import { registerSecurityHeaders } from "./security-headers.ts";
 import { registerWebApp } from "./static.ts";
 
 export interface AppOptions {
   engine: Engine;
   /** pino log level, or "silent". */
   logLevel?: string;
+  /** Limits, timeouts, proxies (src/config.ts); the configuration's defaults when left out. */
+  http?: HttpSettings;
 }
 
 /** Log levels at which requests themselves are not logged. */
@@ -36,8 +45,28 @@ const quietLevels = new Set(["warn", "error", "fatal", "silent"]);
 export async function buildApp({
   engine,
   logLevel = "silent",
+  http = defaultHttpSettings,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    // A hop count is given as Fastify's own function for it (its types omit the number form).
+    trustProxy:
+      typeof http.trustProxy === "number"
+        ? (_address: string, hop: number) => hop < (http.trustProxy as number)
+        : http.trustProxy,
+    // A request trickled in (slowloris) is answered 408 and closed once this runs out. It
+    // covers receiving the request only: a live stream's long answer is not affected.
+    requestTimeout: http.requestTimeoutMs,
+    // Silent both ways: closed. Live streams send a heartbeat well within it.
+    connectionTimeout: http.idleTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(http.headersTimeoutMs, http.requestTimeoutMs),
+      // How often Node looks for requests past their time (its default, 30 s, would let a
+      // trickled request live up to twice its limit).
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, http.requestTimeoutMs / 4)),
+    },
+    clientErrorHandler,
+    frameworkErrors,
     logger: logLevel === "silent" ? false : { level: logLevel },
     // A request's own logger (with its id) only where requests are logged (info and below);
     // above that, its few lines (errors) go through the server's logger, spared a child per
@@ -53,6 +82,9 @@ export async function buildApp({
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  capConnectionsPerIp(app.server, http.maxConnectionsPerIp, app.log);
+  await registerRateLimits(app, http.rateLimits);
+  registerSecurityHeaders(app);
 
   // Workflow definitions may be sent as YAML.
   app.addContentTypeParser(

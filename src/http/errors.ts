@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import FindMyWay from "find-my-way";
 import { DomainError, type ErrorCode } from "../domain/errors.ts";
 import { asUnavailable } from "../engine/health.ts";
 
@@ -29,6 +32,12 @@ export const statusOf: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   idempotency_in_progress: 409,
   unavailable: 503,
+  rate_limited: 429,
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  body_too_large: 413,
+  request_timeout: 408,
+  headers_too_large: 431,
 };
 
 const titles: Record<ErrorCode, string> = {
@@ -51,6 +60,24 @@ const titles: Record<ErrorCode, string> = {
   idempotency_key_reused: "Idempotency key reused",
   idempotency_in_progress: "Request already in progress",
   unavailable: "Temporarily unavailable",
+  rate_limited: "Too many requests",
+  method_not_allowed: "Method not allowed",
+  unsupported_media_type: "Unsupported content type",
+  body_too_large: "Request body too large",
+  request_timeout: "Request took too long",
+  headers_too_large: "Request headers too large",
+};
+
+/** The code of an error the framework itself raised (parsers, router, limits), by its status. */
+const codeOfFrameworkStatus: Partial<Record<number, ErrorCode>> = {
+  400: "invalid_input",
+  404: "not_found",
+  405: "method_not_allowed",
+  408: "request_timeout",
+  413: "body_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+  431: "headers_too_large",
 };
 
 /** `/fields/0/name` in the body → `fields[0].name`; in the query string → `query.limit`. */
@@ -64,6 +91,11 @@ function formatErrorPath(where: string, instancePath: string): string {
   return path ? `${prefix}.${path}` : prefix;
 }
 
+/** The problem+json body of an error with `code`. */
+function problem(code: string, title: string, status: number, detail: string, extra: object = {}) {
+  return { type: `https://baton.dev/problems/${code}`, title, status, code, detail, ...extra };
+}
+
 export function sendProblem(
   reply: FastifyReply,
   status: number,
@@ -75,7 +107,45 @@ export function sendProblem(
   return reply
     .code(status)
     .type("application/problem+json")
-    .send({ type: `https://baton.dev/problems/${code}`, title, status, code, detail, ...extra });
+    .send(problem(code, title, status, detail, extra));
+}
+
+/** Sends the problem for `code`, with its status from the one map. */
+export function sendCode(reply: FastifyReply, code: ErrorCode, detail: string, extra: object = {}) {
+  return sendProblem(reply, statusOf[code], code, titles[code], detail, extra);
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (a timeout, oversized headers,
+ * garbage): answered on the raw socket, as problem+json like every other error, then closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const [code, detail]: [ErrorCode, string] =
+    err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? ["request_timeout", "The request did not arrive in full in time; the connection is closed."]
+      : err.code === "HPE_HEADER_OVERFLOW"
+        ? ["headers_too_large", "The request headers are too large."]
+        : ["invalid_input", "The request is not valid HTTP."];
+  const status = statusOf[code];
+  const body = JSON.stringify(problem(code, titles[code], status, detail));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy();
+}
+
+/** Errors the router raises before a route is found (a malformed URL, an overlong segment). */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  return sendCode(
+    reply,
+    "invalid_input",
+    err.code === "FST_ERR_BAD_URL"
+      ? "The URL is malformed (a '%' not followed by two hexadecimal digits?)."
+      : err.message,
+  );
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -113,7 +183,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = typeof err.statusCode === "number" ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       // Framework errors: malformed JSON, unsupported content type, body too large...
-      return sendProblem(reply, status, "invalid_input", titles.invalid_input, err.message);
+      return sendCode(reply, codeOfFrameworkStatus[status] ?? "invalid_input", err.message);
     }
     const id = randomUUID();
     request.log.error({ err, errorId: id }, "unhandled error");
@@ -129,13 +199,31 @@ export function registerErrorHandling(app: FastifyInstance): void {
     );
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      404,
-      "not_found",
-      titles.not_found,
-      `No route ${request.method} ${request.url.split("?")[0]}.`,
-    ),
-  );
+  // Every route's path and methods, to tell "no such path" (404) from "not with this method"
+  // (405 with Allow). Only the not-found path consults it. The web app's catch-all is left out:
+  // it answers GET for any path, which says nothing about other methods.
+  const routes = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 200 });
+  const methods = new Set<string>();
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/*") return;
+    for (const method of [route.method].flat()) {
+      if (!routes.hasRoute(method as FindMyWay.HTTPMethod, route.url))
+        routes.on(method as FindMyWay.HTTPMethod, route.url, () => {});
+      methods.add(method);
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    const allowed = [...methods].filter(
+      (m) => m !== request.method && routes.find(m as FindMyWay.HTTPMethod, path),
+    );
+    if (allowed.length)
+      return sendCode(
+        reply.header("allow", allowed.join(", ")),
+        "method_not_allowed",
+        `${path} does not take ${request.method}; it takes ${allowed.join(", ")}.`,
+      );
+    return sendCode(reply, "not_found", `No route ${request.method} ${path}.`);
+  });
 }

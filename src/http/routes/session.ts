@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { DomainError } from "../../domain/errors.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { SESSION_COOKIE } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
@@ -11,6 +12,7 @@ export const sessionRoutes =
     app.post(
       "/session",
       {
+        config: { limit: "sign_in" },
         schema: {
           tags: ["session"],
           summary: "Sign in with e-mail and password; sets the session cookie",
@@ -21,15 +23,21 @@ export const sessionRoutes =
         },
       },
       async (request, reply) => {
-        const { session, user, expiresAt } = await engine.directory.signIn(
-          request.body.email,
-          request.body.password,
-        );
+        const { email, password } = request.body;
+        await app.signInGuard.check(request, email);
+        const { session, user, expiresAt } = await engine.directory
+          .signIn(email, password)
+          .catch(async (e: unknown) => {
+            if (e instanceof DomainError && e.code === "unauthenticated")
+              await app.signInGuard.failed(request, email);
+            throw e;
+          });
         return reply
           .setCookie(SESSION_COOKIE, session, {
             path: "/",
             httpOnly: true,
             sameSite: "lax",
+            // TLS here, or at a trusted proxy that says so (X-Forwarded-Proto, BATON_TRUST_PROXY).
             secure: request.protocol === "https",
             expires: expiresAt,
           })
@@ -48,7 +56,10 @@ export const sessionRoutes =
       async (request, reply) => {
         const session = request.cookies[SESSION_COOKIE];
         if (session) await engine.directory.signOut(session);
-        return reply.clearCookie(SESSION_COOKIE, { path: "/" }).code(204).send();
+        return reply
+          .clearCookie(SESSION_COOKIE, { path: "/", secure: request.protocol === "https" })
+          .code(204)
+          .send();
       },
     );
   };

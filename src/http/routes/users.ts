@@ -74,6 +74,7 @@ export const userRoutes =
     app.post(
       "/users/me/tokens",
       {
+        config: { limit: "tokens" },
         schema: {
           tags: ["users"],
           summary: "Issue yourself an API token; shown once",
@@ -150,6 +151,7 @@ export const userRoutes =
     app.post(
       "/users/:email/tokens",
       {
+        config: { limit: "tokens" },
         schema: {
           tags: ["users"],
           summary: "Issue an API token (admin, or for yourself); shown once",

@@ -42,6 +42,7 @@ export const workflowRoutes =
     app.put(
       "/workflows/:key",
       {
+        config: { limit: "workflows" },
         schema: {
           tags: ["workflows"],
           summary: "Publish a workflow definition (YAML or JSON); a change makes a new version",
@@ -61,7 +62,10 @@ export const workflowRoutes =
     );
     app.post(
       "/workflows/validate",
-      { schema: { tags: ["workflows"], summary: "Check a definition without publishing it" } },
+      {
+        config: { limit: "workflows" },
+        schema: { tags: ["workflows"], summary: "Check a definition without publishing it" },
+      },
       async (request) => {
         const { source, format } = sourceOf(request.body, request.headers["content-type"]);
         const definition = await engine.workflows.validate(parseDefinition(source, format));
