@@ -266,32 +266,8 @@ export async function startEmbedded({
     }
   };
 
-  const first = create();
-  if (!initialised) {
-    log(`initialising the embedded PostgreSQL in ${pgDir}`);
-    await first.initialise();
-  }
-  await launch(first);
-
-  const admin = new pg.Client({
-    host: "127.0.0.1",
-    port,
-    user: "postgres",
-    password,
-    database: "postgres",
-  });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query("select 1 from pg_database where datname = $1", [
-      DATABASE,
-    ]);
-    if (!rowCount) await admin.query(`create database ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-
   // Supervision. `current` is the running server, null between a death and its restart.
-  let current: EmbeddedPostgres | null = first;
+  let current: EmbeddedPostgres | null = null;
   let stopping = false;
   let restarting: Promise<void> | null = null;
   let startedAt = Date.now();
@@ -354,16 +330,45 @@ export async function startEmbedded({
       });
     });
   };
-  watch(first);
+
+  const first = create();
+  if (!initialised) {
+    log(`initialising the embedded PostgreSQL in ${pgDir}`);
+    await first.initialise();
+  }
+  await launch(first);
+  current = first;
+  watch(first); // at once: it may die while the database below is being created
+
+  const stop = async () => {
+    stopping = true;
+    wakeUp();
+    await restarting;
+    await current?.stop();
+    current = null;
+  };
+  const admin = new pg.Client({
+    host: "127.0.0.1",
+    port,
+    user: "postgres",
+    password,
+    database: "postgres",
+  });
+  try {
+    await admin.connect();
+    const { rowCount } = await admin.query("select 1 from pg_database where datname = $1", [
+      DATABASE,
+    ]);
+    if (!rowCount) await admin.query(`create database ${DATABASE}`);
+  } catch (e) {
+    await stop();
+    throw e;
+  } finally {
+    await admin.end().catch(() => {});
+  }
 
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: async () => {
-      stopping = true;
-      wakeUp();
-      await restarting;
-      await current?.stop();
-      current = null;
-    },
+    stop,
   };
 }
