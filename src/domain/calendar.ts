@@ -2,6 +2,7 @@ import { IANAZone } from "luxon";
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.ts";
 import { DomainError } from "./errors.ts";
+import { text } from "./text.ts";
 import { formatPath } from "./workflow.ts";
 
 /*
@@ -148,7 +149,7 @@ function isCalendarDate(v: string): boolean {
 const holidaySchema = z
   .object({
     date: z.string().refine(isCalendarDate, "must be a real date written YYYY-MM-DD"),
-    name: z.string().min(1).max(200).optional(),
+    name: text({ max: 200, min: 1 }).optional(),
     yearly: z.boolean().optional(),
   })
   .strict();
@@ -161,9 +162,10 @@ export function isValidTimezone(name: string): boolean {
 /** The calendar's shape, without the checks that it holds working time (see calendarSchema). */
 const calendarShape = z
   .object({
-    timezone: z
-      .string()
-      .refine(isValidTimezone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"'),
+    timezone: text({ max: 100 }).refine(
+      isValidTimezone,
+      'must be an IANA time zone such as "Europe/Berlin" or "UTC"',
+    ),
     hours: z
       .object({
         mon: dayHours,

@@ -762,7 +762,7 @@ describe("field updates", () => {
     expect(e.message).toBe("fields.tier must be one of smb, enterprise");
     expect(e.details.errors).toEqual([
       { path: "fields.tier", message: "must be one of smb, enterprise" },
-      { path: "fields.go_live", message: "must be a date as YYYY-MM-DD" },
+      { path: "fields.go_live", message: "must be a date as YYYY-MM-DD (years 1900 to 2100)" },
       { path: "fields.seats", message: 'unknown field "seats" in workflow onboarding' },
     ]);
   });

@@ -1,3 +1,4 @@
+import { DUE_MESSAGE, INSTANT_MESSAGE, parseDue, parseInstant, SCHEDULE_YEARS } from "./dates.ts";
 import { assertNever, DomainError, type MissingItem } from "./errors.ts";
 import {
   type Handoff,
@@ -10,6 +11,7 @@ import {
   type RejectReason,
   rejectReasons,
 } from "./item.ts";
+import { textProblem } from "./text.ts";
 import {
   checkFieldValue,
   fieldLabel,
@@ -302,17 +304,22 @@ function requireText(value: string, what: string, max = 10_000): string {
     throw new DomainError("invalid_input", `${what} must be 1 to ${max} characters.`, {
       errors: [{ path: what, message: `must be 1 to ${max} characters` }],
     });
+  const problem = textProblem(v);
+  if (problem)
+    throw new DomainError("invalid_input", `${what} ${problem}.`, {
+      errors: [{ path: what, message: problem }],
+    });
   return v;
 }
 
 function checkInstant(value: string): string {
-  const t = Date.parse(value);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
+  const t = parseInstant(value);
+  if (t === undefined)
     throw new DomainError(
       "invalid_input",
       `"${value}" is not a date and time (ISO 8601, e.g. 2026-03-02T14:00:00Z).`,
       {
-        errors: [{ path: "starts_at", message: "must be an ISO 8601 date and time" }],
+        errors: [{ path: "starts_at", message: INSTANT_MESSAGE }],
       },
     );
   return new Date(t).toISOString();
@@ -815,15 +822,14 @@ function decideCreate(
 }
 
 function checkDue(value: string): string {
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
-  const t = Date.parse(iso);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+  const due = parseDue(value);
+  if (due === undefined)
     throw new DomainError(
       "invalid_input",
-      `due: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date and time.`,
+      `due: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date and time from ${SCHEDULE_YEARS.min} to ${SCHEDULE_YEARS.max}.`,
       {
-        errors: [{ path: "due", message: "must be YYYY-MM-DD or an ISO 8601 date and time" }],
+        errors: [{ path: "due", message: DUE_MESSAGE }],
       },
     );
-  return new Date(t).toISOString();
+  return due;
 }

@@ -1,12 +1,29 @@
 import { z } from "zod";
+import { FIELD_DATE_MESSAGE, isCalendarDate } from "./dates.ts";
 import { durationLimitProblem } from "./duration.ts";
 import { DomainError } from "./errors.ts";
+import { text, textProblem } from "./text.ts";
 import { assertWithinLimits } from "./workflow-limits.ts";
 
 /*
  * Workflow definitions: the schema users write (YAML or JSON), the checks that need the whole
  * definition (reachability, routes, known teams), and the pure helpers the item rules use.
  */
+
+/*
+ * Every string of a definition is storable text (no NUL, no lone surrogate) with a length
+ * limit: the definition is stored as jsonb, which refuses both.
+ */
+/** A short name people read: a workflow's, a step's, a field's label, a choice. */
+const label = text({ max: 200, min: 1 });
+/** A line of a checklist, a criterion, an agenda point. */
+const line = text({ max: 1000, min: 1 });
+/** Free text: descriptions and help. */
+const prose = text({ max: 10_000 });
+/** A reference to a step, field or team, checked against the definition and the teams. */
+const ref = text({ max: 200 });
+/** A team key or an e-mail address to escalate to. */
+const escalation = text({ max: 320, min: 1 });
 
 const key = z
   .string()
@@ -39,13 +56,15 @@ const fieldSchema = z
   .object({
     key,
     type: z.enum(fieldTypes),
-    label: z.string().min(1).optional(),
-    options: z.array(z.string().min(1)).min(1).optional(),
-    help: z.string().optional(),
+    label: label.optional(),
+    options: z.array(label).min(1).optional(),
+    help: prose.optional(),
   })
   .strict();
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** A value a condition compares with. */
+const operand = text({ max: 1000 });
+const scalar = z.union([operand, z.number(), z.boolean()]);
 
 /** A structured route condition: no code is evaluated, only these comparisons. */
 export type Condition =
@@ -66,14 +85,14 @@ export type Condition =
 
 const comparison = z
   .object({
-    field: z.string(),
+    field: ref,
     equals: scalar.optional(),
     not_equals: scalar.optional(),
-    in: z.array(z.union([z.string(), z.number()])).optional(),
-    gt: z.union([z.number(), z.string()]).optional(),
-    gte: z.union([z.number(), z.string()]).optional(),
-    lt: z.union([z.number(), z.string()]).optional(),
-    lte: z.union([z.number(), z.string()]).optional(),
+    in: z.array(z.union([operand, z.number()])).optional(),
+    gt: z.union([z.number(), operand]).optional(),
+    gte: z.union([z.number(), operand]).optional(),
+    lt: z.union([z.number(), operand]).optional(),
+    lte: z.union([z.number(), operand]).optional(),
     set: z.boolean().optional(),
   })
   .strict();
@@ -88,8 +107,8 @@ const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
 );
 
 const checklistItem = z.union([
-  z.string().min(1),
-  z.object({ text: z.string().min(1), optional: z.boolean().optional() }).strict(),
+  line,
+  z.object({ text: line, optional: z.boolean().optional() }).strict(),
 ]);
 
 const meetingSchema = z
@@ -97,21 +116,21 @@ const meetingSchema = z
     required: z.boolean().optional(),
     required_when: conditionSchema.optional(),
     attendees: z.array(key).optional(),
-    agenda: z.array(z.string().min(1)).optional(),
+    agenda: z.array(line).optional(),
   })
   .strict();
 
-const routeSchema = z.object({ when: conditionSchema.optional(), to: z.string() }).strict();
+const routeSchema = z.object({ when: conditionSchema.optional(), to: ref }).strict();
 
 const handoffSchema = z
   .object({
-    to: z.string().optional(),
+    to: ref.optional(),
     routes: z.array(routeSchema).min(1).optional(),
-    requires: z.array(z.string()).optional(),
-    criteria: z.array(z.string().min(1)).optional(),
+    requires: z.array(ref).optional(),
+    criteria: z.array(line).optional(),
     accept_within: duration.optional(),
     warn_at: percent.optional(),
-    escalate_to: z.string().min(1).optional(),
+    escalate_to: escalation.optional(),
     meeting: meetingSchema.optional(),
   })
   .strict();
@@ -119,13 +138,13 @@ const handoffSchema = z
 const stepSchema = z
   .object({
     key,
-    name: z.string().min(1).optional(),
-    team: z.string(),
-    description: z.string().optional(),
+    name: label.optional(),
+    team: ref,
+    description: prose.optional(),
     checklist: z.array(checklistItem).optional(),
     complete_within: duration.optional(),
     warn_at: percent.optional(),
-    escalate_to: z.string().min(1).optional(),
+    escalate_to: escalation.optional(),
     handoff: handoffSchema.optional(),
   })
   .strict();
@@ -133,16 +152,16 @@ const stepSchema = z
 /** The shape of a workflow definition as users write it. */
 export const workflowSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: text({ max: 2000 }).optional(),
     key,
-    name: z.string().min(1),
+    name: label,
     prefix: z
       .string()
       .regex(
         /^[A-Z][A-Z0-9]{0,9}$/,
         "must be 1 to 10 upper case letters or digits, starting with a letter",
       ),
-    description: z.string().optional(),
+    description: prose.optional(),
     fields: z.array(fieldSchema).optional(),
     steps: z.array(stepSchema).min(1, "a workflow needs at least one step"),
     questions: z.object({ answer_within: duration.optional() }).strict().optional(),
@@ -430,18 +449,7 @@ export function routeHandoff(
   return h.routes?.find((r) => !r.when || matches(r.when, fields))?.to;
 }
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const email = /^[^\s@]+@[^\s@]+$/;
-
-/**
- * True for a real calendar day written YYYY-MM-DD. `Date.parse` alone is not enough: it rolls
- * impossible days over (`2025-02-30` becomes 2 March), so the day must survive a round trip.
- */
-function isCalendarDate(v: string): boolean {
-  if (!isoDate.test(v)) return false;
-  const t = Date.parse(v);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
-}
 
 /**
  * Checks one field value against its declared type; returns what is wrong, or undefined.
@@ -449,6 +457,9 @@ function isCalendarDate(v: string): boolean {
  */
 export function checkFieldValue(f: FieldDef, v: unknown): string | undefined {
   if (v === null) return undefined;
+  // Text, user and url values are stored as sent: they must be storable text (see text.ts).
+  const problem = typeof v === "string" ? textProblem(v) : undefined;
+  if (problem) return problem;
   switch (f.type) {
     case "text":
       return typeof v === "string" && v.length <= 10_000
@@ -459,9 +470,7 @@ export function checkFieldValue(f: FieldDef, v: unknown): string | undefined {
     case "boolean":
       return typeof v === "boolean" ? undefined : "must be true or false";
     case "date":
-      return typeof v === "string" && isCalendarDate(v)
-        ? undefined
-        : "must be a date as YYYY-MM-DD";
+      return typeof v === "string" && isCalendarDate(v) ? undefined : FIELD_DATE_MESSAGE;
     case "url":
       return typeof v === "string" && /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v)
         ? undefined

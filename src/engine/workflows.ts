@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { Lexer, parseDocument } from "yaml";
 import { DomainError } from "../domain/errors.ts";
+import { textProblem, unstorableAt } from "../domain/text.ts";
 import { validateWorkflow, type WorkflowDef } from "../domain/workflow.ts";
 import { treeProblem, WORKFLOW_LIMITS } from "../domain/workflow-limits.ts";
 import type { Db } from "../store/db.ts";
@@ -71,9 +72,19 @@ export function parseDefinition(source: string, format: SourceFormat): unknown {
       "(root)",
       `at most ${max.toLocaleString("en")} characters (this has ${source.length.toLocaleString("en")})`,
     );
+  // The text is stored as written, so it must be storable even where no value is read (a
+  // YAML comment); the values' own text is checked by the schema.
+  const problem = textProblem(source);
+  if (problem) {
+    const lines = source.slice(0, unstorableAt(source)).split("\n");
+    const path = `line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1}`;
+    throw new DomainError("invalid_workflow", `The definition ${problem}: ${path}.`, {
+      errors: [{ path, message: problem }],
+    });
+  }
   const value = format === "json" ? parseJson(source) : parseYaml(source);
-  const problem = treeProblem(value);
-  if (problem) throw invalidSource(format, "(root)", problem);
+  const tooDeep = treeProblem(value);
+  if (tooDeep) throw invalidSource(format, "(root)", tooDeep);
   return value;
 }
 
