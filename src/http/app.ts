@@ -18,6 +18,7 @@ import {
   type HttpSettings,
   registerRateLimits,
 } from "./limits.ts";
+import { refuseUnstorableUrl } from "./params.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
@@ -85,6 +86,7 @@ export async function buildApp({
   capConnectionsPerIp(app.server, http.maxConnectionsPerIp, app.log);
   await registerRateLimits(app, http.rateLimits);
   registerSecurityHeaders(app);
+  app.addHook("onRequest", refuseUnstorableUrl);
 
   // Workflow definitions may be sent as YAML.
   app.addContentTypeParser(

@@ -35,11 +35,7 @@ export function authenticator(engine: Engine) {
     }
     const session = request.cookies[SESSION_COOKIE];
     if (session) {
-      if (!safeMethods.has(request.method) && request.headers["x-requested-with"] !== "baton")
-        throw new DomainError(
-          "csrf_failed",
-          "Changes made with a session cookie must send 'X-Requested-With: baton'.",
-        );
+      requireCsrfHeader(request);
       request.principal = await engine.directory.authenticateSession(session);
       return;
     }
@@ -48,6 +44,19 @@ export function authenticator(engine: Engine) {
       "Sign in, or send an API token as 'Authorization: Bearer <token>'.",
     );
   };
+}
+
+/**
+ * Refuses a change (any method but GET, HEAD, OPTIONS) made with the session cookie unless it
+ * carries `X-Requested-With: baton`: the browser sends the cookie on its own, even from another
+ * site's page, which cannot add that header without CORS.
+ */
+export function requireCsrfHeader(request: FastifyRequest): void {
+  if (!safeMethods.has(request.method) && request.headers["x-requested-with"] !== "baton")
+    throw new DomainError(
+      "csrf_failed",
+      "Changes made with a session cookie must send 'X-Requested-With: baton'.",
+    );
 }
 
 /** The principal of an authenticated request. */

@@ -167,10 +167,7 @@ export function presentItem(
     clocks,
     ...deadlineOf(clocks),
     alerts: item.alerts,
-    questions: item.questions.map((q) => ({
-      ...presentQuestion(q),
-      due_at: clocks.find((c) => c.id === `answer:${q.id}`)?.due_at ?? null,
-    })),
+    questions: item.questions.map((q) => presentQuestionOf(q, clocks)),
     meetings: item.meetings.map((m) => presentMeeting(item, m)),
     version: item.version,
     created_at: item.createdAt,
@@ -191,6 +188,14 @@ export function presentQuestion(q: Question) {
     asked_at: q.askedAt,
     answer: q.answer,
     state: q.answer ? "answered" : "open",
+  };
+}
+
+/** A question with its answer-by time, from the item's clocks. */
+export function presentQuestionOf(q: Question, clocks: readonly Clock[]) {
+  return {
+    ...presentQuestion(q),
+    due_at: clocks.find((c) => c.id === `answer:${q.id}`)?.due_at ?? null,
   };
 }
 

@@ -51,7 +51,7 @@ describe.each(dbKinds())("web sign-in and API tokens on $name", (kind) => {
     const out = await b.app.inject({
       method: "DELETE",
       url: "/api/v1/session",
-      headers: { cookie: ok.cookie },
+      headers: { cookie: ok.cookie, "x-requested-with": "baton" },
     });
     expect(out.statusCode).toBe(204);
     const after = await b.app.inject({

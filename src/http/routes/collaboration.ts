@@ -1,20 +1,31 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { instantText } from "../../domain/dates.ts";
 import { DomainError } from "../../domain/errors.ts";
+import { keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
+import type { ItemView } from "../../engine/items.ts";
 import { principalOf } from "../auth.ts";
 import { meetingInvite } from "../ics.ts";
 import { expectedVersion } from "../if-match.ts";
-import { presentMeeting, presentQuestion } from "../presenters.ts";
+import { intParam } from "../params.ts";
+import { presentMeeting, presentQuestionOf } from "../presenters.ts";
 
 /* Questions across the boundary and handoff meetings on an item. */
 
-const keyParams = z.object({ key: z.string().min(1).max(100) });
-const idParams = keyParams.extend({ id: z.coerce.number().int().min(1) });
+const keyParams = z.object({ key: keyText });
+const idParams = keyParams.extend({ id: intParam({ min: 1 }) });
+/** Who attends: team keys or people's e-mail addresses. */
+const attendee = text({ max: 320, min: 1 });
+const location = text({ max: 500 }).nullish();
 
 export const collaborationRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
   async (app) => {
+    // A command's answer shows the clocks it computed; without them (a closed item), now's.
+    const clocksOf = async (view: ItemView) =>
+      view.clocks ?? (await engine.sla.clocks(view.item, view.def)).current;
+
     app.post(
       "/items/:key/questions",
       {
@@ -24,15 +35,15 @@ export const collaborationRoutes =
           params: keyParams,
           body: z
             .object({
-              to_team: z.string().min(1),
-              body: z.string().trim().min(1).max(10_000),
-              from_team: z.string().min(1).optional(),
+              to_team: keyText,
+              body: text({ max: 10_000, min: 1, trim: true }),
+              from_team: keyText.optional(),
             })
             .strict(),
         },
       },
       async (request, reply) => {
-        const { item } = await engine.items.run(
+        const view = await engine.items.run(
           principalOf(request),
           request.params.key,
           {
@@ -43,9 +54,8 @@ export const collaborationRoutes =
           },
           expectedVersion(request.headers["if-match"]),
         );
-        return reply
-          .code(201)
-          .send(presentQuestion(item.questions.at(-1) as (typeof item.questions)[number]));
+        const asked = view.item.questions.at(-1) as (typeof view.item.questions)[number];
+        return reply.code(201).send(presentQuestionOf(asked, await clocksOf(view)));
       },
     );
 
@@ -56,18 +66,18 @@ export const collaborationRoutes =
           tags: ["questions"],
           summary: "Answer a question asked of your team",
           params: idParams,
-          body: z.object({ body: z.string().trim().min(1).max(10_000) }).strict(),
+          body: z.object({ body: text({ max: 10_000, min: 1, trim: true }) }).strict(),
         },
       },
       async (request) => {
-        const { item } = await engine.items.run(principalOf(request), request.params.key, {
+        const view = await engine.items.run(principalOf(request), request.params.key, {
           type: "answer",
           question: request.params.id,
           body: request.body.body,
         });
-        return presentQuestion(
-          item.questions.find((q) => q.id === request.params.id) as (typeof item.questions)[number],
-        );
+        const { questions } = view.item;
+        const answered = questions.find((q) => q.id === request.params.id);
+        return presentQuestionOf(answered as (typeof questions)[number], await clocksOf(view));
       },
     );
 
@@ -80,10 +90,10 @@ export const collaborationRoutes =
           params: keyParams,
           body: z
             .object({
-              starts_at: z.string().min(1),
+              starts_at: instantText,
               duration_minutes: z.number().int(),
-              location: z.string().max(500).nullish(),
-              attendees: z.array(z.string().min(1)).max(100).optional(),
+              location,
+              attendees: z.array(attendee).max(100).optional(),
             })
             .strict(),
         },
@@ -112,9 +122,9 @@ export const collaborationRoutes =
           params: idParams,
           body: z
             .object({
-              starts_at: z.string().min(1),
+              starts_at: instantText,
               duration_minutes: z.number().int().optional(),
-              location: z.string().max(500).nullish(),
+              location,
             })
             .strict(),
         },
@@ -144,8 +154,8 @@ export const collaborationRoutes =
           params: idParams,
           body: z
             .object({
-              notes: z.string().trim().min(1).max(20_000),
-              attended: z.array(z.string().min(1)).max(200).optional(),
+              notes: text({ max: 20_000, min: 1, trim: true }),
+              attended: z.array(attendee).max(200).optional(),
             })
             .strict(),
         },
@@ -170,7 +180,9 @@ export const collaborationRoutes =
         schema: {
           tags: ["meetings"],
           summary: "The meeting's iCalendar invite: GET /items/{key}/meetings/{id}.ics",
-          params: keyParams.extend({ file: z.string().regex(/^\d+\.ics$/, "must be {id}.ics") }),
+          params: keyParams.extend({
+            file: z.string().regex(/^\d{1,10}\.ics$/, "must be {id}.ics"),
+          }),
         },
       },
       async (request, reply) => {

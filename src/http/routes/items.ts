@@ -1,16 +1,23 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { dueText } from "../../domain/dates.ts";
 import { itemStates, rejectReasons } from "../../domain/item.ts";
+import { KEY_MAX, keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ItemCommand, ItemView } from "../../engine/items.ts";
 import { principalOf } from "../auth.ts";
 import { expectedVersion } from "../if-match.ts";
+import { decimalParam, intParam } from "../params.ts";
 import { presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
 
-const keyParams = z.object({ key: z.string().min(1).max(100) });
+const keyParams = z.object({ key: keyText });
 /** Commands without parameters accept an empty body, `{}` or no body at all. */
 const noBody = z.object({}).strict().nullish();
-const reason = z.string().trim().min(1, "give a reason").max(1000);
+const reason = text({ max: 1000, trim: true }).min(1, "give a reason");
+/** A criterion or checklist text a body refers to. */
+const criterion = text({ max: 1000 });
+/** Field values are checked against the workflow's field types; their names are text too. */
+const fieldValues = z.record(text({ max: KEY_MAX }), z.unknown());
 
 /**
  * The commands on one item, each a POST with a small body. All go through the same
@@ -25,7 +32,7 @@ const commands: {
   {
     path: "checklist",
     summary: "Tick or untick a checklist item of the current step",
-    body: z.object({ index: z.number().int().min(0), done: z.boolean() }).strict(),
+    body: z.object({ index: z.number().int().min(0).max(1000), done: z.boolean() }).strict(),
     toCommand: (b: { index: number; done: boolean }) => ({ type: "set_checklist", ...b }),
   },
   {
@@ -37,7 +44,7 @@ const commands: {
   {
     path: "assign",
     summary: "Assign the item to a member of the team that acts next (null to unassign)",
-    body: z.object({ email: z.string().email().nullable() }).strict(),
+    body: z.object({ email: text({ max: 320 }).email().nullable() }).strict(),
     toCommand: (b: { email: string | null }) => ({ type: "assign", email: b.email }),
   },
   {
@@ -45,8 +52,8 @@ const commands: {
     summary: "Hand the item off to the next step's team",
     body: z
       .object({
-        note: z.string().max(10_000).nullish(),
-        confirm: z.array(z.string()).max(100).optional(),
+        note: text({ max: 10_000 }).nullish(),
+        confirm: z.array(criterion).max(100).optional(),
       })
       .strict()
       .nullish(),
@@ -74,8 +81,8 @@ const commands: {
     body: z
       .object({
         reason: z.enum(rejectReasons),
-        comment: z.string().trim().min(1, "say what is wrong").max(10_000),
-        failed_criteria: z.array(z.string()).max(100).optional(),
+        comment: text({ max: 10_000, trim: true }).min(1, "say what is wrong"),
+        failed_criteria: z.array(criterion).max(100).optional(),
       })
       .strict(),
     toCommand: (b: {
@@ -116,7 +123,7 @@ const commands: {
   {
     path: "comments",
     summary: "Comment on the item (any member)",
-    body: z.object({ body: z.string().trim().min(1).max(10_000) }).strict(),
+    body: z.object({ body: text({ max: 10_000, min: 1, trim: true }) }).strict(),
     toCommand: (b: { body: string }) => ({ type: "comment", body: b.body }),
   },
 ];
@@ -147,13 +154,12 @@ export const itemRoutes =
           summary: "Start an item in a workflow (at its first step)",
           body: z
             .object({
-              workflow: z.string().min(1),
-              title: z.string().trim().min(1).max(200),
-              fields: z.record(z.string(), z.unknown()).optional(),
-              due: z
-                .string()
+              workflow: keyText,
+              title: text({ max: 200, min: 1, trim: true }),
+              fields: fieldValues.optional(),
+              due: dueText
                 .nullish()
-                .describe("YYYY-MM-DD or an ISO 8601 instant the item is due"),
+                .describe("YYYY-MM-DD or an ISO 8601 instant the item is due (2000–2100)"),
             })
             .strict(),
         },
@@ -176,9 +182,8 @@ export const itemRoutes =
           summary: "List items, oldest update first",
           querystring: z
             .object({
-              team: z.string().optional().describe("next-actor team"),
-              state: z
-                .string()
+              team: keyText.optional().describe("next-actor team"),
+              state: text({ max: 200 })
                 .optional()
                 .describe(`comma-separated: ${itemStates.join(", ")}`)
                 .refine(
@@ -188,9 +193,9 @@ export const itemRoutes =
                     message: `must be a comma-separated list of ${itemStates.join(", ")}`,
                   },
                 ),
-              workflow: z.string().optional(),
-              assignee: z.string().optional(),
-              limit: z.coerce.number().int().min(1).max(5000).default(100),
+              workflow: keyText.optional(),
+              assignee: text({ max: 320 }).optional(),
+              limit: intParam({ min: 1, max: 5000 }).default(100),
             })
             .strict(),
         },
@@ -230,7 +235,7 @@ export const itemRoutes =
           tags: ["items"],
           summary: "Change field values (null clears a field)",
           params: keyParams,
-          body: z.record(z.string(), z.unknown()),
+          body: fieldValues,
         },
       },
       async (request, reply) => {
@@ -308,11 +313,8 @@ export const itemRoutes =
           params: keyParams,
           querystring: z
             .object({
-              limit: z.coerce.number().int().min(1).max(5000).default(500),
-              stalled_after_days: z.coerce
-                .number()
-                .min(0)
-                .max(365)
+              limit: intParam({ min: 1, max: 5000 }).default(500),
+              stalled_after_days: decimalParam({ min: 0, max: 365 })
                 .default(3)
                 .describe(
                   "work in the team's hands untouched this long is stalled (breached work always is)",

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
+import { text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
-import { SESSION_COOKIE } from "../auth.ts";
+import { requireCsrfHeader, SESSION_COOKIE } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
 
 /** Sign-in and sign-out for the web app (no bearer token needed). */
@@ -18,7 +19,7 @@ export const sessionRoutes =
           summary: "Sign in with e-mail and password; sets the session cookie",
           security: [],
           body: z
-            .object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) })
+            .object({ email: text({ max: 320, min: 1 }), password: text({ max: 200, min: 1 }) })
             .strict(),
         },
       },
@@ -55,7 +56,11 @@ export const sessionRoutes =
       },
       async (request, reply) => {
         const session = request.cookies[SESSION_COOKIE];
-        if (session) await engine.directory.signOut(session);
+        if (session) {
+          // Signing out is a change made with the cookie: another site must not force it.
+          requireCsrfHeader(request);
+          await engine.directory.signOut(session);
+        }
         return reply
           .clearCookie(SESSION_COOKIE, { path: "/", secure: request.protocol === "https" })
           .code(204)

@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
+import { KEY_MAX, keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
+import { intParam } from "../params.ts";
 import { presentTeam } from "../presenters.ts";
+
+const keyParams = z.object({ key: keyText });
 
 export const teamRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
@@ -15,7 +19,10 @@ export const teamRoutes =
           tags: ["teams"],
           summary: "Create a team (admin)",
           body: z
-            .object({ key: z.string().min(1).max(63), name: z.string().trim().min(1).max(200) })
+            .object({
+              key: text({ max: 63, min: 1 }),
+              name: text({ max: 200, min: 1, trim: true }),
+            })
             .strict(),
         },
       },
@@ -33,7 +40,7 @@ export const teamRoutes =
     );
     app.get(
       "/teams/:key",
-      { schema: { tags: ["teams"], summary: "One team", params: z.object({ key: z.string() }) } },
+      { schema: { tags: ["teams"], summary: "One team", params: keyParams } },
       async (request) => presentTeam(await engine.directory.getTeam(request.params.key)),
     );
     app.get(
@@ -42,7 +49,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "The team's business calendar (time zone, working hours, holidays)",
-          params: z.object({ key: z.string() }),
+          params: keyParams,
         },
       },
       async (request) => {
@@ -56,8 +63,8 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "Set the team's business calendar (admin or team lead); clocks recompute",
-          params: z.object({ key: z.string() }),
-          body: z.record(z.string(), z.unknown()),
+          params: keyParams,
+          body: z.record(text({ max: KEY_MAX }), z.unknown()),
         },
       },
       async (request) => {
@@ -80,7 +87,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "Return the team to the default calendar",
-          params: z.object({ key: z.string() }),
+          params: keyParams,
         },
       },
       async (request) => {
@@ -114,8 +121,8 @@ export const teamRoutes =
           summary: "Messages Baton has queued (escalations, warnings), newest first (admin)",
           querystring: z
             .object({
-              item: z.string().optional(),
-              limit: z.coerce.number().int().min(1).max(1000).default(100),
+              item: keyText.optional(),
+              limit: intParam({ min: 1, max: 1000 }).default(100),
             })
             .strict(),
         },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
@@ -8,17 +9,21 @@ import { presentUser } from "../presenters.ts";
 const teamsInput = z
   .array(
     z.union([
-      z.string().min(1),
-      z.object({ key: z.string().min(1), role: z.enum(["member", "lead"]).default("member") }),
+      keyText,
+      z.object({ key: keyText, role: z.enum(["member", "lead"]).default("member") }),
     ]),
   )
   .max(100)
-  .default([])
   .transform((ts) =>
     ts.map((t) => (typeof t === "string" ? { key: t, role: "member" as const } : t)),
   );
 
-const emailParams = z.object({ email: z.string().min(3).max(320) });
+const emailParams = z.object({ email: text({ max: 320, min: 3 }) });
+const password = text({ max: 200, min: 8 });
+const tokenName = z
+  .object({ name: text({ max: 100 }).optional() })
+  .strict()
+  .nullish();
 
 export const userRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
@@ -31,11 +36,11 @@ export const userRoutes =
           summary: "Create a user (admin)",
           body: z
             .object({
-              email: z.string().email(),
-              name: z.string().trim().min(1).max(200),
-              teams: teamsInput,
+              email: text({ max: 320 }).email(),
+              name: text({ max: 200, min: 1, trim: true }),
+              teams: teamsInput.default([]),
               admin: z.boolean().default(false),
-              password: z.string().min(8).max(200).optional(),
+              password: password.optional(),
             })
             .strict(),
         },
@@ -78,10 +83,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Issue yourself an API token; shown once",
-          body: z
-            .object({ name: z.string().max(100).optional() })
-            .strict()
-            .nullish(),
+          body: tokenName,
         },
       },
       async (request, reply) => {
@@ -97,7 +99,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Revoke one of your API tokens",
-          params: z.object({ id: z.string() }),
+          params: z.object({ id: keyText }),
         },
       },
       async (request, reply) => {
@@ -112,7 +114,7 @@ export const userRoutes =
           tags: ["users"],
           summary: "Set a password for web sign-in (admin, or your own)",
           params: emailParams,
-          body: z.object({ password: z.string().min(8).max(200) }).strict(),
+          body: z.object({ password }).strict(),
         },
       },
       async (request, reply) => {
@@ -156,10 +158,7 @@ export const userRoutes =
           tags: ["users"],
           summary: "Issue an API token (admin, or for yourself); shown once",
           params: emailParams,
-          body: z
-            .object({ name: z.string().max(100).optional() })
-            .strict()
-            .nullish(),
+          body: tokenName,
         },
       },
       async (request, reply) => {

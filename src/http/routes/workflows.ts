@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
+import { text } from "../../domain/text.ts";
 import { assertWithinLimits } from "../../domain/workflow-limits.ts";
 import type { Engine } from "../../engine/engine.ts";
 import {
@@ -9,6 +10,7 @@ import {
   type SourceFormat,
 } from "../../engine/workflows.ts";
 import { principalOf } from "../auth.ts";
+import { intParam } from "../params.ts";
 
 /** A definition arrives as YAML text or as parsed JSON; keep the text as the user wrote it. */
 function sourceOf(
@@ -34,7 +36,7 @@ function sourceOf(
   );
 }
 
-const keyParams = z.object({ key: z.string().min(1).max(63) });
+const keyParams = z.object({ key: text({ max: 63, min: 1 }) });
 
 export const workflowRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
@@ -92,7 +94,7 @@ export const workflowRoutes =
           tags: ["workflows"],
           summary: "A workflow's current (or given) version",
           params: keyParams,
-          querystring: z.object({ version: z.coerce.number().int().min(1).optional() }).strict(),
+          querystring: z.object({ version: intParam({ min: 1 }).optional() }).strict(),
         },
       },
       async (request) => {
