@@ -14,8 +14,14 @@ export interface YearRange {
   max: number;
 }
 
-/** When things Baton schedules may be: an item's `due`, a meeting's start. */
-export const SCHEDULE_YEARS: YearRange = { min: 2000, max: 2100 };
+/**
+ * The years of any instant people send (a meeting's start): what Baton computes with. Rules
+ * that depend on the moment (a meeting not in the past) are the domain's, with their own words.
+ */
+export const INSTANT_YEARS: YearRange = { min: 1970, max: 2100 };
+
+/** When an item may be due: work due before 2000 or after 2100 is a typo. */
+export const DUE_YEARS: YearRange = { min: 2000, max: 2100 };
 
 /** The dates a `date` field may hold: older than the schedule (a contract signed in 1990). */
 export const FIELD_DATE_YEARS: YearRange = { min: 1900, max: 2100 };
@@ -53,7 +59,7 @@ export function isCalendarDate(v: string, years: YearRange = FIELD_DATE_YEARS): 
  * `YYYY-MM-DDTHH:MM[:SS[.fraction]]` with `Z` or an offset `±HH:MM` (at most 14 hours), every
  * part in range, and its year (as written) within `years`.
  */
-export function parseInstant(v: string, years: YearRange = SCHEDULE_YEARS): number | undefined {
+export function parseInstant(v: string, years: YearRange = INSTANT_YEARS): number | undefined {
   const m = instantPattern.exec(v);
   if (!m) return undefined;
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
@@ -79,21 +85,20 @@ export function parseInstant(v: string, years: YearRange = SCHEDULE_YEARS): numb
 
 /**
  * An item's `due`: a day (YYYY-MM-DD, meaning the end of that day, UTC) or an instant, as an
- * ISO string; undefined when it is neither or falls outside {@link SCHEDULE_YEARS}.
+ * ISO string; undefined when it is neither or falls outside {@link DUE_YEARS}.
  */
 export function parseDue(v: string): string | undefined {
-  if (datePattern.test(v))
-    return isCalendarDate(v, SCHEDULE_YEARS) ? `${v}T23:59:59.999Z` : undefined;
-  const t = parseInstant(v, SCHEDULE_YEARS);
+  if (datePattern.test(v)) return isCalendarDate(v, DUE_YEARS) ? `${v}T23:59:59.999Z` : undefined;
+  const t = parseInstant(v, DUE_YEARS);
   return t === undefined ? undefined : new Date(t).toISOString();
 }
 
 const years = (r: YearRange) => `years ${r.min} to ${r.max}`;
 
 /** What {@link parseInstant} accepts, in words. */
-export const INSTANT_MESSAGE = `must be an ISO 8601 date and time with a time zone, e.g. 2026-03-02T14:00:00Z (${years(SCHEDULE_YEARS)})`;
+export const INSTANT_MESSAGE = `must be an ISO 8601 date and time with a time zone, e.g. 2026-03-02T14:00:00Z (${years(INSTANT_YEARS)})`;
 /** What {@link parseDue} accepts, in words. */
-export const DUE_MESSAGE = `must be a date (YYYY-MM-DD) or an ISO 8601 date and time with a time zone (${years(SCHEDULE_YEARS)})`;
+export const DUE_MESSAGE = `must be a date (YYYY-MM-DD) or an ISO 8601 date and time with a time zone (${years(DUE_YEARS)})`;
 /** What a `date` field accepts, in words. */
 export const FIELD_DATE_MESSAGE = `must be a date as YYYY-MM-DD (${years(FIELD_DATE_YEARS)})`;
 

@@ -1,4 +1,4 @@
-import { DUE_MESSAGE, INSTANT_MESSAGE, parseDue, parseInstant, SCHEDULE_YEARS } from "./dates.ts";
+import { DUE_MESSAGE, DUE_YEARS, INSTANT_MESSAGE, parseDue, parseInstant } from "./dates.ts";
 import { assertNever, DomainError, type MissingItem } from "./errors.ts";
 import {
   type Handoff,
@@ -826,7 +826,7 @@ function checkDue(value: string): string {
   if (due === undefined)
     throw new DomainError(
       "invalid_input",
-      `due: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date and time from ${SCHEDULE_YEARS.min} to ${SCHEDULE_YEARS.max}.`,
+      `due: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date and time from ${DUE_YEARS.min} to ${DUE_YEARS.max}.`,
       {
         errors: [{ path: "due", message: DUE_MESSAGE }],
       },
