@@ -99,7 +99,8 @@ async function waitUntilHealthy(
   void exited.then(() => {
     hasExited = true;
   });
-  const deadline = Date.now() + 20_000;
+  // Generous: several nodes may start at once on a busy machine (scripts/multi-node.ts).
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     signal.throwIfAborted();
     if (hasExited) throw new Error(`Baton exited while starting:\n${output()}`);
@@ -111,7 +112,7 @@ async function waitUntilHealthy(
     }
     await sleep(100);
   }
-  throw new Error(`Baton did not answer ${url}/healthz within 20 s:\n${output()}`);
+  throw new Error(`Baton did not answer ${url}/healthz within 60 s:\n${output()}`);
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
