@@ -667,6 +667,9 @@ function headerCases(world: World, ops: readonly Operation[], p: Pools): fc.Arbi
       .map((v) => ["accept", v] as const),
     fc.constantFrom("gzip", "br", "identity;q=0", "x").map((v) => ["content-encoding", v] as const),
     fc
+      .constantFrom("fuzz-key-1", "fuzz-key-2", "", " ", "%00", "x".repeat(300), "\u00e9")
+      .map((v) => ["idempotency-key", v] as const),
+    fc
       .constantFrom("1.2.3.4, %00", "::1", "x".repeat(2_000))
       .map((v) => ["x-forwarded-for", v] as const),
   );
