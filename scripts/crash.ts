@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +22,8 @@ import {
  * hand off, accept or reject, complete) against a real `baton serve` on the embedded
  * PostgreSQL, while Baton is killed with SIGKILL at random moments and restarted, then (a
  * separate phase) its PostgreSQL is killed with SIGKILL and Baton must bring it back by itself.
+ * Half the clients re-read an item after a request whose outcome they could not know; the other
+ * half send an Idempotency-Key and repeat such a request under it until they get an answer.
  * Afterwards, straight from the database:
  *
  * - lost: an acknowledged transition (a 2xx a client received) whose event is not in the log
@@ -59,6 +61,10 @@ export interface CrashReport {
   /** Requests whose outcome a client could not know (a kill cut them off, or a 503). */
   inDoubt: number;
   refused: number;
+  /** Requests sent again under their Idempotency-Key after an unknown outcome. */
+  retriedWithKey: number;
+  /** Acknowledgements that were a replay of a first answer (the first run had committed). */
+  replayed: number;
   /** Requests refused at connect while Baton was down (never sent, so never applied). */
   notSent: number;
   nodeKills: number;
@@ -185,6 +191,8 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
     acknowledged: 0,
     inDoubt: 0,
     refused: 0,
+    retriedWithKey: 0,
+    replayed: 0,
     notSent: 0,
     nodeKills: 0,
     dbKills: 0,
@@ -220,13 +228,15 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
     method: string,
     path: string,
     body?: unknown,
+    idempotencyKey?: string,
     // biome-ignore lint/suspicious/noExplicitAny: answers of several shapes, read where used.
-  ): Promise<{ status: number; body: any } | null> => {
+  ): Promise<{ status: number; body: any; replayed: boolean } | null> => {
     try {
       const res = await fetch(`${url}/api/v1${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
+          ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
           ...(body === undefined
             ? {}
             : {
@@ -239,16 +249,25 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
         signal: AbortSignal.timeout(15_000),
       });
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
+      return {
+        status: res.status,
+        body: text ? JSON.parse(text) : null,
+        replayed: res.headers.get("idempotent-replayed") === "true",
+      };
     } catch (e) {
       report.connectionErrors++;
       // Refused at connect: the request never left, so it certainly changed nothing.
       const code = (e as { cause?: { code?: unknown } }).cause?.code;
-      return code === "ECONNREFUSED" ? { status: 0, body: null } : null;
+      return code === "ECONNREFUSED" ? { status: 0, body: null, replayed: false } : null;
     }
   };
 
-  /** A command by a client: a 2xx is an acknowledged transition, recorded for the check. */
+  /**
+   * A command by a client: a 2xx is an acknowledged transition, recorded for the check. With
+   * `withKey` it carries an Idempotency-Key and a request whose outcome is unknown is sent again
+   * under the same key until it gets a real answer, as an integrator's client would: that
+   * answer (the first one, replayed, if the first run committed) is then the acknowledgement.
+   */
   const send = async (
     token: string,
     kind: Kind,
@@ -256,29 +275,44 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
     body: unknown,
     key: string | null,
     text: string | null,
+    withKey: boolean,
   ): Promise<Outcome> => {
-    const res = await request(token, "POST", path, body);
-    if (res?.status === 0) {
-      report.notSent++;
-      return { outcome: "refused", status: 0, body: null };
+    const idempotencyKey = withKey ? randomUUID() : undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        report.retriedWithKey++;
+        await sleep(50 + rnd() * 150);
+      }
+      const res = await request(token, "POST", path, body, idempotencyKey);
+      if (res && res.status >= 200 && res.status < 300) {
+        acks.push({ kind, key: res.body.key, version: res.body.version, text });
+        report.acknowledged++;
+        if (res.replayed) report.replayed++;
+        return { outcome: "ok", body: res.body };
+      }
+      if (res?.status === 0) {
+        report.notSent++;
+        if (idempotencyKey && !stopping) continue;
+        return { outcome: "refused", status: 0, body: null };
+      }
+      if (res && res.status < 500) {
+        // The first run under this key still holds it (its node may be dying): ask again.
+        if (idempotencyKey && res.body?.code === "idempotency_in_progress" && !stopping) continue;
+        report.refused++;
+        if (idempotencyKey && attempt > 0)
+          problem(`${kind} ${key ?? text}: ${res.status} ${res.body?.code} on a retry`);
+        return { outcome: "refused", status: res.status, body: res.body };
+      }
+      if (res?.status === 503) report.unavailable++;
+      else if (res) {
+        report.unexpected5xx++;
+        problem(`${kind} ${key ?? ""}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      if (idempotencyKey && !stopping) continue;
+      doubts.push({ kind, key, text });
+      report.inDoubt++;
+      return { outcome: "doubt" };
     }
-    if (res && res.status >= 200 && res.status < 300) {
-      acks.push({ kind, key: res.body.key, version: res.body.version, text });
-      report.acknowledged++;
-      return { outcome: "ok", body: res.body };
-    }
-    if (res && res.status < 500) {
-      report.refused++;
-      return { outcome: "refused", status: res.status, body: res.body };
-    }
-    if (res?.status === 503) report.unavailable++;
-    else if (res) {
-      report.unexpected5xx++;
-      problem(`${kind} ${key ?? ""}: ${res.status} ${JSON.stringify(res.body)}`);
-    }
-    doubts.push({ kind, key, text });
-    report.inDoubt++;
-    return { outcome: "doubt" };
   };
 
   /** The item as Baton has it now, asked until it answers (null once the run is stopping). */
@@ -314,6 +348,8 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
 
     /** One client: items one after another, each moved until done (or the run stops). */
     const client = async (id: number) => {
+      // Every other client sends Idempotency-Keys and retries what it could not know.
+      const withKey = id % 2 === 1;
       for (let n = 0; !stopping; n++) {
         const title = `c${id}-${n}-${randomBytes(4).toString("hex")}`;
         const created = await send(
@@ -323,6 +359,7 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
           { workflow: "crash", title },
           null,
           title,
+          withKey,
         );
         if (created.outcome !== "ok") {
           await sleep(50 + rnd() * 150);
@@ -335,7 +372,15 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
           let result: Outcome;
           if (item.state === "in_progress" && item.step === "draft") {
             const note = `${title} submit ${step}`;
-            result = await send(alpha, "submit", `/items/${key}/handoff`, { note }, key, note);
+            result = await send(
+              alpha,
+              "submit",
+              `/items/${key}/handoff`,
+              { note },
+              key,
+              note,
+              withKey,
+            );
           } else if (item.state === "awaiting_acceptance" && rejects < 2 && rnd() < 0.3) {
             rejects++;
             const comment = `${title} reject ${step}`;
@@ -346,11 +391,28 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
               { reason: "incomplete", comment },
               key,
               comment,
+              withKey,
             );
           } else if (item.state === "awaiting_acceptance") {
-            result = await send(beta, "accept", `/items/${key}/accept`, undefined, key, null);
+            result = await send(
+              beta,
+              "accept",
+              `/items/${key}/accept`,
+              undefined,
+              key,
+              null,
+              withKey,
+            );
           } else if (item.state === "in_progress" && item.step === "check") {
-            result = await send(beta, "complete", `/items/${key}/complete`, undefined, key, null);
+            result = await send(
+              beta,
+              "complete",
+              `/items/${key}/complete`,
+              undefined,
+              key,
+              null,
+              withKey,
+            );
           } else throw new Error(`unexpected state of ${key}: ${item.state} at ${item.step}`);
           if (result.outcome === "ok") item = result.body;
           else {
@@ -549,6 +611,7 @@ export function formatReport(r: CrashReport, o: Pick<CrashOptions, "clients" | "
     `  503 answers               ${r.unavailable}`,
     `  connection errors         ${r.connectionErrors}`,
     `  refused (4xx)             ${r.refused}`,
+    `  retried under their Idempotency-Key ${r.retriedWithKey}, answers replayed ${r.replayed}`,
     `  not sent (Baton down)     ${r.notSent}`,
     `  other 5xx                 ${r.unexpected5xx}`,
     `  items, events checked     ${r.items}, ${r.events}`,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError } from "../domain/errors.ts";
 import type { Engine } from "../engine/engine.ts";
+import { asUnavailable } from "../engine/health.ts";
 import type { IdempotentRun } from "../engine/idempotency.ts";
 
 /*
@@ -138,17 +139,10 @@ export function registerIdempotency(api: FastifyInstance, engine: Engine): void 
       () => done(null, payload),
       (e: unknown) => {
         request.log.error({ err: e }, "could not commit a request sent with an Idempotency-Key");
-        reply.code(500).type("application/problem+json");
-        done(
-          null,
-          JSON.stringify({
-            type: "https://baton.dev/problems/internal",
-            title: "Internal error",
-            status: 500,
-            code: "internal",
-            detail: "The request could not be committed; nothing changed. Retry it.",
-          }),
-        );
+        const failed = commitFailure(e);
+        reply.code(failed.status).type("application/problem+json");
+        for (const [name, value] of Object.entries(failed.headers)) reply.header(name, value);
+        done(null, JSON.stringify(failed.body));
       },
     );
   });
@@ -168,4 +162,45 @@ export function registerIdempotency(api: FastifyInstance, engine: Engine): void 
     abandon(request);
     done();
   });
+}
+
+/**
+ * The answer when a request's transaction could not commit. A lost database (it restarted, the
+ * connection dropped) is a 503 to retry like any other, not a 500; either way the retry, under
+ * the same key, replays the answer if the commit did happen after all, since the answer was in
+ * the same transaction as the changes.
+ */
+export function commitFailure(e: unknown): {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+} {
+  const lost = asUnavailable(e);
+  if (lost) {
+    const retryAfter = String(lost.details.retry_after ?? 1);
+    return {
+      status: 503,
+      headers: { "retry-after": retryAfter },
+      body: {
+        type: "https://baton.dev/problems/unavailable",
+        title: "Temporarily unavailable",
+        status: 503,
+        code: "unavailable",
+        detail:
+          "The database was lost while this request committed; retry it with the same Idempotency-Key.",
+        retry_after: lost.details.retry_after,
+      },
+    };
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: {
+      type: "https://baton.dev/problems/internal",
+      title: "Internal error",
+      status: 500,
+      code: "internal",
+      detail: "The request could not be committed; nothing changed. Retry it.",
+    },
+  };
 }
