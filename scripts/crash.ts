@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -586,10 +586,30 @@ export async function runCrash(options: Partial<CrashOptions> = {}): Promise<Cra
     stopping = true;
     await stopServe(served);
     served = undefined;
+    // A run that failed right after killing Baton leaves its PostgreSQL behind: stop it.
+    const orphan = await postmasterPid(dataDir).catch(() => null);
+    const cmdline = orphan ? await readFile(`/proc/${orphan}/cmdline`, "utf8").catch(() => "") : "";
+    if (orphan && cmdline.includes(dataDir)) {
+      try {
+        process.kill(orphan, "SIGINT");
+        for (let i = 0; i < 100 && isRunning(orphan); i++) await sleep(100);
+      } catch {
+        // already gone
+      }
+    }
     await rm(dataDir, { recursive: true, force: true });
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
   }
   return report;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** JSON with object keys sorted and undefined left out, to compare two items. */
