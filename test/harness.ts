@@ -136,7 +136,12 @@ export function useBaton(
       onError: (e) => console.error("background error:", e),
     });
     await engine.directory.bootstrapAdmin(ADMIN_TOKEN);
-    const app = await buildApp({ engine, ...(options.http ? { http: options.http } : {}) });
+    // Every answer is checked against its declared schema (response schemas in the OpenAPI document).
+    const app = await buildApp({
+      engine,
+      checkResponses: true,
+      ...(options.http ? { http: options.http } : {}),
+    });
     const admin = client(app, ADMIN_TOKEN);
     Object.assign(ctx, {
       databaseUrl: database.url,

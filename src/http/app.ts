@@ -1,13 +1,15 @@
+import { STATUS_CODES } from "node:http";
 import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
   jsonSchemaTransform,
-  serializerCompiler,
+  jsonSchemaTransformObject,
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { workflowJsonSchema } from "../domain/workflow.ts";
 import type { Engine } from "../engine/engine.ts";
 import { authenticator } from "./auth.ts";
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from "./errors.ts";
@@ -19,6 +21,7 @@ import {
   registerRateLimits,
 } from "./limits.ts";
 import { refuseUnstorableUrl } from "./params.ts";
+import { checkingSerializer, plainSerializer } from "./responses.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
@@ -37,6 +40,41 @@ export interface AppOptions {
   logLevel?: string;
   /** Limits, timeouts, proxies (src/config.ts); the configuration's defaults when left out. */
   http?: HttpSettings;
+  /** Check every answer against its declared schema before sending it (tests; costs time). */
+  checkResponses?: boolean;
+}
+
+type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
+
+/**
+ * Finishes the OpenAPI document. A workflow definition is read from the raw body (YAML text or
+ * JSON), so its operations declare no body schema for Fastify to check; the document still says
+ * what they take. An answer whose schema has no description of its own is named by its status.
+ */
+function finishDocument(document: OpenApiDocument): OpenApiDocument {
+  type Operation = { requestBody?: unknown; responses?: Record<string, { description?: string }> };
+  const paths = (document.paths ?? {}) as Record<string, Record<string, Operation>>;
+  const body = {
+    required: true,
+    description:
+      "A workflow definition, as YAML or JSON (its JSON Schema: /api/v1/schemas/workflow.json)",
+    content: {
+      "application/json": { schema: workflowJsonSchema() },
+      "application/yaml": { schema: { type: "string" } },
+    },
+  };
+  for (const [path, method] of [
+    ["/api/v1/workflows/{key}", "put"],
+    ["/api/v1/workflows/validate", "post"],
+  ] as const) {
+    const operation = paths[path]?.[method];
+    if (operation) operation.requestBody = body;
+  }
+  for (const operation of Object.values(paths).flatMap((methods) => Object.values(methods)))
+    for (const [status, response] of Object.entries(operation.responses ?? {}))
+      if (response.description === "Default Response")
+        response.description = STATUS_CODES[Number(status)] ?? "Answer";
+  return document;
 }
 
 /** Log levels at which requests themselves are not logged. */
@@ -47,6 +85,7 @@ export async function buildApp({
   engine,
   logLevel = "silent",
   http = defaultHttpSettings,
+  checkResponses = false,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // A hop count is given as Fastify's own function for it (its types omit the number form).
@@ -81,7 +120,8 @@ export async function buildApp({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the API; answers are not parsed on the way out (see responses.ts).
+  app.setSerializerCompiler(checkResponses ? checkingSerializer : plainSerializer);
   registerErrorHandling(app);
   capConnectionsPerIp(app.server, http.maxConnectionsPerIp, app.log);
   await registerRateLimits(app, http.rateLimits);
@@ -112,6 +152,8 @@ export async function buildApp({
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Named schemas (Item, Problem, …) become components the operations refer to.
+    transformObject: (document) => finishDocument(jsonSchemaTransformObject(document)),
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
 

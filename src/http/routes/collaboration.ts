@@ -10,6 +10,7 @@ import { meetingInvite } from "../ics.ts";
 import { expectedVersion } from "../if-match.ts";
 import { intParam } from "../params.ts";
 import { presentMeeting, presentQuestionOf } from "../presenters.ts";
+import { answers, errorResponses, meetingSchema, questionSchema } from "../responses.ts";
 
 /* Questions across the boundary and handoff meetings on an item. */
 
@@ -32,6 +33,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["questions"],
           summary: "Ask another team a question about the item (ownership does not move)",
+          response: answers(questionSchema, 201),
           params: keyParams,
           body: z
             .object({
@@ -65,6 +67,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["questions"],
           summary: "Answer a question asked of your team",
+          response: answers(questionSchema),
           params: idParams,
           body: z.object({ body: text({ max: 10_000, min: 1, trim: true }) }).strict(),
         },
@@ -87,6 +90,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["meetings"],
           summary: "Schedule a handoff meeting (either side of the handoff)",
+          response: answers(meetingSchema, 201),
           params: keyParams,
           body: z
             .object({
@@ -119,6 +123,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["meetings"],
           summary: "Reschedule a meeting (the invite keeps its UID)",
+          response: answers(meetingSchema),
           params: idParams,
           body: z
             .object({
@@ -151,6 +156,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["meetings"],
           summary: "Record that the meeting was held, with notes and who attended",
+          response: answers(meetingSchema),
           params: idParams,
           body: z
             .object({
@@ -180,6 +186,13 @@ export const collaborationRoutes =
         schema: {
           tags: ["meetings"],
           summary: "The meeting's iCalendar invite: GET /items/{key}/meetings/{id}.ics",
+          response: {
+            200: {
+              description: "an iCalendar invitation",
+              content: { "text/calendar": { schema: z.string() } },
+            },
+            ...errorResponses,
+          },
           params: keyParams.extend({
             file: z.string().regex(/^\d{1,10}\.ics$/, "must be {id}.ics"),
           }),

@@ -9,6 +9,14 @@ import { principalOf } from "../auth.ts";
 import { expectedVersion } from "../if-match.ts";
 import { decimalParam, intParam } from "../params.ts";
 import { presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
+import {
+  answers,
+  commentSchema,
+  eventSchema,
+  itemSchema,
+  itemSummarySchema,
+  queueSchema,
+} from "../responses.ts";
 
 const keyParams = z.object({ key: keyText });
 /** Commands without parameters accept an empty body, `{}` or no body at all. */
@@ -152,6 +160,7 @@ export const itemRoutes =
         schema: {
           tags: ["items"],
           summary: "Start an item in a workflow (at its first step)",
+          response: answers(itemSchema, 201),
           body: z
             .object({
               workflow: keyText,
@@ -180,6 +189,7 @@ export const itemRoutes =
         schema: {
           tags: ["items"],
           summary: "List items, oldest update first",
+          response: answers(z.object({ items: z.array(itemSummarySchema) })),
           querystring: z
             .object({
               team: keyText.optional().describe("next-actor team"),
@@ -219,6 +229,7 @@ export const itemRoutes =
         schema: {
           tags: ["items"],
           summary: "One item with its next actor and action",
+          response: answers(itemSchema),
           params: keyParams,
         },
       },
@@ -234,6 +245,7 @@ export const itemRoutes =
         schema: {
           tags: ["items"],
           summary: "Change field values (null clears a field)",
+          response: answers(itemSchema),
           params: keyParams,
           body: fieldValues,
         },
@@ -252,7 +264,15 @@ export const itemRoutes =
     for (const c of commands) {
       app.post(
         `/items/:key/${c.path}`,
-        { schema: { tags: ["items"], summary: c.summary, params: keyParams, body: c.body } },
+        {
+          schema: {
+            tags: ["items"],
+            summary: c.summary,
+            response: answers(itemSchema, (c.path === "comments" ? 201 : 200) as 200 | 201),
+            params: keyParams,
+            body: c.body,
+          },
+        },
         async (request, reply) => {
           const view = await engine.items.run(
             principalOf(request),
@@ -274,6 +294,7 @@ export const itemRoutes =
         schema: {
           tags: ["items"],
           summary: "The item's timeline: every event, oldest first",
+          response: answers(z.object({ events: z.array(eventSchema) })),
           params: keyParams,
         },
       },
@@ -288,6 +309,7 @@ export const itemRoutes =
         schema: {
           tags: ["items"],
           summary: "The item's comments, oldest first",
+          response: answers(z.object({ comments: z.array(commentSchema) })),
           params: keyParams,
         },
       },
@@ -310,6 +332,7 @@ export const itemRoutes =
           tags: ["teams"],
           summary:
             "A team's queue: incoming handoffs, work in progress, waiting on others, paused, questions, stalled",
+          response: answers(queueSchema),
           params: keyParams,
           querystring: z
             .object({
@@ -331,7 +354,10 @@ export const itemRoutes =
         const sections = await Promise.all(
           Object.entries(q).map(async ([name, views]) => [name, await presentList(views)] as const),
         );
-        return { team: request.params.key, ...Object.fromEntries(sections) };
+        return {
+          team: request.params.key,
+          ...(Object.fromEntries(sections) as Omit<z.output<typeof queueSchema>, "team">),
+        };
       },
     );
   };

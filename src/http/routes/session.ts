@@ -5,6 +5,7 @@ import { text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { requireCsrfHeader, SESSION_COOKIE } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
+import { answers, noContent, userSchema } from "../responses.ts";
 
 /** Sign-in and sign-out for the web app (no bearer token needed). */
 export const sessionRoutes =
@@ -17,6 +18,7 @@ export const sessionRoutes =
         schema: {
           tags: ["session"],
           summary: "Sign in with e-mail and password; sets the session cookie",
+          response: answers(userSchema),
           security: [],
           body: z
             .object({ email: text({ max: 320, min: 1 }), password: text({ max: 200, min: 1 }) })
@@ -51,6 +53,7 @@ export const sessionRoutes =
         schema: {
           tags: ["session"],
           summary: "Sign out: ends the session and clears the cookie",
+          response: noContent(),
           security: [],
         },
       },

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
+import { z } from "zod";
 import type { ItemChange } from "../../engine/changes.ts";
 import type { Engine } from "../../engine/engine.ts";
+import { errorResponses } from "../responses.ts";
 
 /** How often an idle stream sends a comment, so proxies keep it open and dead peers are found. */
 const HEARTBEAT_MS = 20_000;
@@ -15,7 +17,20 @@ export const streamRoutes =
   async (app) => {
     app.get(
       "/events/stream",
-      { schema: { tags: ["live"], summary: "Live item changes (text/event-stream)" } },
+      {
+        schema: {
+          tags: ["live"],
+          summary: "Live item changes (text/event-stream)",
+          response: {
+            200: {
+              description:
+                "Server-Sent Events: `ready`, then `item` per change, `resync` after a gap",
+              content: { "text/event-stream": { schema: z.string() } },
+            },
+            ...errorResponses,
+          },
+        },
+      },
       async (request, reply) => {
         reply.hijack();
         const res = reply.raw;

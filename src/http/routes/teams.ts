@@ -6,6 +6,7 @@ import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
 import { intParam } from "../params.ts";
 import { presentTeam } from "../presenters.ts";
+import { answers, calendarSchema, outboxSchema, teamSchema } from "../responses.ts";
 
 const keyParams = z.object({ key: keyText });
 
@@ -18,6 +19,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "Create a team (admin)",
+          response: answers(teamSchema, 201),
           body: z
             .object({
               key: text({ max: 63, min: 1 }),
@@ -33,14 +35,27 @@ export const teamRoutes =
     );
     app.get(
       "/teams",
-      { schema: { tags: ["teams"], summary: "All teams with their members" } },
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "All teams with their members",
+          response: answers(z.object({ teams: z.array(teamSchema) })),
+        },
+      },
       async () => ({
         teams: (await engine.directory.listTeams()).map(presentTeam),
       }),
     );
     app.get(
       "/teams/:key",
-      { schema: { tags: ["teams"], summary: "One team", params: keyParams } },
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "One team",
+          response: answers(teamSchema),
+          params: keyParams,
+        },
+      },
       async (request) => presentTeam(await engine.directory.getTeam(request.params.key)),
     );
     app.get(
@@ -49,6 +64,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "The team's business calendar (time zone, working hours, holidays)",
+          response: answers(calendarSchema),
           params: keyParams,
         },
       },
@@ -63,6 +79,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "Set the team's business calendar (admin or team lead); clocks recompute",
+          response: answers(calendarSchema),
           params: keyParams,
           body: z.record(text({ max: KEY_MAX }), z.unknown()),
         },
@@ -87,6 +104,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "Return the team to the default calendar",
+          response: answers(calendarSchema),
           params: keyParams,
         },
       },
@@ -105,6 +123,7 @@ export const teamRoutes =
         schema: {
           tags: ["teams"],
           summary: "Recompute stored service-level summaries and timers of open items (admin)",
+          response: answers(z.object({ updated: z.number().int() })),
         },
       },
       async (request) => {
@@ -119,6 +138,7 @@ export const teamRoutes =
         schema: {
           tags: ["notifications"],
           summary: "Messages Baton has queued (escalations, warnings), newest first (admin)",
+          response: answers(z.object({ messages: z.array(outboxSchema) })),
           querystring: z
             .object({
               item: keyText.optional(),

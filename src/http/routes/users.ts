@@ -4,6 +4,7 @@ import { keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
+import { answers, newTokenSchema, noContent, tokenSchema, userSchema } from "../responses.ts";
 
 /** Teams are given as keys (member) or {key, role}. */
 const teamsInput = z
@@ -34,6 +35,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Create a user (admin)",
+          response: answers(userSchema, 201),
           body: z
             .object({
               email: text({ max: 320 }).email(),
@@ -57,17 +59,33 @@ export const userRoutes =
         return reply.code(201).send(presentUser(user));
       },
     );
-    app.get("/users", { schema: { tags: ["users"], summary: "All users" } }, async () => ({
-      users: (await engine.directory.listUsers()).map(presentUser),
-    }));
+    app.get(
+      "/users",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "All users",
+          response: answers(z.object({ users: z.array(userSchema) })),
+        },
+      },
+      async () => ({
+        users: (await engine.directory.listUsers()).map(presentUser),
+      }),
+    );
     app.get(
       "/users/me",
-      { schema: { tags: ["users"], summary: "The signed-in user" } },
+      { schema: { tags: ["users"], summary: "The signed-in user", response: answers(userSchema) } },
       async (request) => presentUser(principalOf(request).user),
     );
     app.get(
       "/users/me/tokens",
-      { schema: { tags: ["users"], summary: "Your active API tokens" } },
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Your active API tokens",
+          response: answers(z.object({ tokens: z.array(tokenSchema) })),
+        },
+      },
       async (request) => ({
         tokens: (await engine.directory.listTokens(principalOf(request))).map((t) => ({
           id: t.id,
@@ -83,6 +101,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Issue yourself an API token; shown once",
+          response: answers(newTokenSchema, 201),
           body: tokenName,
         },
       },
@@ -99,6 +118,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Revoke one of your API tokens",
+          response: noContent(),
           params: z.object({ id: keyText }),
         },
       },
@@ -113,6 +133,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Set a password for web sign-in (admin, or your own)",
+          response: noContent(),
           params: emailParams,
           body: z.object({ password }).strict(),
         },
@@ -128,7 +149,14 @@ export const userRoutes =
     );
     app.get(
       "/users/:email",
-      { schema: { tags: ["users"], summary: "One user", params: emailParams } },
+      {
+        schema: {
+          tags: ["users"],
+          summary: "One user",
+          response: answers(userSchema),
+          params: emailParams,
+        },
+      },
       async (request) => presentUser(await engine.directory.getUser(request.params.email)),
     );
     app.put(
@@ -137,6 +165,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Replace a user's team memberships (admin)",
+          response: answers(userSchema),
           params: emailParams,
           body: z.object({ teams: teamsInput }).strict(),
         },
@@ -157,6 +186,7 @@ export const userRoutes =
         schema: {
           tags: ["users"],
           summary: "Issue an API token (admin, or for yourself); shown once",
+          response: answers(newTokenSchema, 201),
           params: emailParams,
           body: tokenName,
         },

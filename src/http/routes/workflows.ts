@@ -10,7 +10,17 @@ import {
   type SourceFormat,
 } from "../../engine/workflows.ts";
 import { principalOf } from "../auth.ts";
+
 import { intParam } from "../params.ts";
+
+import {
+  answers,
+  errorResponses,
+  publishedSchema,
+  validatedSchema,
+  workflowSummarySchema,
+  workflowVersionSchema,
+} from "../responses.ts";
 
 /** A definition arrives as YAML text or as parsed JSON; keep the text as the user wrote it. */
 function sourceOf(
@@ -48,6 +58,11 @@ export const workflowRoutes =
         schema: {
           tags: ["workflows"],
           summary: "Publish a workflow definition (YAML or JSON); a change makes a new version",
+          response: {
+            200: publishedSchema,
+            201: publishedSchema.describe("the first version"),
+            ...errorResponses,
+          },
           params: keyParams,
         },
       },
@@ -66,7 +81,11 @@ export const workflowRoutes =
       "/workflows/validate",
       {
         config: { limit: "workflows" },
-        schema: { tags: ["workflows"], summary: "Check a definition without publishing it" },
+        schema: {
+          tags: ["workflows"],
+          summary: "Check a definition without publishing it",
+          response: answers(validatedSchema),
+        },
       },
       async (request) => {
         const { source, format } = sourceOf(request.body, request.headers["content-type"]);
@@ -76,7 +95,13 @@ export const workflowRoutes =
     );
     app.get(
       "/workflows",
-      { schema: { tags: ["workflows"], summary: "All workflows" } },
+      {
+        schema: {
+          tags: ["workflows"],
+          summary: "All workflows",
+          response: answers(z.object({ workflows: z.array(workflowSummarySchema) })),
+        },
+      },
       async () => ({
         workflows: (await engine.workflows.list()).map((w) => ({
           key: w.key,
@@ -93,6 +118,7 @@ export const workflowRoutes =
         schema: {
           tags: ["workflows"],
           summary: "A workflow's current (or given) version",
+          response: answers(workflowVersionSchema),
           params: keyParams,
           querystring: z.object({ version: intParam({ min: 1 }).optional() }).strict(),
         },
@@ -116,6 +142,18 @@ export const workflowRoutes =
         schema: {
           tags: ["workflows"],
           summary: "Version history, newest first",
+          response: answers(
+            z.object({
+              versions: z.array(
+                workflowVersionSchema.pick({
+                  version: true,
+                  source_format: true,
+                  published_by: true,
+                  published_at: true,
+                }),
+              ),
+            }),
+          ),
           params: keyParams,
         },
       },
