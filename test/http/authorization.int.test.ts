@@ -590,6 +590,25 @@ describe.each(oneDbKind())("who may do what, on $name", (kind) => {
     expect(await fingerprint()).toBe(before);
   });
 
+  it("signing out with the session cookie needs X-Requested-With, like every other change", async () => {
+    const signIn = await b.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      payload: { email: EMAIL.gamma, password: PASSWORD },
+    });
+    const c = signIn.cookies.find((x) => x.name === "baton_session");
+    const cookie = `baton_session=${c?.value}`;
+    const out = (headers: Record<string, string>) =>
+      b.app.inject({ method: "DELETE", url: "/api/v1/session", headers: { cookie, ...headers } });
+    const me = () => b.app.inject({ method: "GET", url: "/api/v1/users/me", headers: { cookie } });
+    const forced = await out({});
+    expect(forced.statusCode).toBe(403);
+    expect(forced.json().code).toBe(CSRF);
+    expect((await me()).statusCode).toBe(200);
+    expect((await out({ "x-requested-with": "baton" })).statusCode).toBe(204);
+    expect((await me()).statusCode).toBe(401);
+  });
+
   it.each(rows)(
     "$command: only the allowed callers succeed; the others change nothing",
     async (row) => {
