@@ -150,9 +150,28 @@ export async function insertItem(
   return row;
 }
 
+/*
+ * A sequence never gives a number back, even when its statement fails, so the number is taken
+ * only after every value the insert reads has been parsed: the events and timers (jsonb, whose
+ * timestamps and text PostgreSQL may refuse) are read first, in materialized CTEs that
+ * `numbered` counts before it calls nextval. Typed parameters are parsed before the statement
+ * runs at all. What can still fail after nextval is the database itself, not the input.
+ */
 const insertItemText = (timers: boolean) => `
-    with numbered as (
+    with events_in as materialized (
+      select * from jsonb_to_recordset($20::jsonb)
+        as e(seq int, type text, actor text, at timestamptz, data jsonb)
+    )${
+      timers
+        ? `, timers_in as materialized (
+      select * from jsonb_to_recordset($21::jsonb) as t(key text, due_at timestamptz, payload jsonb)
+    )`
+        : ""
+    }, numbered as (
       select $1::text || '-' || nextval($2::regclass) as key
+      from (select count(*) from events_in) as read_events${
+        timers ? ", (select count(*) from timers_in) as read_timers" : ""
+      }
     ), new_item as (
       insert into items (key, ${PROJECTION_COLUMNS}, workflow_key, workflow_version, created_at)
       select numbered.key, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::text[],
@@ -162,16 +181,16 @@ const insertItemText = (timers: boolean) => `
       returning id, key
     ), new_events as (
       insert into events (item_id, seq, type, actor, at, data)
-      select new_item.id, e.seq, e.type, e.actor, e.at, e.data
-      from new_item, jsonb_to_recordset(replace($20::text, $3::text, new_item.key)::jsonb)
-        as e(seq int, type text, actor text, at timestamptz, data jsonb)
+      select new_item.id, e.seq, e.type, e.actor, e.at,
+             replace(e.data::text, $3::text, new_item.key)::jsonb
+      from new_item, events_in e
     )${
       timers
         ? `, new_timers as (
       insert into timers (item_id, key, due_at, payload)
-      select new_item.id, t.key, t.due_at, t.payload
-      from new_item, jsonb_to_recordset(replace($21::text, $3::text, new_item.key)::jsonb)
-        as t(key text, due_at timestamptz, payload jsonb)
+      select new_item.id, replace(t.key, $3::text, new_item.key), t.due_at,
+             replace(t.payload::text, $3::text, new_item.key)::jsonb
+      from new_item, timers_in t
     )`
         : ""
     }
