@@ -538,6 +538,13 @@ describe("calendar validation", () => {
       message: /real date/,
     },
     {
+      // Date.UTC reads years below 100 as 19xx: 0050-01-01 would be kept as 1950.
+      name: "a holiday in a year Baton does not compute in",
+      input: { timezone: "UTC", hours: nineToFive, holidays: [{ date: "0050-01-01" }] },
+      path: "holidays[0].date",
+      message: /1970–2100/,
+    },
+    {
       name: "a week without working time",
       input: { timezone: "UTC", hours: {} },
       path: "hours",

@@ -1,5 +1,6 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import { INSTANT_YEARS, isCalendarDate } from "./dates.ts";
 import { DURATION_PATTERN } from "./duration.ts";
 import { DomainError } from "./errors.ts";
 import { text } from "./text.ts";
@@ -137,18 +138,14 @@ const dayHours = z
     }
   });
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A real day written YYYY-MM-DD (`Date.parse` alone would roll 2025-02-30 over to March). */
-function isCalendarDate(v: string): boolean {
-  if (!isoDate.test(v)) return false;
-  const t = Date.parse(v);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
-}
-
 const holidaySchema = z
   .object({
-    date: z.string().refine(isCalendarDate, "must be a real date written YYYY-MM-DD"),
+    date: z
+      .string()
+      .refine(
+        (v) => isCalendarDate(v, INSTANT_YEARS),
+        `must be a real date written YYYY-MM-DD, in the years ${INSTANT_YEARS.min}–${INSTANT_YEARS.max}`,
+      ),
     name: text({ max: 200, min: 1 }).optional(),
     yearly: z.boolean().optional(),
   })
