@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { ItemChange } from "../../src/engine/changes.ts";
+import { defaultHttpSettings } from "../../src/http/limits.ts";
 import { castOnboarding } from "../fixtures.ts";
 import { dbKinds, useBaton } from "../harness.ts";
 
@@ -88,5 +89,26 @@ describe.each(dbKinds())("health on $name", (kind) => {
     await sleep(200);
     expect(changes.filter((c) => c.key === created.body.key)).toHaveLength(1);
     feed.unsubscribe();
+  });
+});
+
+describe("health probes under a global rate limit", () => {
+  const [kind] = dbKinds();
+  const b = useBaton(kind as NonNullable<typeof kind>, {
+    http: {
+      ...defaultHttpSettings,
+      rateLimits: { ...defaultHttpSettings.rateLimits, global: 3 },
+    },
+  });
+
+  it("are never rate limited, so a load balancer probing often does not take a node out", async () => {
+    const statuses = async (url: string) => {
+      const out: number[] = [];
+      for (let i = 0; i < 8; i++) out.push((await b.app.inject({ method: "GET", url })).statusCode);
+      return out;
+    };
+    expect(await statuses("/readyz")).toEqual(Array(8).fill(200));
+    expect(await statuses("/healthz")).toEqual(Array(8).fill(200));
+    expect(await statuses("/api/v1/nothing-here")).toContain(429); // the limit is on
   });
 });

@@ -12,8 +12,11 @@ import { checkReadiness, RETRY_AFTER_S } from "../../engine/health.ts";
 export const healthRoutes =
   (engine: Engine): FastifyPluginAsync =>
   async (app) => {
-    app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
-    app.get("/readyz", { schema: { hide: true } }, async (request) => {
+    // Never rate limited: a probe refused with 429 would take a healthy node out of rotation
+    // (or get it restarted) whenever a global per-IP limit is set.
+    const probe = { schema: { hide: true }, config: { rateLimit: false } } as const;
+    app.get("/healthz", probe, async () => ({ ok: true }));
+    app.get("/readyz", probe, async (request) => {
       const r = await checkReadiness(engine.db, { timeoutMs: 1000 });
       if (r.cause) request.log.warn({ err: r.cause }, `not ready: the database is ${r.database}`);
       if (!r.ready)
