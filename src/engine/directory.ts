@@ -275,16 +275,38 @@ export class Directory {
     return principal;
   }
 
-  async listTokens(by: Principal): Promise<{ id: string; name: string; createdAt: string }[]> {
-    return store.listTokens(this.db, by.user.id);
+  /** The user whose tokens `by` may manage: their own, or anyone's for an admin. */
+  private async tokenHolder(by: Principal, email: string | undefined): Promise<User> {
+    if (email === undefined || email.trim().toLowerCase() === by.email) return by.user;
+    if (!by.isAdmin)
+      throw new DomainError("admin_only", "Only an admin can manage another user's tokens.");
+    return this.getUser(email);
   }
 
-  async revokeToken(by: Principal, tokenId: string): Promise<void> {
+  /** Active tokens of `email` (default: the caller's own). */
+  async listTokens(
+    by: Principal,
+    email?: string,
+  ): Promise<{ id: string; name: string; createdAt: string }[]> {
+    return store.listTokens(this.db, (await this.tokenHolder(by, email)).id);
+  }
+
+  /**
+   * Revokes a token of `email` (default: the caller's own). An admin can revoke anyone's, so a
+   * leaked token is stopped without its holder; every node refuses it from the next request.
+   */
+  async revokeToken(by: Principal, tokenId: string, email?: string): Promise<void> {
+    const holder = await this.tokenHolder(by, email);
     if (
       !/^\d{1,18}$/.test(tokenId) ||
-      !(await this.change((tx) => store.revokeToken(tx, by.user.id, tokenId)))
+      !(await this.change((tx) => store.revokeToken(tx, holder.id, tokenId)))
     )
-      throw new DomainError("not_found", `You have no active token ${tokenId}.`);
+      throw new DomainError(
+        "not_found",
+        holder.id === by.user.id
+          ? `You have no active token ${tokenId}.`
+          : `${holder.email} has no active token ${tokenId}.`,
+      );
   }
 
   /** Issues a new API token; only its hash is kept, so this is the one time it is shown. */

@@ -433,6 +433,30 @@ const rows: Row[] = [
     expect: cells(OK, GONE, GONE, GONE, ANON, ANON, GONE, CSRF),
   },
   {
+    // An admin stops a leaked token without its holder; nobody else can.
+    command: "revoke a member of alpha's token by their address",
+    acting: "alpha",
+    setup: async (_b, p) => {
+      const token = (await p.alpha.post("/users/me/tokens", { name: "leaked" })).body.token;
+      const list = await _b.api(token).get("/users/me/tokens");
+      return {
+        key: "",
+        tokenId: (list.body.tokens as { id: string; name: string }[]).find(
+          (t) => t.name === "leaked",
+        )?.id as string,
+      };
+    },
+    request: (c) => ({ method: "DELETE", url: `/users/${EMAIL.alpha}/tokens/${c.tokenId}` }),
+    expect: cells(OK, ADMIN, ADMIN, OK, ANON, ANON, ADMIN, CSRF),
+  },
+  {
+    command: "list a member of alpha's tokens",
+    acting: "alpha",
+    setup: nothing,
+    request: () => ({ method: "GET", url: `/users/${EMAIL.alpha}/tokens` }),
+    expect: cells(OK, ADMIN, ADMIN, OK, ANON, ANON, ADMIN, OK),
+  },
+  {
     command: "publish a workflow",
     acting: "admin",
     setup: nothing,

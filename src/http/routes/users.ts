@@ -19,6 +19,9 @@ const teamsInput = z
     ts.map((t) => (typeof t === "string" ? { key: t, role: "member" as const } : t)),
   );
 
+const presentTokens = (tokens: { id: string; name: string; createdAt: string }[]) =>
+  tokens.map((t) => ({ id: t.id, name: t.name, created_at: t.createdAt }));
+
 const emailParams = z.object({ email: text({ max: 320, min: 3 }) });
 const password = text({ max: 200, min: 8 });
 const tokenName = z
@@ -87,11 +90,7 @@ export const userRoutes =
         },
       },
       async (request) => ({
-        tokens: (await engine.directory.listTokens(principalOf(request))).map((t) => ({
-          id: t.id,
-          name: t.name,
-          created_at: t.createdAt,
-        })),
+        tokens: presentTokens(await engine.directory.listTokens(principalOf(request))),
       }),
     );
     app.post(
@@ -178,6 +177,41 @@ export const userRoutes =
             request.body.teams,
           ),
         ),
+    );
+    app.get(
+      "/users/:email/tokens",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "A user's active API tokens (admin, or your own)",
+          response: answers(z.object({ tokens: z.array(tokenSchema) })),
+          params: emailParams,
+        },
+      },
+      async (request) => ({
+        tokens: presentTokens(
+          await engine.directory.listTokens(principalOf(request), request.params.email),
+        ),
+      }),
+    );
+    app.delete(
+      "/users/:email/tokens/:id",
+      {
+        schema: {
+          tags: ["users"],
+          summary: "Revoke a user's API token (admin, or your own): a leaked token stops at once",
+          response: noContent(),
+          params: emailParams.extend({ id: keyText }),
+        },
+      },
+      async (request, reply) => {
+        await engine.directory.revokeToken(
+          principalOf(request),
+          request.params.id,
+          request.params.email,
+        );
+        return reply.code(204).send();
+      },
     );
     app.post(
       "/users/:email/tokens",
