@@ -157,6 +157,9 @@ export const questionSchema = z
   })
   .meta({ id: "Question" });
 
+/** A question with its answer-by time (null once answered, or without a service level). */
+export const questionWithDueSchema = questionSchema.extend({ due_at: at.nullable() });
+
 export const meetingSchema = z
   .object({
     id: z.number().int(),
@@ -238,7 +241,7 @@ export const itemSchema = z
     clocks: z.array(clockSchema).readonly(),
     ...deadline,
     alerts: z.array(z.string()),
-    questions: z.array(questionSchema.extend({ due_at: at.nullable() })),
+    questions: z.array(questionWithDueSchema),
     meetings: z.array(meetingSchema),
     version: z.number().int().describe("send as If-Match to refuse a stale write"),
     created_at: at,

@@ -724,6 +724,10 @@ describe.each(dbKinds())("input at the edge on $name", (kind) => {
     const item = await cast.sales.get(`/items/${key}`);
     expect(item.body.questions[0].due_at).toBe(asked.body.due_at);
     const answered = await cast.impl.post(`/items/${key}/questions/1/answer`, { body: "Today" });
+    // The OpenAPI document promises it too.
+    const doc = JSON.parse((await b.app.inject({ method: "GET", url: "/api/docs/json" })).body);
+    const created201 = doc.paths["/api/v1/items/{key}/questions"].post.responses["201"];
+    expect(JSON.stringify(created201)).toContain("due_at");
     // Answered, it has no clock running any more: the same as the item shows.
     const after = await cast.sales.get(`/items/${key}`);
     expect(answered.body).toMatchObject({

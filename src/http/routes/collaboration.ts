@@ -10,7 +10,7 @@ import { meetingInvite } from "../ics.ts";
 import { expectedVersion } from "../if-match.ts";
 import { intParam } from "../params.ts";
 import { presentMeeting, presentQuestionOf } from "../presenters.ts";
-import { answers, errorResponses, meetingSchema, questionSchema } from "../responses.ts";
+import { answers, errorResponses, meetingSchema, questionWithDueSchema } from "../responses.ts";
 
 /* Questions across the boundary and handoff meetings on an item. */
 
@@ -33,7 +33,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["questions"],
           summary: "Ask another team a question about the item (ownership does not move)",
-          response: answers(questionSchema, 201),
+          response: answers(questionWithDueSchema, 201),
           params: keyParams,
           body: z
             .object({
@@ -67,7 +67,7 @@ export const collaborationRoutes =
         schema: {
           tags: ["questions"],
           summary: "Answer a question asked of your team",
-          response: answers(questionSchema),
+          response: answers(questionWithDueSchema),
           params: idParams,
           body: z.object({ body: text({ max: 10_000, min: 1, trim: true }) }).strict(),
         },
