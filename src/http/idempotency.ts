@@ -65,6 +65,14 @@ function keyOf(request: FastifyRequest): string | undefined {
 export function registerIdempotency(api: FastifyInstance, engine: Engine): void {
   api.decorateRequest("idempotency", null);
 
+  /** Gives up the key of a request that ended without an answer being stored. */
+  const abandon = (request: FastifyRequest) => {
+    const run = request.idempotency;
+    if (!run) return;
+    request.idempotency = null;
+    void run.abort().catch(() => {});
+  };
+
   /** Claims the key and opens the request's transaction, or answers at once (stored answer). */
   const begin = async (
     request: FastifyRequest,
@@ -108,6 +116,10 @@ export function registerIdempotency(api: FastifyInstance, engine: Engine): void 
         if (run === "answered") return;
         if (run === null) return done();
         request.idempotency = run;
+        // A request that ends without going through onSend (the client went away) gives its
+        // key up. Listened for here rather than in onResponse/onRequestAbort hooks, which every
+        // request without a key would pay for.
+        reply.raw.once("close", () => abandon(request));
         // The route, and all it starts, runs inside the request's transaction.
         run.enter(() => done());
       },
@@ -145,22 +157,6 @@ export function registerIdempotency(api: FastifyInstance, engine: Engine): void 
         done(null, JSON.stringify(failed.body));
       },
     );
-  });
-
-  // A request that ended without going through onSend (the client went away) gives its key up.
-  const abandon = (request: FastifyRequest) => {
-    const run = request.idempotency;
-    if (!run) return;
-    request.idempotency = null;
-    void run.abort().catch(() => {});
-  };
-  api.addHook("onResponse", (request, _reply, done) => {
-    abandon(request);
-    done();
-  });
-  api.addHook("onRequestAbort", (request, done) => {
-    abandon(request);
-    done();
   });
 }
 
