@@ -790,6 +790,32 @@ function exactMs(c: CompiledCalendar, a: number, b: number): number {
 }
 
 /**
+ * Walks the working intervals of the local days `from` … `to` (exclusive) for `left` ms of work:
+ * the instant it is reached (or {@link NO_DEADLINE} past `limit`), or what is still left after
+ * the last day.
+ */
+function walkDays(
+  c: CompiledCalendar,
+  from: number,
+  to: number,
+  left: number,
+  limit: number,
+): { at: number } | { left: number } {
+  for (let day = from; day < to; day++) {
+    const iv = intervalsOf(c, day);
+    for (let i = 0; i < iv.length; i += 2) {
+      const len = (iv[i + 1] as number) - (iv[i] as number);
+      if (len >= left) {
+        const at = (iv[i] as number) + left;
+        return { at: at <= limit ? at : NO_DEADLINE };
+      }
+      left -= len;
+    }
+  }
+  return { left };
+}
+
+/**
  * The earliest instant (epoch ms) at which `ms` business milliseconds have passed since `start`.
  * Zero returns `start` itself, even outside working hours; a limit reached at 17:00 sharp returns
  * 17:00, not the next morning. The allocation-free form of {@link addBusinessTime}.
@@ -817,17 +843,11 @@ export function addBusinessMs(start: number, ms: number, cal: BusinessCalendar):
   const lastDay = c.zone.dayOf(limit);
   let day = firstDay + 1;
   // Most limits end within two weeks: try those days one by one first (≤ 14 rounds).
-  for (const stop = Math.min(day + 14, lastDay + 1); day < stop; day++) {
-    const iv = intervalsOf(c, day);
-    for (let i = 0; i < iv.length; i += 2) {
-      const len = (iv[i + 1] as number) - (iv[i] as number);
-      if (len >= left) {
-        const at = (iv[i] as number) + left;
-        return at <= limit ? at : NO_DEADLINE;
-      }
-      left -= len;
-    }
-  }
+  const stop = Math.min(day + 14, lastDay + 1);
+  const soon = walkDays(c, day, stop, left, limit);
+  if ("at" in soon) return soon.at;
+  left = soon.left;
+  day = Math.max(day, stop);
   // Then whole years (rest of this one first) while they hold less than is left: ≤ 101 rounds.
   let end = day;
   for (;;) {
@@ -847,17 +867,8 @@ export function addBusinessMs(start: number, ms: number, cal: BusinessCalendar):
     if (got >= left) break;
     left -= got;
   }
-  for (; day < end; day++) {
-    const iv = intervalsOf(c, day);
-    for (let i = 0; i < iv.length; i += 2) {
-      const len = (iv[i + 1] as number) - (iv[i] as number);
-      if (len >= left) {
-        const at = (iv[i] as number) + left;
-        return at <= limit ? at : NO_DEADLINE;
-      }
-      left -= len;
-    }
-  }
+  const last = walkDays(c, day, end, left, limit);
+  if ("at" in last) return last.at;
   return NO_DEADLINE;
 }
 

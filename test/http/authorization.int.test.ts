@@ -193,6 +193,19 @@ async function must(r: Promise<{ status: number; body: unknown }>): Promise<void
 
 const post = (url: string, body?: unknown): Request => ({ method: "POST", url, body });
 
+/** A token that the member of alpha issues themselves, by its id. */
+const ownTokenNamed =
+  (name: string) =>
+  async (b: TestBaton, p: People): Promise<Ctx> => {
+    const token = (await p.alpha.post("/users/me/tokens", { name })).body.token;
+    const list = await b.api(token).get("/users/me/tokens");
+    return {
+      key: "",
+      tokenId: (list.body.tokens as { id: string; name: string }[]).find((t) => t.name === name)
+        ?.id as string,
+    };
+  };
+
 const rows: Row[] = [
   {
     command: "create an item",
@@ -419,16 +432,7 @@ const rows: Row[] = [
     // Someone else's token is "not found" for you: its id tells you nothing.
     command: "revoke a token of a member of alpha",
     acting: "alpha",
-    setup: async (_b, p) => {
-      const token = (await p.alpha.post("/users/me/tokens", { name: "to revoke" })).body.token;
-      const list = await _b.api(token).get("/users/me/tokens");
-      return {
-        key: "",
-        tokenId: (list.body.tokens as { id: string; name: string }[]).find(
-          (t) => t.name === "to revoke",
-        )?.id as string,
-      };
-    },
+    setup: ownTokenNamed("to revoke"),
     request: (c) => ({ method: "DELETE", url: `/users/me/tokens/${c.tokenId}` }),
     expect: cells(OK, GONE, GONE, GONE, ANON, ANON, GONE, CSRF),
   },
@@ -436,16 +440,7 @@ const rows: Row[] = [
     // An admin stops a leaked token without its holder; nobody else can.
     command: "revoke a member of alpha's token by their address",
     acting: "alpha",
-    setup: async (_b, p) => {
-      const token = (await p.alpha.post("/users/me/tokens", { name: "leaked" })).body.token;
-      const list = await _b.api(token).get("/users/me/tokens");
-      return {
-        key: "",
-        tokenId: (list.body.tokens as { id: string; name: string }[]).find(
-          (t) => t.name === "leaked",
-        )?.id as string,
-      };
-    },
+    setup: ownTokenNamed("leaked"),
     request: (c) => ({ method: "DELETE", url: `/users/${EMAIL.alpha}/tokens/${c.tokenId}` }),
     expect: cells(OK, ADMIN, ADMIN, OK, ANON, ANON, ADMIN, CSRF),
   },
