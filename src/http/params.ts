@@ -55,11 +55,15 @@ export function refuseUnstorableUrl(
 ): void {
   // Only percent-encoding can put a NUL or a lone surrogate into a decoded URL (the HTTP parser
   // refuses raw control bytes), so the usual request pays one scan of its URL and no promise.
-  if (!request.url.includes("%")) return done();
+  if (!request.url.includes("%")) {
+    done();
+    return;
+  }
   try {
     checkDecodedUrl(request);
   } catch (e) {
-    return done(e as Error);
+    done(e as Error);
+    return;
   }
   done();
 }
