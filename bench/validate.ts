@@ -14,6 +14,7 @@
 import { stringify } from "yaml";
 import { addBusinessMs, DEFAULT_CALENDAR, parseDuration } from "../src/domain/calendar.ts";
 import { DomainError } from "../src/domain/errors.ts";
+import { chainWorkflow } from "../src/domain/test-fixtures.ts";
 import { validateWorkflow } from "../src/domain/workflow.ts";
 import { WORKFLOW_LIMITS } from "../src/domain/workflow-limits.ts";
 import {
@@ -25,18 +26,7 @@ import {
 const RUNS = Number(process.env.BENCH_VALIDATE_RUNS ?? 15);
 const teams = new Set(["sales", "implementation", "support"]);
 
-function chain(n: number): Record<string, unknown> {
-  return {
-    key: "chain",
-    name: "Chain",
-    prefix: "CH",
-    steps: Array.from({ length: n }, (_, i) => ({
-      key: `s${i}`,
-      team: "sales",
-      ...(i < n - 1 ? { handoff: { to: `s${i + 1}` } } : {}),
-    })),
-  };
-}
+const chain = (n: number) => chainWorkflow(n);
 
 /** Every list well used, conditions four levels deep, as large as fits in MAX_DEFINITION_CHARS. */
 function largest(n: number = WORKFLOW_LIMITS.steps): Record<string, unknown> {

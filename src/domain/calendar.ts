@@ -4,7 +4,7 @@ import { INSTANT_YEARS, isCalendarDate } from "./dates.ts";
 import { DURATION_PATTERN } from "./duration.ts";
 import { DomainError } from "./errors.ts";
 import { text } from "./text.ts";
-import { formatPath } from "./workflow.ts";
+import { describeIssue, formatPath } from "./workflow.ts";
 
 /*
  * Business calendars and the time arithmetic service levels run on. Pure: every instant comes in
@@ -230,12 +230,7 @@ function parseWith(schema: z.ZodType<BusinessCalendar, unknown>, input: unknown)
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.map((i) => ({
     path: formatPath(i.path),
-    message:
-      i.code === "invalid_type" && i.input === undefined
-        ? "is required"
-        : i.code === "unrecognized_keys"
-          ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`
-          : i.message,
+    message: describeIssue(i),
   }));
   const first = errors[0] as { path: string; message: string };
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";

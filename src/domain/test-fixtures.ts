@@ -83,3 +83,25 @@ export const people = {
   olga: { email: "olga@acme.test", teams: [], isAdmin: false },
   root: { email: "root@acme.test", teams: [], isAdmin: true },
 } satisfies Record<string, Actor>;
+
+/**
+ * A chain of `n` steps owned by `team`, each handing off to the next, the last one final, with a
+ * choice field `tier` for conditions; `step(i)` adds to step i. For size and speed limits.
+ */
+export function chainWorkflow(
+  n: number,
+  { team = "sales", step = () => ({}) }: { team?: string; step?: (i: number) => object } = {},
+): Record<string, unknown> {
+  return {
+    key: "chain",
+    name: "Chain",
+    prefix: "CH",
+    fields: [{ key: "tier", type: "choice", options: ["a", "b"] }],
+    steps: Array.from({ length: n }, (_, i) => ({
+      key: `s${i}`,
+      team,
+      ...(i < n - 1 ? { handoff: { to: `s${i + 1}` } } : {}),
+      ...step(i),
+    })),
+  };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "./errors.ts";
-import { teams } from "./test-fixtures.ts";
+import { chainWorkflow, teams } from "./test-fixtures.ts";
 import { validateWorkflow } from "./workflow.ts";
 import { treeProblem, WORKFLOW_LIMITS } from "./workflow-limits.ts";
 
@@ -16,20 +16,7 @@ function problems(input: unknown): { path: string; message: string }[] {
 }
 
 /** sales → … → sales: a chain of `n` steps, the last one final. */
-function chain(n: number, step: (i: number) => object = () => ({})): unknown {
-  return {
-    key: "chain",
-    name: "Chain",
-    prefix: "CH",
-    fields: [{ key: "tier", type: "choice", options: ["a", "b"] }],
-    steps: Array.from({ length: n }, (_, i) => ({
-      key: `s${i}`,
-      team: "sales",
-      ...(i < n - 1 ? { handoff: { to: `s${i + 1}` } } : {}),
-      ...step(i),
-    })),
-  };
-}
+const chain = (n: number, step?: (i: number) => object) => chainWorkflow(n, step ? { step } : {});
 
 /** `{not: {not: … {field: tier, equals: a}}}`, `depth` levels of `not`. */
 function nested(depth: number): unknown {

@@ -254,7 +254,8 @@ function invalidWorkflow(errors: ValidationIssue[]): DomainError {
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** A zod issue in people's words: "is required", `unknown key "x"`, else zod's message. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys")
     return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   if (issue.code === "invalid_type" && issue.input === undefined) return "is required";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { chainWorkflow } from "../../src/domain/test-fixtures.ts";
 import type { WorkflowDef } from "../../src/domain/workflow.ts";
 import { setCalendar } from "../../src/store/directory.ts";
 import { insertWorkflowVersion } from "../../src/store/workflows.ts";
@@ -23,18 +24,7 @@ const everyDayYearly = Array.from({ length: 366 }, (_, i) => ({
   yearly: true,
 }));
 
-function chain(n: number): object {
-  return {
-    key: "chain",
-    name: "Chain",
-    prefix: "CH",
-    steps: Array.from({ length: n }, (_, i) => ({
-      key: `s${i}`,
-      team: "ops",
-      ...(i < n - 1 ? { handoff: { to: `s${i + 1}` } } : {}),
-    })),
-  };
-}
+const chain = (n: number) => chainWorkflow(n, { team: "ops" });
 
 /** A two-step workflow whose route condition is `depth` levels of `not`. */
 function deepCondition(depth: number): object {
