@@ -180,3 +180,26 @@ export function useBaton(
   });
   return ctx;
 }
+
+/**
+ * A second Baton node (engine and HTTP app) on the test file's database, listening for the same
+ * notices as the first; closed after the file.
+ */
+export function useSecondNode(b: TestBaton): {
+  readonly engine: Engine;
+  readonly app: FastifyInstance;
+} {
+  const node = {} as { engine: Engine; app: FastifyInstance };
+  beforeAll(async () => {
+    const db = openDb(b.databaseUrl, { max: 2 });
+    node.engine = createEngine({ db, url: b.databaseUrl, clock: b.clock.read });
+    node.app = await buildApp({ engine: node.engine });
+    await Promise.all([node.engine.caches.ready, b.engine.caches.ready]);
+  });
+  afterAll(async () => {
+    await node.app?.close();
+    await node.engine?.close();
+    await node.engine?.db.destroy();
+  });
+  return node;
+}

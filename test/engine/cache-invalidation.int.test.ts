@@ -1,11 +1,7 @@
-import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createEngine, type Engine } from "../../src/engine/engine.ts";
-import { buildApp } from "../../src/http/app.ts";
-import { openDb } from "../../src/store/db.ts";
+import { describe, expect, it, vi } from "vitest";
 import { castOnboarding, onboardingCriteria, readyOnboardingItem } from "../fixtures.ts";
-import { dbKinds, useBaton } from "../harness.ts";
+import { dbKinds, useBaton, useSecondNode } from "../harness.ts";
 
 /*
  * Each node caches who holds a token or a session and which teams they are in. A change made
@@ -18,23 +14,10 @@ const DEADLINE_MS = 200;
 
 describe.each(dbKinds())("caches across two nodes on one $name database", (kind) => {
   const b = useBaton(kind);
-  let engineB: Engine;
-  let nodeB: FastifyInstance;
-
-  beforeAll(async () => {
-    const db = openDb(b.databaseUrl, { max: 2 });
-    engineB = createEngine({ db, url: b.databaseUrl, clock: b.clock.read });
-    nodeB = await buildApp({ engine: engineB });
-    await Promise.all([engineB.caches.ready, b.engine.caches.ready]);
-  });
-  afterAll(async () => {
-    await nodeB?.close();
-    await engineB?.close();
-    await engineB?.db.destroy();
-  });
+  const nodeB = useSecondNode(b);
 
   const onB = async (token: string, method: "GET" | "POST", url: string, body?: unknown) => {
-    const res = await nodeB.inject({
+    const res = await nodeB.app.inject({
       method,
       url: `/api/v1${url}`,
       headers: {
@@ -127,14 +110,14 @@ describe.each(dbKinds())("caches across two nodes on one $name database", (kind)
     } finally {
       await admin.end();
     }
-    await vi.waitFor(() => expect(engineB.caches.canCache()).toBe(false), { timeout: 2_000 });
+    await vi.waitFor(() => expect(nodeB.engine.caches.canCache()).toBe(false), { timeout: 2_000 });
 
     // The revocation's notice reaches no one; node B must still refuse the token.
     await revokeOnA(sales.token);
     expect((await onB(sales.token, "GET", "/users/me")).status).toBe(401);
 
     // Once listening again, node B caches again and still sees further changes.
-    await vi.waitFor(() => expect(engineB.caches.canCache()).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(nodeB.engine.caches.canCache()).toBe(true), { timeout: 5_000 });
     expect((await onB(impl.token, "GET", "/users/me")).status).toBe(200);
     await revokeOnA(impl.token);
     await untilStatus(() => onB(impl.token, "GET", "/users/me"), 401);

@@ -1,12 +1,8 @@
-import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../../src/engine/engine.ts";
-import { buildApp } from "../../src/http/app.ts";
+import { describe, expect, it } from "vitest";
 import { requestFingerprint } from "../../src/http/idempotency.ts";
-import { openDb } from "../../src/store/db.ts";
 import { castOnboarding, onboardingCriteria, readyOnboardingItem } from "../fixtures.ts";
-import { dbKinds, useBaton } from "../harness.ts";
+import { dbKinds, useBaton, useSecondNode } from "../harness.ts";
 
 /*
  * A client that retries a POST with the same Idempotency-Key (its connection dropped, it timed
@@ -14,19 +10,7 @@ import { dbKinds, useBaton } from "../harness.ts";
  */
 describe.each(dbKinds())("Idempotency-Key on $name", (kind) => {
   const b = useBaton(kind);
-  let engineB: Engine;
-  let nodeB: FastifyInstance;
-
-  beforeAll(async () => {
-    const db = openDb(b.databaseUrl, { max: 2 });
-    engineB = createEngine({ db, url: b.databaseUrl, clock: b.clock.read });
-    nodeB = await buildApp({ engine: engineB });
-  });
-  afterAll(async () => {
-    await nodeB?.close();
-    await engineB?.close();
-    await engineB?.db.destroy();
-  });
+  const nodeB = useSecondNode(b);
 
   async function countItems(title: string): Promise<number> {
     const c = new pg.Client(b.databaseUrl);
@@ -68,7 +52,7 @@ describe.each(dbKinds())("Idempotency-Key on $name", (kind) => {
       "idempotency-key": "handoff-1",
     });
     expect(first.status).toBe(200);
-    const onB = await nodeB.inject({
+    const onB = await nodeB.app.inject({
       method: "POST",
       url: `/api/v1/items/${key}/handoff`,
       headers: {
