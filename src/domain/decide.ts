@@ -16,6 +16,7 @@ import {
   checkFieldValue,
   fieldLabel,
   matches,
+  nextStepKeys,
   routeHandoff,
   type StepDef,
   stepOf,
@@ -232,11 +233,8 @@ function receivingTeamOf(item: Item, def: WorkflowDef, m: Meeting): string | nul
  */
 export function pathTeams(item: Item, def: WorkflowDef): string[] {
   const teams = new Set([...item.teams, item.ownerTeam]);
-  if (!isClosed(item.status)) {
-    const h = stepOf(def, item.step).handoff;
-    for (const to of [h?.to, ...(h?.routes ?? []).map((r) => r.to)])
-      if (to) teams.add(stepOf(def, to).team);
-  }
+  if (!isClosed(item.status))
+    for (const to of nextStepKeys(stepOf(def, item.step))) teams.add(stepOf(def, to).team);
   return [...teams];
 }
 
