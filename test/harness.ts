@@ -81,11 +81,12 @@ export interface ApiClient {
     body?: unknown,
     headers?: Record<string, string>,
   ) => Promise<Response<T>>;
+  delete: <T = any>(url: string, headers?: Record<string, string>) => Promise<Response<T>>;
 }
 
 function client(app: FastifyInstance, token: string): ApiClient {
   const call = async (
-    method: "GET" | "POST" | "PATCH" | "PUT",
+    method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
     url: string,
     body?: unknown,
     headers: Record<string, string> = {},
@@ -112,6 +113,7 @@ function client(app: FastifyInstance, token: string): ApiClient {
     post: (url, body, headers) => call("POST", url, body, headers),
     patch: (url, body, headers) => call("PATCH", url, body, headers),
     put: (url, body, headers) => call("PUT", url, body, headers),
+    delete: (url, headers) => call("DELETE", url, undefined, headers),
   };
 }
 

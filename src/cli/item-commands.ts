@@ -291,7 +291,26 @@ function describeEvent(e: EventJson): string {
     case "item.assigned":
       return e.data.assignee ? `assigned to ${e.data.assignee}` : "unassigned";
     case "comment.added":
-      return `commented: ${e.data.body}`;
+      return `commented (#${e.seq}): ${e.data.body}`;
+    case "comment.edited":
+      return `edited comment #${e.data.comment}: ${e.data.body}`;
+    case "comment.deleted":
+      return `deleted comment #${e.data.comment}`;
+    case "item.edited":
+      return `changed ${[
+        ...(e.data.changes.title === undefined ? [] : [`the title to "${e.data.changes.title}"`]),
+        ...(e.data.changes.due === undefined
+          ? []
+          : [
+              e.data.changes.due === null
+                ? "the due date (cleared)"
+                : `the due date to ${formatTime(e.data.changes.due)}`,
+            ]),
+      ].join(" and ")}`;
+    case "item.reopened":
+      return `reopened at ${e.data.step} (${e.data.team}): ${e.data.reason}`;
+    case "item.migrated":
+      return `moved to workflow version ${e.data.toVersion} (from ${e.data.fromVersion})`;
     case "handoff.submitted": {
       const d = e.data;
       const note = d.note ? `; note: ${d.note}` : "";

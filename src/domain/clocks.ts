@@ -447,6 +447,10 @@ function draftClocks({ events, def, calendarOf }: Omit<ClockInput, "now">): Draf
       case "item.cancelled":
         for (const d of drafts) end(d, at, "cancelled");
         break;
+      case "item.reopened":
+        // Reopened work is a fresh visit of its last step, with a fresh clock (as returned work).
+        enterStep(e.data.step, e.data.team, at);
+        break;
       default:
         // Fields, checklists, comments, questions, meetings and the timer worker's own sla.*
         // events move no complete or accept clock. Not an exhaustive switch on purpose: new

@@ -3,6 +3,7 @@ import { assertNever, DomainError, type MissingItem } from "./errors.ts";
 import {
   type Handoff,
   type Item,
+  type ItemEdits,
   type ItemEventBody,
   isClosed,
   type Meeting,
@@ -51,6 +52,22 @@ export type Command =
   /** `assigneeTeams` are the teams of the user to assign, resolved by the caller. */
   | { type: "assign"; email: string | null; assigneeTeams: readonly string[] }
   | { type: "comment"; body: string }
+  /** Title and due date (null clears the due date); what is left out stays. */
+  | { type: "edit"; title?: string | undefined; due?: string | null | undefined }
+  /**
+   * A comment's author changes its text. `target` is the comment as the log has it, resolved by
+   * the caller (the projection keeps only a count); absent when there is no such comment.
+   */
+  | { type: "edit_comment"; comment: number; body: string; target?: CommentFacts | undefined }
+  /** A comment's author (or an admin) takes it down; the history keeps it. */
+  | { type: "delete_comment"; comment: number; target?: CommentFacts | undefined }
+  /** A done item goes back to its last step's team. */
+  | { type: "reopen"; reason: string }
+  /**
+   * Moves a running item to another version of its workflow (admin); `toDef` is that version,
+   * resolved by the caller.
+   */
+  | { type: "migrate"; toVersion: number; toDef: WorkflowDef }
   | { type: "submit"; note?: string | null; confirm?: string[] }
   | { type: "withdraw" }
   | { type: "accept" }
@@ -87,6 +104,13 @@ export type Command =
       /** The directory's answer about the people who attended, resolved by the caller. */
       known?: KnownPeople | undefined;
     };
+
+/** A comment as its events left it: who wrote it, its latest text, whether it was deleted. */
+export interface CommentFacts {
+  author: string;
+  body: string;
+  deleted: boolean;
+}
 
 /**
  * What the directory knows about the teams and people a command names, resolved by the caller
@@ -401,6 +425,7 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
   const { actor, def } = ctx;
   if (cmd.type === "create") return decideCreate(cmd, ctx);
   if (!item) throw new DomainError("not_found", "No such item.");
+  if (cmd.type === "reopen") return decideReopen(item, cmd, ctx);
 
   if (isClosed(item.status))
     throw new DomainError(
@@ -410,12 +435,7 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
         state: item.status,
       },
     );
-  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== item.version)
-    throw new DomainError(
-      "version_conflict",
-      `${item.key} changed since you read it (you had version ${ctx.expectedVersion}, it is now ${item.version}). Reload and try again.`,
-      { current_version: item.version },
-    );
+  checkVersion(item, ctx.expectedVersion);
 
   const step = stepOf(def, item.step);
   const next = nextTeam(item) as string;
@@ -493,6 +513,13 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
     }
     case "comment":
       return [{ type: "comment.added", data: { body: requireText(cmd.body, "body") } }];
+    case "edit":
+      return decideEdit(item, cmd, actor);
+    case "edit_comment":
+    case "delete_comment":
+      return decideCommentChange(item, cmd, actor);
+    case "migrate":
+      return decideMigrate(item, cmd, ctx);
     case "submit": {
       if (item.status !== "in_progress")
         throw wrongState(
@@ -783,6 +810,169 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
     default:
       return assertNever(cmd, "command");
   }
+}
+
+function checkVersion(item: Item, expected: number | undefined): void {
+  if (expected !== undefined && expected !== item.version)
+    throw new DomainError(
+      "version_conflict",
+      `${item.key} changed since you read it (you had version ${expected}, it is now ${item.version}). Reload and try again.`,
+      { current_version: item.version },
+    );
+}
+
+/**
+ * Reopening: only a done item, by a member of a team that had it (or an admin). It goes back to
+ * its last step and that step's team, unassigned, as rework of that step.
+ */
+function decideReopen(
+  item: Item,
+  cmd: Extract<Command, { type: "reopen" }>,
+  { actor, expectedVersion }: DecideContext,
+): ItemEventBody[] {
+  checkVersion(item, expectedVersion);
+  if (item.status !== "done")
+    throw new DomainError(
+      item.status === "cancelled" ? "item_closed" : "wrong_state",
+      item.status === "cancelled"
+        ? `${item.key} was cancelled; only a done item can be reopened.`
+        : `${item.key} is not done; only a done item can be reopened.`,
+      { state: item.status },
+    );
+  if (!actor.isAdmin && !item.teams.some((t) => actor.teams.includes(t)))
+    throw new DomainError(
+      "not_your_team",
+      `Only members of the teams that worked on ${item.key} (${item.teams.join(", ")}) can reopen it.`,
+      { team: item.ownerTeam },
+    );
+  const reason = requireText(cmd.reason, "reason", 1000);
+  return [{ type: "item.reopened", data: { reason, step: item.step, team: item.ownerTeam } }];
+}
+
+/** Title and due date: by the teams that hold the item now (owner or next), or an admin. */
+function decideEdit(
+  item: Item,
+  cmd: Extract<Command, { type: "edit" }>,
+  actor: Actor,
+): ItemEventBody[] {
+  const next = nextTeam(item) as string;
+  if (!isMember(actor, next) && !isMember(actor, item.ownerTeam)) requireTeam(actor, next, item);
+  const changes: ItemEdits = {};
+  const previous: ItemEdits = {};
+  if (cmd.title !== undefined) {
+    const title = requireText(cmd.title, "title", 200);
+    if (title !== item.title) {
+      changes.title = title;
+      previous.title = item.title;
+    }
+  }
+  if (cmd.due !== undefined) {
+    const due = cmd.due === null ? null : checkDue(cmd.due);
+    if (due !== item.due) {
+      changes.due = due;
+      previous.due = item.due;
+    }
+  }
+  return Object.keys(changes).length === 0
+    ? []
+    : [{ type: "item.edited", data: { changes, previous } }];
+}
+
+/** Editing and deleting a comment: its author only (an admin may delete, not put words in). */
+function decideCommentChange(
+  item: Item,
+  cmd: Extract<Command, { type: "edit_comment" | "delete_comment" }>,
+  actor: Actor,
+): ItemEventBody[] {
+  const c = cmd.target;
+  if (!c || c.deleted)
+    throw new DomainError("not_found", `${item.key} has no comment #${cmd.comment}.`);
+  const isAuthor = c.author.toLowerCase() === actor.email.toLowerCase();
+  if (!isAuthor && !(cmd.type === "delete_comment" && actor.isAdmin))
+    throw new DomainError(
+      "not_your_comment",
+      cmd.type === "edit_comment"
+        ? `Only ${c.author} can edit comment #${cmd.comment}.`
+        : `Only ${c.author} or an admin can delete comment #${cmd.comment}.`,
+      { author: c.author },
+    );
+  if (cmd.type === "delete_comment")
+    return [{ type: "comment.deleted", data: { comment: cmd.comment } }];
+  const body = requireText(cmd.body, "body");
+  return body === c.body ? [] : [{ type: "comment.edited", data: { comment: cmd.comment, body } }];
+}
+
+/** The steps an item refers to: where it is, where it was, where a handoff sends it. */
+function stepsOfItem(item: Item): string[] {
+  const steps = new Set([item.step]);
+  for (const h of item.handoffs) {
+    steps.add(h.fromStep);
+    steps.add(h.toStep);
+  }
+  for (const s of Object.keys(item.rework)) steps.add(s);
+  for (const s of Object.keys(item.checklists)) steps.add(s);
+  for (const e of item.clockLog) if (e.type === "item.created") steps.add(e.data.step);
+  return [...steps];
+}
+
+/**
+ * Migration to another version of the workflow: admin only, on a running item, and only where
+ * every step the item was at, is at, or is handed to exists in the target with the same team,
+ * and every field value it holds is still valid there. Refused with the list of what differs.
+ */
+function decideMigrate(
+  item: Item,
+  cmd: Extract<Command, { type: "migrate" }>,
+  { actor, def }: DecideContext,
+): ItemEventBody[] {
+  if (!actor.isAdmin)
+    throw new DomainError(
+      "admin_only",
+      "Only an admin can move an item to another workflow version.",
+    );
+  if (cmd.toVersion === item.workflowVersion) return [];
+  const to = cmd.toDef;
+  const steps: { step: string; problem: string }[] = [];
+  for (const key of stepsOfItem(item)) {
+    const before = def.steps.find((s) => s.key === key);
+    const after = to.steps.find((s) => s.key === key);
+    if (!after) steps.push({ step: key, problem: `not in version ${cmd.toVersion}` });
+    else if (before && before.team !== after.team)
+      steps.push({
+        step: key,
+        problem: `team ${before.team} in version ${item.workflowVersion}, ${after.team} in version ${cmd.toVersion}`,
+      });
+  }
+  const fields: { field: string; problem: string }[] = [];
+  for (const [k, v] of Object.entries(item.fields)) {
+    const f = to.fields.find((x) => x.key === k);
+    const problem = f ? checkFieldValue(f, v) : `not a field of version ${cmd.toVersion}`;
+    if (problem) fields.push({ field: k, problem });
+  }
+  if (steps.length > 0 || fields.length > 0)
+    throw new DomainError(
+      "steps_differ",
+      `${item.key} cannot move to version ${cmd.toVersion} of ${def.key}: ${[
+        ...steps.map((s) => `step "${s.step}" ${s.problem}`),
+        ...fields.map((f) => `field "${f.field}" ${f.problem}`),
+      ].join("; ")}.`,
+      { steps, fields, to_version: cmd.toVersion },
+    );
+  // Ticks follow their text: an entry the new version added starts unticked.
+  const checklists: Record<string, boolean[]> = {};
+  for (const [key, ticks] of Object.entries(item.checklists)) {
+    const old = def.steps.find((s) => s.key === key)?.checklist ?? [];
+    checklists[key] = stepOf(to, key).checklist.map((c) => {
+      const i = old.findIndex((o) => o.text === c.text);
+      return i >= 0 && ticks[i] === true;
+    });
+  }
+  return [
+    {
+      type: "item.migrated",
+      data: { fromVersion: item.workflowVersion, toVersion: cmd.toVersion, checklists },
+    },
+  ];
 }
 
 function decideCreate(

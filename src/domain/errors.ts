@@ -29,6 +29,13 @@ export type ErrorCode =
   | "meeting_required"
   /** A team that is not on the item's path (past, current or next teams) asked or was asked about it. */
   | "not_on_path"
+  /** Someone else's comment: only its author edits it (its author or an admin deletes it). */
+  | "not_your_comment"
+  /**
+   * An item cannot move to that workflow version: `steps` and `fields` name each step that is
+   * missing there or has another team, and each field value that is no longer valid.
+   */
+  | "steps_differ"
   /** The named item, team, user, workflow or token does not exist. */
   | "not_found"
   /** A team, user or workflow with that key already exists. */

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Actor, type Command, decide, missingForHandoff } from "./decide.ts";
+import {
+  type Actor,
+  type Command,
+  type CommentFacts,
+  decide,
+  missingForHandoff,
+} from "./decide.ts";
 import { DomainError } from "./errors.ts";
 import {
   evolve,
@@ -11,8 +17,8 @@ import {
   rejectReasons,
   replay,
 } from "./item.ts";
-import { onboarding, people } from "./test-fixtures.ts";
-import { stepOf } from "./workflow.ts";
+import { onboarding, onboardingInput, people, teams } from "./test-fixtures.ts";
+import { stepOf, validateWorkflow, type WorkflowDef } from "./workflow.ts";
 
 /*
  * Random command sequences from random people against one onboarding item. Most commands are
@@ -24,6 +30,25 @@ const workflowTeams = new Set(onboarding.steps.map((s) => s.team));
 const criteria = onboarding.steps.flatMap((s) => s.handoff?.criteria ?? []);
 const stepCriteria = onboarding.steps.map((s) => s.handoff?.criteria ?? []);
 const T0 = Date.parse("2025-03-03T09:00:00.000Z");
+
+/**
+ * The versions an item may be migrated between: 2 has the same steps and teams (one checklist
+ * entry more), 3 gives the implement step to another team (a migration there is refused).
+ */
+const versions: Record<number, WorkflowDef> = {
+  1: onboarding,
+  2: (() => {
+    const input = onboardingInput();
+    const sell = input.steps[0] as { checklist: unknown[] };
+    sell.checklist = ["Kick-off booked", ...sell.checklist];
+    return validateWorkflow(input, { teams });
+  })(),
+  3: (() => {
+    const input = onboardingInput();
+    (input.steps[1] as { team: string }).team = "support";
+    return validateWorkflow(input, { teams });
+  })(),
+};
 
 /** Values that are valid for some field, invalid for others, or clear it. */
 const fieldValue = fc.constantFrom<unknown>(
@@ -103,7 +128,31 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ type: fc.constant("cancel"), reason: fc.constantFrom("Deal lost", "") }),
   fc.record({ type: fc.constant("pause"), reason: fc.constantFrom("Waiting for legal", "") }),
   fc.constant({ type: "resume" }),
+  fc.record({
+    type: fc.constant("edit"),
+    title: fc.option(fc.constantFrom("Acme, renamed", " ", "Acme onboarding"), { nil: undefined }),
+    due: fc.option(fc.constantFrom("2025-04-01", "2025-02-30", null), { nil: undefined }),
+  }),
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      type: fc.constant("reopen"),
+      reason: fc.constantFrom("Not live", "Not live", ""),
+    }),
+  },
+  fc
+    .constantFrom(2, 3, 1)
+    .map((v): Command => ({ type: "migrate", toVersion: v, toDef: versions[v] as WorkflowDef })),
 );
+
+/** An edit or deletion of the n-th comment so far, resolved against the log when played. */
+interface CommentPlan {
+  change: "edit_comment" | "delete_comment";
+  n: number;
+  body: string;
+  /** The comment's author acts (else whoever the turn names). */
+  byAuthor: boolean;
+}
 
 /**
  * A move that gets the item closer to done from wherever it is when the turn comes. Blind random
@@ -122,7 +171,7 @@ interface Turn {
    * the team that owns the item when the turn comes (they differ while a handoff is pending).
    */
   actor: Actor | { memberOf: "next" | "owner"; n: number };
-  command: Command | Progress;
+  command: Command | Progress | CommentPlan;
   /** Usually no `If-Match`; sometimes the version the caller saw, sometimes a stale one. */
   versionSeen: "none" | "current" | "stale";
 }
@@ -133,11 +182,24 @@ const turn: fc.Arbitrary<Turn> = fc.record({
     fc.record({ memberOf: fc.constantFrom("next", "owner"), n: fc.nat({ max: 5 }) }),
   ),
   command: fc.oneof(
-    command,
-    fc.record({
-      tier: fc.constantFrom("smb", "enterprise"),
-      verdict: fc.constantFrom("accept", "accept", "reject", "withdraw"),
-    }),
+    { weight: 4, arbitrary: command },
+    {
+      // Progress outweighs the rest: enough scripts must reach done for reopening to be tried.
+      weight: 5,
+      arbitrary: fc.record({
+        tier: fc.constantFrom<Progress["tier"]>("smb", "enterprise"),
+        verdict: fc.constantFrom<Progress["verdict"]>("accept", "accept", "reject", "withdraw"),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        change: fc.constantFrom<CommentPlan["change"]>("edit_comment", "delete_comment"),
+        n: fc.nat({ max: 3 }),
+        body: fc.constantFrom("Any news now?", ""),
+        byAuthor: fc.boolean(),
+      }),
+    },
   ),
   versionSeen: fc.constantFrom("none", "none", "none", "current", "stale"),
 });
@@ -151,7 +213,8 @@ function progressFor(item: Item, { tier, verdict }: Progress): Command {
       ? { type: "reject", reason: "incomplete", comment: "Missing the contract" }
       : { type: verdict };
   if (item.status === "paused") return { type: "resume" };
-  const step = stepOf(onboarding, item.step);
+  const def = versions[item.workflowVersion] as WorkflowDef;
+  const step = stepOf(def, item.step);
   const criteria = step.handoff?.criteria ?? [];
   const values: Record<string, unknown> = {
     customer: "Acme",
@@ -159,11 +222,35 @@ function progressFor(item: Item, { tier, verdict }: Progress): Command {
     tier,
     go_live: "2025-04-01",
   };
-  const gap = missingForHandoff(item, step, onboarding, criteria)[0];
+  const gap = missingForHandoff(item, step, def, criteria)[0];
   if (gap?.kind === "field")
     return { type: "update_fields", fields: { [gap.field]: values[gap.field] } };
   if (gap?.kind === "checklist") return { type: "set_checklist", index: gap.index, done: true };
   return step.handoff ? { type: "submit", confirm: criteria } : { type: "complete" };
+}
+
+function commentAuthor(log: readonly ItemEvent[], plan: CommentPlan): string | undefined {
+  const added = log.filter((e) => e.type === "comment.added");
+  return added[plan.n % Math.max(1, added.length)]?.actor;
+}
+
+/** The comment command a plan stands for, with the comment as the log has it (as the engine does). */
+function commentCommandFor(log: readonly ItemEvent[], plan: CommentPlan): Command {
+  const added = log
+    .map((e, i) => ({ e, seq: i + 1 }))
+    .filter(({ e }) => e.type === "comment.added");
+  const pick = added[plan.n % Math.max(1, added.length)];
+  const comment = pick?.seq ?? 99;
+  let target: CommentFacts | undefined;
+  if (pick && pick.e.type === "comment.added") {
+    target = { author: pick.e.actor, body: pick.e.data.body, deleted: false };
+    for (const e of log)
+      if (e.type === "comment.edited" && e.data.comment === comment) target.body = e.data.body;
+      else if (e.type === "comment.deleted" && e.data.comment === comment) target.deleted = true;
+  }
+  return plan.change === "edit_comment"
+    ? { type: "edit_comment", comment, body: plan.body, target }
+    : { type: "delete_comment", comment, target };
 }
 
 /** Resolves who acts on this turn; someone random when no team acts next. */
@@ -206,8 +293,18 @@ function playScript(turns: Turn[]): Run {
   let refused = 0;
 
   turns.forEach(({ actor: who, command: plan, versionSeen }, n) => {
-    const actor = actorFor(who, item);
-    const cmd = "verdict" in plan ? progressFor(item, plan) : plan;
+    const author =
+      "change" in plan && plan.byAuthor
+        ? actors.find((a) => a.email === commentAuthor(log, plan))
+        : undefined;
+    const actor = author ?? actorFor(who, item);
+    const cmd =
+      "verdict" in plan
+        ? progressFor(item, plan)
+        : "change" in plan
+          ? commentCommandFor(log, plan)
+          : plan;
+    const def = versions[item.workflowVersion] as WorkflowDef;
     const expectedVersion =
       versionSeen === "current"
         ? item.version
@@ -218,7 +315,7 @@ function playScript(turns: Turn[]): Run {
     const at = new Date(T0 + (n + 1) * 60_000).toISOString();
     let bodies: ReturnType<typeof decide>;
     try {
-      bodies = decide(item, cmd, { actor, def: onboarding, expectedVersion, now: new Date(at) });
+      bodies = decide(item, cmd, { actor, def, expectedVersion, now: new Date(at) });
     } catch (e) {
       // Anything but a DomainError (a TypeError from the frozen state, pendingOf's invariant
       // error…) is a bug in the domain, so it escapes and fails the property.
@@ -309,6 +406,7 @@ describe("an item under random commands from random people", () => {
   it("the scripts reach every status and every handoff outcome, so the properties bite", () => {
     const statuses = new Set<string>();
     const outcomes = new Set<string>();
+    const types = new Set<string>();
     let refused = 0;
     let events = 0;
     fc.assert(
@@ -316,6 +414,7 @@ describe("an item under random commands from random people", () => {
         const run = playScript(turns);
         for (const item of run.states) statuses.add(item.status);
         for (const h of run.item.handoffs) outcomes.add(h.outcome);
+        for (const e of run.log) types.add(e.type);
         refused += run.refused;
         events += run.log.length;
       }),
@@ -335,6 +434,14 @@ describe("an item under random commands from random people", () => {
       "rejected",
       "withdrawn",
     ]);
+    for (const type of [
+      "item.edited",
+      "item.reopened",
+      "item.migrated",
+      "comment.edited",
+      "comment.deleted",
+    ])
+      expect(types).toContain(type);
     expect(refused).toBeGreaterThan(0);
     expect(events).toBeGreaterThan(1000);
   });

@@ -114,6 +114,7 @@ const clockEventTypes = new Set<string>([
   "item.resumed",
   "item.completed",
   "item.cancelled",
+  "item.reopened",
 ]);
 
 /** The part of an event the clocks need (field values and notes can be large; clocks ignore them). */
@@ -165,6 +166,12 @@ export interface Meeting {
   } | null;
 }
 
+/** What an `item.edited` event changes: the title, the due date (null: none), or both. */
+export interface ItemEdits {
+  title?: string;
+  due?: string | null;
+}
+
 /** What happened, without who and when (the envelope adds those). */
 export type ItemEventBody =
   | {
@@ -191,6 +198,27 @@ export type ItemEventBody =
     }
   | { type: "item.assigned"; data: { assignee: string | null } }
   | { type: "comment.added"; data: { body: string } }
+  /** `comment` is the seq of the comment's `comment.added` event; the body replaces the text shown. */
+  | { type: "comment.edited"; data: { comment: number; body: string } }
+  | { type: "comment.deleted"; data: { comment: number } }
+  /** A title or due date changed (`item.edited`); `previous` holds what each was before. */
+  | {
+      type: "item.edited";
+      data: { changes: ItemEdits; previous: ItemEdits };
+    }
+  /**
+   * A done item went back to work at its last step, with that step's team: counted as rework of
+   * the step (like a rejection), so the metrics see it.
+   */
+  | { type: "item.reopened"; data: { reason: string; step: string; team: string } }
+  /**
+   * The item moved to another version of its workflow (an admin, where the steps match); the
+   * checklist ticks are carried over by their text.
+   */
+  | {
+      type: "item.migrated";
+      data: { fromVersion: number; toVersion: number; checklists: Record<string, boolean[]> };
+    }
   | {
       type: "handoff.submitted";
       data: {
@@ -440,6 +468,36 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       };
     case "comment.added":
       return { ...base, comments: item.comments + 1 };
+    case "comment.edited":
+      return base;
+    case "comment.deleted":
+      return { ...base, comments: Math.max(0, item.comments - 1) };
+    case "item.edited": {
+      const { title, due } = e.data.changes;
+      return {
+        ...base,
+        ...(title === undefined ? {} : { title }),
+        ...(due === undefined
+          ? {}
+          : // A new due date is a new promise: its warning and breach may be raised again.
+            { due, alerts: item.alerts.filter((a) => !a.startsWith("due:")) }),
+      };
+    }
+    case "item.reopened":
+      return {
+        ...base,
+        status: "in_progress",
+        step: e.data.step,
+        ownerTeam: e.data.team,
+        stepSince: e.at,
+        assignee: null,
+        closed: null,
+        returned: null,
+        rework: { ...item.rework, [e.data.step]: (item.rework[e.data.step] ?? 0) + 1 },
+        teams: withTeam(item.teams, e.data.team),
+      };
+    case "item.migrated":
+      return { ...base, workflowVersion: e.data.toVersion, checklists: e.data.checklists };
     case "handoff.submitted": {
       const d = e.data;
       const handoff: Handoff = {

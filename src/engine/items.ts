@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../domain/clocks.ts";
+import { type CurrentComment, commentsOf } from "../domain/comments.ts";
 import { type Command, decide } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/item.ts";
@@ -34,10 +35,18 @@ export interface ItemView {
   clocks?: Clock[] | undefined;
 }
 
-/** Commands that act on an existing item (all but create). */
+/**
+ * Commands that act on an existing item (all but create), as callers give them: what the rules
+ * need besides (an assignee's teams, the comment a change names, the version to migrate to) is
+ * resolved here.
+ */
 export type ItemCommand =
-  | Exclude<Command, { type: "create" | "assign" }>
-  | { type: "assign"; email: string | null };
+  | Exclude<Command, { type: "create" | "assign" | "migrate" | "edit_comment" | "delete_comment" }>
+  | { type: "assign"; email: string | null }
+  | { type: "edit_comment"; comment: number; body: string }
+  | { type: "delete_comment"; comment: number }
+  /** To the workflow's current version. */
+  | { type: "migrate" };
 
 const queueSections = [
   "incoming",
@@ -120,16 +129,34 @@ export class Items {
     command: ItemCommand,
     expectedVersion?: number,
   ): Promise<ItemView> {
-    let cmd: Command =
-      command.type === "assign"
-        ? {
-            ...command,
-            assigneeTeams:
-              command.email === null
-                ? []
-                : (await this.directory.getUser(command.email)).teams.map((t) => t.key),
-          }
-        : command;
+    let cmd: Command;
+    if (command.type === "assign")
+      cmd = {
+        ...command,
+        assigneeTeams:
+          command.email === null
+            ? []
+            : (await this.directory.getUser(command.email)).teams.map((t) => t.key),
+      };
+    else if (command.type === "migrate") {
+      // The workflow of an item never changes, so the one read here is the one decided on.
+      const { item } = await this.load(key);
+      const wf = await this.workflows.get(item.workflow);
+      cmd = { type: "migrate", toVersion: wf.version, toDef: wf.definition };
+    } else if (command.type === "edit_comment" || command.type === "delete_comment") {
+      // The comment is read from the log at a version, and the change is decided at that version
+      // only: a comment deleted in between cannot be deleted (or edited) twice.
+      const found = await store.findComment(this.db, key, command.comment);
+      if (!found) throw new DomainError("not_found", `No item "${key}".`);
+      if (expectedVersion !== undefined && expectedVersion !== found.version)
+        throw new DomainError(
+          "version_conflict",
+          `${key} changed since you read it (you had version ${expectedVersion}, it is now ${found.version}). Reload and try again.`,
+          { current_version: found.version },
+        );
+      expectedVersion = found.version;
+      cmd = { ...command, target: found.comment };
+    } else cmd = command;
     if (cmd.type === "ask") await this.directory.getTeam(cmd.toTeam); // an unknown team is a 404
     // Meetings name people; the domain checks them against what the directory knows.
     if (cmd.type === "schedule_meeting" && cmd.attendees)
@@ -193,13 +220,18 @@ export class Items {
     );
     if (events.length === 0) return { id, item, def, timed };
     const next = events.reduce(evolve, item);
-    const sla = await this.sla.slaOf(next, def);
+    // A migration moves the item onto another version: its clocks follow the new definition.
+    const nextDef =
+      next.workflowVersion === item.workflowVersion
+        ? def
+        : await this.workflows.definition(next.workflow, next.workflowVersion);
+    const sla = await this.sla.slaOf(next, nextDef);
     const write = { id, fromVersion: item.version, timed, item: next, events, sla };
     if (!(await store.appendEvents(db, write))) return undefined;
     return {
       id,
       item: next,
-      def,
+      def: nextDef,
       clocks: sla.clocks,
       timed: sla.nextDueAt !== null,
       changed: events.at(-1)?.type,
@@ -230,6 +262,11 @@ export class Items {
     const row = await store.findItem(this.db, key);
     if (!row) throw new DomainError("not_found", `No item "${key}".`);
     return store.listEvents(this.db, row.id);
+  }
+
+  /** The item's comments, oldest first, each with its latest text; deleted ones left out. */
+  async comments(key: string): Promise<CurrentComment[]> {
+    return commentsOf(await this.events(key)).filter((c) => !c.deleted);
   }
 
   private async withDefs(rows: store.StoredItem[]): Promise<ItemView[]> {

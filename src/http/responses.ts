@@ -38,9 +38,11 @@ const problem = (description: string) => ({
 export const errorResponses = {
   400: problem("invalid_input: the body, query or path is malformed (`errors` lists each)"),
   401: problem("unauthenticated: no valid token or session"),
-  403: problem("not allowed: admin_only, not_your_team, csrf_failed"),
+  403: problem("not allowed: admin_only, not_your_team, not_your_comment, csrf_failed"),
   404: problem("not_found"),
-  409: problem("version_conflict, wrong_state, item_closed, meeting_required, already_exists"),
+  409: problem(
+    "version_conflict, wrong_state, item_closed, meeting_required, already_exists, steps_differ",
+  ),
   422: problem("a rule refused it: criteria_not_met, invalid_workflow, no_route, …"),
   429: problem("rate_limited: try again after `Retry-After` seconds"),
   503: problem("unavailable: the database cannot be reached; retry after `Retry-After`"),
@@ -308,7 +310,13 @@ export const newTokenSchema = z
   .meta({ id: "NewToken" });
 
 export const commentSchema = z
-  .object({ seq: z.number().int(), author: z.string(), at, body: z.string() })
+  .object({
+    seq: z.number().int().describe("the comment's id: the seq of its comment.added event"),
+    author: z.string(),
+    at,
+    body: z.string().describe("the latest text"),
+    edited_at: at.nullable().describe("when the text last changed; null if never edited"),
+  })
   .meta({ id: "Comment" });
 
 const items = z.array(itemSummarySchema);

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { CommentFacts } from "../domain/decide.ts";
 import type { Item, ItemEvent } from "../domain/item.ts";
 import { nextTeam } from "../domain/item.ts";
 import { type Db, runCount, runStatement, type Statement } from "./db.ts";
@@ -406,6 +407,43 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
     )
     select id from updated`.execute(db);
   return new Set(rows.map((r) => String(r.id)));
+}
+
+/**
+ * One comment of an item as its events left it (author, latest text, deleted or not), with the
+ * item's version when read; `comment` is undefined when the item has no such comment.
+ * Undefined when there is no such item.
+ */
+export async function findComment(
+  db: Db,
+  key: string,
+  seq: number,
+): Promise<{ version: number; comment: CommentFacts | undefined } | undefined> {
+  const { rows } = await sql<{
+    version: number;
+    author: string | null;
+    body: string | null;
+    deleted: boolean;
+  }>`
+    select i.version, c.actor as author,
+      coalesce((select x.data->>'body' from events x
+                where x.item_id = i.id and x.type = 'comment.edited'
+                  and x.data->'comment' = to_jsonb(c.seq)
+                order by x.seq desc limit 1), c.data->>'body') as body,
+      exists(select from events x where x.item_id = i.id and x.type = 'comment.deleted'
+                and x.data->'comment' = to_jsonb(c.seq)) as deleted
+    from items i
+      left join events c on c.item_id = i.id and c.seq = ${seq} and c.type = 'comment.added'
+    where i.key = ${key}`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    version: row.version,
+    comment:
+      row.author === null
+        ? undefined
+        : { author: row.author, body: row.body ?? "", deleted: row.deleted },
+  };
 }
 
 /** An item's full history, oldest first. */

@@ -42,7 +42,8 @@ type Outcome =
   | "admin_only"
   | "unauthenticated"
   | "csrf_failed"
-  | "not_found";
+  | "not_found"
+  | "not_your_comment";
 const OK = "ok";
 const TEAM = "not_your_team";
 const OFF_PATH = "not_on_path";
@@ -50,6 +51,7 @@ const ADMIN = "admin_only";
 const ANON = "unauthenticated";
 const CSRF = "csrf_failed";
 const GONE = "not_found";
+const MINE = "not_your_comment";
 const statusOf: Record<Exclude<Outcome, "ok">, number> = {
   not_your_team: 403,
   not_on_path: 403,
@@ -57,6 +59,7 @@ const statusOf: Record<Exclude<Outcome, "ok">, number> = {
   unauthenticated: 401,
   csrf_failed: 403,
   not_found: 404,
+  not_your_comment: 403,
 };
 
 const workflowYaml = (name = "Matrix") => `
@@ -176,6 +179,17 @@ async function withMeeting(b: TestBaton, p: People): Promise<Ctx> {
   );
   b.clock.advance(2 * 3_600_000);
   return { ...ctx, later: inTwoDays(b) };
+}
+async function done(b: TestBaton, p: People): Promise<Ctx> {
+  const ctx = await atFinalStep(b, p);
+  await must(p.beta.post(`/items/${ctx.key}/complete`));
+  return ctx;
+}
+/** An item the member of alpha commented on (the comment is event 3). */
+async function commented(b: TestBaton, p: People): Promise<Ctx> {
+  const ctx = await started(b, p);
+  await must(p.alpha.post(`/items/${ctx.key}/comments`, { body: "Typo in here" }));
+  return ctx;
 }
 const inTwoDays = (b: TestBaton) => new Date(b.clock.now.getTime() + 2 * 86_400_000).toISOString();
 const nothing = async (): Promise<Ctx> => ({ key: "" });
@@ -306,6 +320,47 @@ const rows: Row[] = [
     setup: started,
     request: (c) => post(`/items/${c.key}/comments`, { body: "A remark" }),
     expect: cells(OK, OK, OK, OK, ANON, ANON, OK, CSRF),
+  },
+  {
+    command: "edit the title and due date",
+    acting: "alpha",
+    setup: started,
+    request: (c) => ({ method: "PATCH", url: `/items/${c.key}`, body: { title: "Renamed" } }),
+    expect: cells(OK, TEAM, OK, OK, ANON, ANON, TEAM, CSRF),
+  },
+  {
+    // Words are their author's: nobody else edits them, an admin may only take them down.
+    command: "edit one's comment",
+    acting: "alpha",
+    setup: commented,
+    request: (c) => ({
+      method: "PATCH",
+      url: `/items/${c.key}/comments/3`,
+      body: { body: "Fixed" },
+    }),
+    expect: cells(OK, MINE, MINE, MINE, ANON, ANON, MINE, CSRF),
+  },
+  {
+    command: "delete one's comment",
+    acting: "alpha",
+    setup: commented,
+    request: (c) => ({ method: "DELETE", url: `/items/${c.key}/comments/3` }),
+    expect: cells(OK, MINE, MINE, OK, ANON, ANON, MINE, CSRF),
+  },
+  {
+    // Any team that had the item may say it is not done after all.
+    command: "reopen a done item",
+    acting: "beta",
+    setup: done,
+    request: (c) => post(`/items/${c.key}/reopen`, { reason: "Not live yet" }),
+    expect: cells(OK, TEAM, OK, OK, ANON, ANON, TEAM, CSRF),
+  },
+  {
+    command: "move an item to the current workflow version",
+    acting: "admin",
+    setup: started,
+    request: (c) => post(`/items/${c.key}/migrate`),
+    expect: cells(ADMIN, ADMIN, ADMIN, OK, ANON, ANON, ADMIN, CSRF),
   },
   {
     // Only teams on the item's path ask and are asked. The asker's team is the caller's first

@@ -129,6 +129,19 @@ const commands: {
     toCommand: () => ({ type: "resume" }),
   },
   {
+    path: "reopen",
+    summary: "Reopen a done item: back to its last step's team, counted as rework",
+    body: z.object({ reason }).strict(),
+    toCommand: (b: { reason: string }) => ({ type: "reopen", reason: b.reason }),
+  },
+  {
+    path: "migrate",
+    summary:
+      "Move a running item to its workflow's current version, where the steps match (admin; 409 steps_differ names those that do not)",
+    body: noBody,
+    toCommand: () => ({ type: "migrate" }),
+  },
+  {
     path: "comments",
     summary: "Comment on the item (any member)",
     body: z.object({ body: text({ max: 10_000, min: 1, trim: true }) }).strict(),
@@ -240,6 +253,87 @@ export const itemRoutes =
     );
 
     app.patch(
+      "/items/:key",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "Change the title or the due date (null clears it); an item.edited event",
+          response: answers(itemSchema),
+          params: keyParams,
+          body: z
+            .object({
+              title: text({ max: 200, min: 1, trim: true }).optional(),
+              due: dueText
+                .nullable()
+                .optional()
+                .describe(
+                  "YYYY-MM-DD or an ISO 8601 instant the item is due (2000–2100); null: none",
+                ),
+            })
+            .strict()
+            .refine((b) => b.title !== undefined || b.due !== undefined, {
+              message: "give title or due",
+            }),
+        },
+      },
+      async (request, reply) => {
+        const view = await engine.items.run(
+          principalOf(request),
+          request.params.key,
+          { type: "edit", title: request.body.title, due: request.body.due },
+          expectedVersion(request.headers["if-match"]),
+        );
+        return reply.header("etag", `"${view.item.version}"`).send(await present(view));
+      },
+    );
+
+    const commentParams = keyParams.extend({
+      seq: intParam({ min: 1, max: 1_000_000_000 }).describe("the comment's seq (its id)"),
+    });
+    app.patch(
+      "/items/:key/comments/:seq",
+      {
+        schema: {
+          tags: ["items"],
+          summary: "Edit your comment (the history keeps every version: comment.edited)",
+          response: answers(itemSchema),
+          params: commentParams,
+          body: z.object({ body: text({ max: 10_000, min: 1, trim: true }) }).strict(),
+        },
+      },
+      async (request, reply) => {
+        const view = await engine.items.run(
+          principalOf(request),
+          request.params.key,
+          { type: "edit_comment", comment: request.params.seq, body: request.body.body },
+          expectedVersion(request.headers["if-match"]),
+        );
+        return reply.header("etag", `"${view.item.version}"`).send(await present(view));
+      },
+    );
+    app.delete(
+      "/items/:key/comments/:seq",
+      {
+        schema: {
+          tags: ["items"],
+          summary:
+            "Delete your comment (or any, as an admin); the history keeps it (comment.deleted)",
+          response: answers(itemSchema),
+          params: commentParams,
+        },
+      },
+      async (request, reply) => {
+        const view = await engine.items.run(
+          principalOf(request),
+          request.params.key,
+          { type: "delete_comment", comment: request.params.seq },
+          expectedVersion(request.headers["if-match"]),
+        );
+        return reply.header("etag", `"${view.item.version}"`).send(await present(view));
+      },
+    );
+
+    app.patch(
       "/items/:key/fields",
       {
         schema: {
@@ -308,20 +402,20 @@ export const itemRoutes =
       {
         schema: {
           tags: ["items"],
-          summary: "The item's comments, oldest first",
+          summary:
+            "The item's comments, oldest first, with their latest text (deleted ones left out)",
           response: answers(z.object({ comments: z.array(commentSchema) })),
           params: keyParams,
         },
       },
       async (request) => ({
-        comments: (await engine.items.events(request.params.key))
-          .filter((e) => e.type === "comment.added")
-          .map((e) => ({
-            seq: e.seq,
-            author: e.actor,
-            at: e.at,
-            body: (e.data as { body: string }).body,
-          })),
+        comments: (await engine.items.comments(request.params.key)).map((c) => ({
+          seq: c.seq,
+          author: c.author,
+          at: c.at,
+          body: c.body,
+          edited_at: c.editedAt,
+        })),
       }),
     );
 
