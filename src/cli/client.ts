@@ -5,6 +5,7 @@ import type { ItemEventBody } from "../domain/item.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type {
   ItemJson as PresentedItem,
+  presentComment,
   presentItemSummary,
   presentMeeting,
   presentQuestion,
@@ -250,6 +251,8 @@ export type EventJson = ItemEventBody & {
   actor: string;
   at: string;
 };
+/** A comment with its latest text, as GET /items/{key}/comments lists it. */
+export type CommentJson = ReturnType<typeof presentComment>;
 /** A team with its members, as GET /teams lists it. */
 export type TeamJson = ReturnType<typeof presentTeam>;
 /** A user with their teams, as GET /users lists it. */

@@ -1,4 +1,5 @@
 import type { Clock } from "../domain/clocks.ts";
+import type { CurrentComment } from "../domain/comments.ts";
 import { meetingBlock, missingForHandoff, pathTeams } from "../domain/decide.ts";
 import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
 import { pendingHandoff } from "../domain/item.ts";
@@ -248,6 +249,11 @@ export function presentItemSummary(
 
 export function presentEvent(e: ItemEvent & { seq: number }) {
   return { seq: e.seq, type: e.type, actor: e.actor, at: e.at, data: e.data };
+}
+
+/** A comment with its latest text (see domain/comments.ts). */
+export function presentComment(c: CurrentComment) {
+  return { seq: c.seq, author: c.author, at: c.at, body: c.body, edited_at: c.editedAt };
 }
 
 export function presentUser(u: User) {

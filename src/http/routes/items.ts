@@ -8,7 +8,7 @@ import type { ItemCommand, ItemView } from "../../engine/items.ts";
 import { principalOf } from "../auth.ts";
 import { expectedVersion } from "../if-match.ts";
 import { decimalParam, intParam } from "../params.ts";
-import { presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
+import { presentComment, presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
 import {
   answers,
   commentSchema,
@@ -409,13 +409,7 @@ export const itemRoutes =
         },
       },
       async (request) => ({
-        comments: (await engine.items.comments(request.params.key)).map((c) => ({
-          seq: c.seq,
-          author: c.author,
-          at: c.at,
-          body: c.body,
-          edited_at: c.editedAt,
-        })),
+        comments: (await engine.items.comments(request.params.key)).map(presentComment),
       }),
     );
 
