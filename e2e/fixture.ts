@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { toPrincipal } from "../src/engine/directory.ts";
 import { DEMO_PASSWORD, seedDemo } from "../src/engine/seed.ts";
+import type { SingleSignOnSettings } from "../src/engine/single-sign-on.ts";
 import { type ApiClient, type TestBaton, useBaton } from "../test/harness.ts";
 import { launchBrowser } from "./browser.ts";
 
@@ -50,10 +51,16 @@ export interface E2e {
   shot: (page: Page, name: string, whole?: boolean) => Promise<void>;
 }
 
-export function useE2e(): E2e {
+export function useE2e(
+  /**
+   * The port to serve on (a free one when left out), and single sign-on settings, asked for when
+   * the app is built (after the test file's earlier hooks, which may start a provider).
+   */
+  options: { port?: number; sso?: () => SingleSignOnSettings } = {},
+): E2e {
   const kind = inject("databases")[0];
   if (!kind) throw new Error("the e2e global setup provided no database");
-  const baton = useBaton(kind);
+  const baton = useBaton(kind, options.sso ? { sso: options.sso } : {});
   const ctx = { baton } as E2e;
   const pageErrors: string[] = [];
   /** What the browser refused under the Content-Security-Policy, on any page. */
@@ -62,7 +69,7 @@ export function useE2e(): E2e {
   beforeAll(async () => {
     // The harness's clock stands still for determinism; a person in a browser sees real time.
     Object.defineProperty(baton.clock, "now", { get: () => new Date(), configurable: true });
-    await baton.app.listen({ port: 0, host: "127.0.0.1" });
+    await baton.app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
     ctx.url = `http://127.0.0.1:${(baton.app.server.address() as AddressInfo).port}`;
 
     const admin = toPrincipal(await baton.engine.directory.getUser("admin@baton.local"));

@@ -5,6 +5,7 @@ import { toPrincipal } from "./engine/directory.ts";
 import { createEngine, type Engine } from "./engine/engine.ts";
 import { limitPasswordWork } from "./engine/password-work.ts";
 import { DEMO_PASSWORD, seedDemo } from "./engine/seed.ts";
+import { singleSignOnSettingsOf } from "./engine/single-sign-on.ts";
 import { buildApp } from "./http/app.ts";
 import { httpSettingsOf } from "./http/limits.ts";
 import { migrate, openDb } from "./store/db.ts";
@@ -80,6 +81,8 @@ export async function startBaton(config: Config): Promise<Running> {
     engine,
     logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
     http: httpSettingsOf(config),
+    sso: singleSignOnSettingsOf(config),
+    passwordSignIn: config.BATON_PASSWORD_SIGN_IN,
   });
   try {
     await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createEngine, type Engine } from "../src/engine/engine.ts";
+import type { SingleSignOnSettings } from "../src/engine/single-sign-on.ts";
 import { buildApp } from "../src/http/app.ts";
 import type { HttpSettings } from "../src/http/limits.ts";
 import { openDb } from "../src/store/db.ts";
@@ -120,8 +121,12 @@ function client(app: FastifyInstance, token: string): ApiClient {
 /** Starts a Baton for the current test file on `kind`; stops it after the file. */
 export function useBaton(
   kind: DbKind,
-  /** Limits, timeouts and proxies of the HTTP app; Baton's defaults when left out. */
-  options: { http?: HttpSettings } = {},
+  /**
+   * Limits, timeouts and proxies of the HTTP app (Baton's defaults when left out), and single
+   * sign-on: its settings are asked for when the app is built, after earlier hooks have run
+   * (a test's identity provider is started first).
+   */
+  options: { http?: HttpSettings; sso?: () => SingleSignOnSettings } = {},
 ): TestBaton {
   const ctx = {} as TestBaton;
   let drop: () => Promise<void> = async () => {};
@@ -143,6 +148,7 @@ export function useBaton(
       engine,
       checkResponses: true,
       ...(options.http ? { http: options.http } : {}),
+      ...(options.sso ? { sso: options.sso() } : {}),
     });
     const admin = client(app, ADMIN_TOKEN);
     Object.assign(ctx, {

@@ -47,7 +47,7 @@ export type ErrorCode =
   /** A request with this Idempotency-Key is still running; retry after `Retry-After`. */
   | "idempotency_in_progress"
   /**
-   * Baton cannot reach its database right now (restarting, connection lost); nothing was
+   * Baton cannot reach its database (or, signing in, the identity provider) right now (restarting, connection lost); nothing was
    * changed, or the outcome is unknown if the connection dropped mid-write. Retry after the
    * `Retry-After` seconds.
    */
@@ -58,6 +58,17 @@ export type ErrorCode =
   | "method_not_allowed"
   /** The body's content type is not one this endpoint reads (JSON; YAML for workflows). */
   | "unsupported_media_type"
+  /**
+   * Single sign-on could not be completed: the sign-in was not started in this browser or took
+   * too long, its state or nonce does not match, the provider refused, or its answer did not
+   * verify. `reason` says which; starting again usually helps.
+   */
+  | "sso_failed"
+  /**
+   * The identity provider vouched for someone Baton will not let in: no e-mail address, or one
+   * the provider does not mark verified. `reason` says which.
+   */
+  | "sso_refused"
   /** The body is larger than the server accepts. */
   | "body_too_large"
   /** The request did not arrive in full within the server's time limit. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Actor, KnownPeople } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
+import type { ClaimedPerson, GrantedTeam } from "../domain/sign-in-claims.ts";
 import type { Db } from "../store/db.ts";
 import * as store from "../store/directory.ts";
 import { TtlCache } from "./cache.ts";
@@ -43,6 +44,34 @@ function checkPassword(password: string): void {
     throw new DomainError("invalid_input", "A password needs 8 to 200 characters.", {
       errors: [{ path: "password", message: "must be 8 to 200 characters" }],
     });
+}
+
+/**
+ * The memberships a teams claim grants: teams that exist, once each (lead wins), with the
+ * mapping's role, else the role already held, else member.
+ */
+function settleTeams(
+  granted: readonly GrantedTeam[],
+  known: ReadonlySet<string>,
+  current: readonly { key: string; role: Role }[],
+): { key: string; role: Role }[] {
+  const held = new Map(current.map((t) => [t.key, t.role]));
+  const teams = new Map<string, Role>();
+  for (const g of granted) {
+    if (!known.has(g.key)) continue;
+    const role = g.role ?? held.get(g.key) ?? "member";
+    if (teams.get(g.key) !== "lead") teams.set(g.key, role);
+  }
+  return [...teams].map(([key, role]) => ({ key, role }));
+}
+
+/** Whether two lists hold the same teams with the same roles, in any order. */
+function sameTeams(
+  a: readonly { key: string; role: Role }[],
+  b: readonly { key: string; role: Role }[],
+): boolean {
+  const roles = new Map(b.map((t) => [t.key, t.role]));
+  return a.length === b.length && a.every((t) => roles.get(t.key) === t.role);
 }
 
 function requireAdmin(by: Principal): void {
@@ -254,10 +283,66 @@ export class Directory {
     const ok = await verifyPassword(found?.hash ?? (await dummyHash), password);
     if (!found?.hash || !ok)
       throw new DomainError("unauthenticated", "The e-mail or the password is wrong.");
+    return this.openSession(await this.getUser(email));
+  }
+
+  private async openSession(user: User): Promise<{ session: string; user: User; expiresAt: Date }> {
     const session = `bs_${randomBytes(24).toString("base64url")}`;
     const expiresAt = new Date(this.clock().getTime() + SESSION_DAYS * 86_400_000);
-    await store.insertSession(this.db, { idHash: hashToken(session), userId: found.id, expiresAt });
-    return { session, user: await this.getUser(email), expiresAt };
+    await store.insertSession(this.db, { idHash: hashToken(session), userId: user.id, expiresAt });
+    return { session, user, expiresAt };
+  }
+
+  /**
+   * Opens a session for the person an identity provider vouched for (claims already verified).
+   * The provider's account (issuer, subject) finds its user once linked; the first time, the
+   * verified e-mail finds an existing user or creates one, and the account is linked to it.
+   * With `teams` (a teams claim is configured) the user's teams become those that exist in
+   * Baton, each with the role the mapping names, else the role already held, else member.
+   */
+  async signInWithIdentity(identity: {
+    issuer: string;
+    subject: string;
+    person: ClaimedPerson;
+  }): Promise<{ session: string; user: User; expiresAt: Date }> {
+    const { person } = identity;
+    const linked = await store.findUserByIdentity(this.db, identity);
+    let user = linked ?? (await this.linkIdentity(identity));
+    if (person.teams) {
+      const teams = settleTeams(person.teams, await store.teamKeys(this.db), user.teams);
+      if (!sameTeams(teams, user.teams)) {
+        // Someone who left a group must not act for its team on any node from now on.
+        await this.change((tx) => store.setMemberships(tx, user.id, teams));
+        user = await this.getUser(user.email);
+      }
+    }
+    return this.openSession(user);
+  }
+
+  /** The user a provider's not-yet-linked account belongs to (found by e-mail, or new), linked. */
+  private async linkIdentity(identity: {
+    issuer: string;
+    subject: string;
+    person: ClaimedPerson;
+  }): Promise<User> {
+    const { email, name, teams } = identity.person;
+    let user = await store.findUserByEmail(this.db, email);
+    if (!user) {
+      const known = await store.teamKeys(this.db);
+      // False when a parallel first sign-in made the user a moment ago: then it is used.
+      await store.insertUser(this.db, {
+        email,
+        name,
+        isAdmin: false,
+        teams: settleTeams(teams ?? [], known, []),
+      });
+      user = await this.getUser(email);
+    }
+    if (await store.insertIdentity(this.db, { ...identity, userId: user.id })) return user;
+    // Linked by a parallel sign-in: whoever holds the link is the user.
+    const holder = await store.findUserByIdentity(this.db, identity);
+    if (!holder) throw new Error("an identity link vanished while signing in");
+    return holder;
   }
 
   async signOut(session: string): Promise<void> {

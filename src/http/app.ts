@@ -11,6 +11,7 @@ import {
 } from "fastify-type-provider-zod";
 import { workflowJsonSchema } from "../domain/workflow.ts";
 import type { Engine } from "../engine/engine.ts";
+import { SingleSignOn, type SingleSignOnSettings } from "../engine/single-sign-on.ts";
 import { authenticator } from "./auth.ts";
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from "./errors.ts";
 import { registerIdempotency } from "./idempotency.ts";
@@ -27,6 +28,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -42,6 +44,10 @@ export interface AppOptions {
   http?: HttpSettings;
   /** Check every answer against its declared schema before sending it (tests; costs time). */
   checkResponses?: boolean;
+  /** Single sign-on (BATON_OIDC_*); off when left out. */
+  sso?: SingleSignOnSettings | null;
+  /** Password sign-in (BATON_PASSWORD_SIGN_IN); on when left out. */
+  passwordSignIn?: boolean;
 }
 
 type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
@@ -86,6 +92,8 @@ export async function buildApp({
   logLevel = "silent",
   http = defaultHttpSettings,
   checkResponses = false,
+  sso: ssoSettings = null,
+  passwordSignIn = true,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // A hop count is given as Fastify's own function for it (its types omit the number form).
@@ -157,10 +165,25 @@ export async function buildApp({
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
 
-  await app.register(cookie);
+  // Only the pending single sign-on cookie is signed; the session cookie is a random id.
+  await app.register(
+    cookie,
+    ssoSettings ? { secret: pendingCookieSecret(ssoSettings.clientSecret) } : {},
+  );
   app.decorateRequest("principal", null);
   await app.register(schemaRoutes, { prefix: "/api/v1" });
-  await app.register(sessionRoutes(engine), { prefix: "/api/v1" });
+  await app.register(
+    sessionRoutes(engine, {
+      password: passwordSignIn,
+      sso: ssoSettings && { name: ssoSettings.name },
+    }),
+    { prefix: "/api/v1" },
+  );
+  if (ssoSettings)
+    await app.register(
+      singleSignOnRoutes(new SingleSignOn(ssoSettings, engine.directory, engine.clock)),
+      { prefix: "/api/v1" },
+    );
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticator(engine));

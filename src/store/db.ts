@@ -8,6 +8,7 @@ import * as leanerItems from "./migrations/005-leaner-item-indexes.ts";
 import * as cheaperWrites from "./migrations/006-cheaper-writes.ts";
 import * as timerRetries from "./migrations/007-timer-retries.ts";
 import * as idempotencyKeys from "./migrations/008-idempotency-keys.ts";
+import * as oidc from "./migrations/013-oidc.ts";
 import type { Database } from "./schema.ts";
 import { type OpenScope, openScope, ScopedPool } from "./scope.ts";
 
@@ -130,6 +131,7 @@ const migrations = {
   "006-cheaper-writes": cheaperWrites,
   "007-timer-retries": timerRetries,
   "008-idempotency-keys": idempotencyKeys,
+  "013-oidc": oidc,
 };
 
 /** The names of the migrations this Baton ships, in order. */

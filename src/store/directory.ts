@@ -204,6 +204,32 @@ export async function findUserBySessionHash(
   return r ? toUser(r) : undefined;
 }
 
+/** The user an identity provider's account (issuer and subject) is linked to. */
+export async function findUserByIdentity(
+  db: Db,
+  identity: { issuer: string; subject: string },
+): Promise<UserRow | undefined> {
+  const r = await userWithTeams(db)
+    .innerJoin("user_identities", "user_identities.user_id", "users.id")
+    .where("user_identities.issuer", "=", identity.issuer)
+    .where("user_identities.subject", "=", identity.subject)
+    .executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}
+
+/** Links a provider's account to a user; false if that account is linked already (to anyone). */
+export async function insertIdentity(
+  db: Db,
+  identity: { issuer: string; subject: string; userId: string },
+): Promise<boolean> {
+  const r = await db
+    .insertInto("user_identities")
+    .values({ issuer: identity.issuer, subject: identity.subject, user_id: identity.userId })
+    .onConflict((c) => c.columns(["issuer", "subject"]).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
 export async function listTokens(
   db: Db,
   userId: string,

@@ -102,6 +102,12 @@ export interface Database {
     created_at: Generated<Date>;
     expires_at: Date;
   };
+  user_identities: {
+    issuer: string;
+    subject: string;
+    user_id: string;
+    created_at: Generated<Date>;
+  };
   events: {
     item_id: string;
     seq: number;

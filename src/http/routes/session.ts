@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
@@ -7,46 +8,95 @@ import { requireCsrfHeader, SESSION_COOKIE } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
 import { answers, noContent, userSchema } from "../responses.ts";
 
+/** Sets the web app's session cookie (after any kind of sign-in). */
+export function setSessionCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  session: string,
+  expiresAt: Date,
+): FastifyReply {
+  return reply.setCookie(SESSION_COOKIE, session, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    // TLS here, or at a trusted proxy that says so (X-Forwarded-Proto, BATON_TRUST_PROXY).
+    secure: request.protocol === "https",
+    expires: expiresAt,
+  });
+}
+
+/** How people may sign in to the web app here. */
+export interface SignInOptions {
+  /** E-mail and password (POST /session); off makes single sign-on the only way. */
+  password: boolean;
+  /** Single sign-on, when configured: the provider's name on the button. */
+  sso: { name: string } | null;
+}
+
+const providersSchema = z
+  .object({
+    password: z.boolean().describe("whether POST /session (e-mail and password) is offered"),
+    oidc: z
+      .object({
+        name: z.string().describe('the provider\'s name, for "Sign in with <name>"'),
+        start_url: z
+          .string()
+          .describe("open it in the browser (with ?return_to=<path>) to sign in there"),
+      })
+      .nullable()
+      .describe("single sign-on, or null when it is not configured"),
+  })
+  .meta({ id: "SignInProviders" });
+
 /** Sign-in and sign-out for the web app (no bearer token needed). */
 export const sessionRoutes =
-  (engine: Engine): FastifyPluginAsyncZod =>
+  (engine: Engine, options: SignInOptions): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(
-      "/session",
+    app.get(
+      "/session/providers",
       {
-        config: { limit: "sign_in" },
         schema: {
           tags: ["session"],
-          summary: "Sign in with e-mail and password; sets the session cookie",
-          response: answers(userSchema),
+          summary: "How one can sign in here: password, single sign-on",
           security: [],
-          body: z
-            .object({ email: text({ max: 320, min: 1 }), password: text({ max: 200, min: 1 }) })
-            .strict(),
+          response: answers(providersSchema),
         },
       },
-      async (request, reply) => {
-        const { email, password } = request.body;
-        await app.signInGuard.check(request, email);
-        const { session, user, expiresAt } = await engine.directory
-          .signIn(email, password)
-          .catch(async (e: unknown) => {
-            if (e instanceof DomainError && e.code === "unauthenticated")
-              await app.signInGuard.failed(request, email);
-            throw e;
-          });
-        return reply
-          .setCookie(SESSION_COOKIE, session, {
-            path: "/",
-            httpOnly: true,
-            sameSite: "lax",
-            // TLS here, or at a trusted proxy that says so (X-Forwarded-Proto, BATON_TRUST_PROXY).
-            secure: request.protocol === "https",
-            expires: expiresAt,
-          })
-          .send(presentUser(user));
-      },
+      async () => ({
+        password: options.password,
+        oidc: options.sso
+          ? { name: options.sso.name, start_url: "/api/v1/session/oidc/start" }
+          : null,
+      }),
     );
+    if (options.password)
+      app.post(
+        "/session",
+        {
+          config: { limit: "sign_in" },
+          schema: {
+            tags: ["session"],
+            summary: "Sign in with e-mail and password; sets the session cookie",
+            response: answers(userSchema),
+            security: [],
+            body: z
+              .object({ email: text({ max: 320, min: 1 }), password: text({ max: 200, min: 1 }) })
+              .strict(),
+          },
+        },
+        async (request, reply) => {
+          const { email, password } = request.body;
+          await app.signInGuard.check(request, email);
+          const { session, user, expiresAt } = await engine.directory
+            .signIn(email, password)
+            .catch(async (e: unknown) => {
+              if (e instanceof DomainError && e.code === "unauthenticated")
+                await app.signInGuard.failed(request, email);
+              throw e;
+            });
+          return setSessionCookie(reply, request, session, expiresAt).send(presentUser(user));
+        },
+      );
     app.delete(
       "/session",
       {

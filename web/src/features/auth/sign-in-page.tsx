@@ -3,6 +3,7 @@ import {
   Button,
   Center,
   Code,
+  Divider,
   Paper,
   PasswordInput,
   Stack,
@@ -10,7 +11,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiError, api, isApiError, storeToken } from "../../api/client.ts";
 import { keys } from "../../api/queries.ts";
@@ -18,14 +19,31 @@ import type { User } from "../../api/types.ts";
 import { useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 
+/** How one can sign in here (GET /session/providers, asked before signing in). */
+interface SignInProviders {
+  password: boolean;
+  oidc: { name: string; start_url: string } | null;
+}
+
 /**
- * E-mail and password (a session cookie), or an API token for this tab only. Shown at whatever
- * URL a signed-out person opened, so they land there once signed in.
+ * The company's identity provider (when configured), e-mail and password (a session cookie),
+ * or an API token for this tab only. Shown at whatever URL a signed-out person opened, so they
+ * land there once signed in.
  */
 export function SignInPage() {
   useDocumentTitle("Sign in");
   const qc = useQueryClient();
+  const providers = useQuery({
+    queryKey: ["session", "providers"],
+    queryFn: () => api<SignInProviders>("/session/providers"),
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
+  const sso = providers.data?.oidc ?? null;
+  const hasPassword = providers.data?.password !== false;
   const [mode, setMode] = useState<"password" | "token">("password");
+  // Single sign-on only: no password form, but an API token still works.
+  const showForm = mode === "token" || hasPassword;
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [token, setToken] = useState("");
@@ -97,7 +115,22 @@ export function SignInPage() {
               </Text>
             </div>
             {error ? <ProblemAlert error={error} /> : null}
-            {mode === "password" ? (
+            {sso && mode === "password" ? (
+              <>
+                {/* A plain link: the provider's pages take over the tab, then send it back here. */}
+                <Button
+                  component="a"
+                  href={`${sso.start_url}?return_to=${encodeURIComponent(
+                    window.location.pathname + window.location.search + window.location.hash,
+                  )}`}
+                  fullWidth
+                >
+                  Sign in with {sso.name}
+                </Button>
+                {hasPassword ? <Divider label="or with e-mail and password" /> : null}
+              </>
+            ) : null}
+            {!showForm ? null : mode === "password" ? (
               <>
                 <TextInput
                   label="E-mail"
@@ -130,9 +163,11 @@ export function SignInPage() {
                 onChange={(e) => setToken(e.currentTarget.value)}
               />
             )}
-            <Button type="submit" loading={busy} fullWidth>
-              Sign in
-            </Button>
+            {showForm ? (
+              <Button type="submit" loading={busy} fullWidth variant={sso ? "default" : "filled"}>
+                Sign in
+              </Button>
+            ) : null}
             <Anchor
               component="button"
               type="button"
@@ -142,9 +177,11 @@ export function SignInPage() {
                 setError(null);
               }}
             >
-              {mode === "password"
-                ? "Sign in with an API token instead"
-                : "Sign in with e-mail and password"}
+              {mode === "token"
+                ? hasPassword
+                  ? "Sign in with e-mail and password"
+                  : `Sign in with ${sso?.name ?? "single sign-on"}`
+                : "Sign in with an API token instead"}
             </Anchor>
             <Text size="xs" c="dimmed">
               Trying Baton? <Code>npm start</Code> prints the demo people and their password.
