@@ -207,6 +207,13 @@ export class SingleSignOn {
       const info = await oidc.fetchUserInfo(configuration, tokens.access_token, idClaims.sub);
       return { ...info, ...idClaims };
     } catch (e) {
+      // fetch's own failure (refused, reset, DNS): the provider, not the answer, is the problem.
+      if (e instanceof TypeError && e.cause !== undefined)
+        throw new DomainError(
+          "unavailable",
+          `The identity provider at ${this.settings.issuer} cannot be reached; try again shortly.`,
+          { reason: "provider_unreachable" },
+        );
       if (!isProtocolError(e)) throw e;
       const refused = e instanceof oidc.AuthorizationResponseError;
       // openid-client wraps oauth4webapi's more precise error ('unexpected ID Token "nonce" …').

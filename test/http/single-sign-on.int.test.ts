@@ -254,6 +254,26 @@ describe.each(oneDbKind())("single sign-on on $name", (kind) => {
     }
   });
 
+  it("offers no password sign-in where single sign-on is the only way in", async () => {
+    const ssoOnly = await buildApp({
+      engine: b.engine,
+      sso: idp.settings(),
+      passwordSignIn: false,
+    });
+    try {
+      const providers = await ssoOnly.inject({ method: "GET", url: "/api/v1/session/providers" });
+      expect(providers.json()).toMatchObject({ password: false, oidc: { name: "Acme ID" } });
+      const password = await ssoOnly.inject({
+        method: "POST",
+        url: "/api/v1/session",
+        payload: { email: "sam@acme.example", password: "correct horse" },
+      });
+      expect(password.statusCode).toBe(404);
+    } finally {
+      await ssoOnly.close();
+    }
+  });
+
   it("has no single sign-on routes where it is not configured", async () => {
     const plain = await buildApp({ engine: b.engine });
     try {

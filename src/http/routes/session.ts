@@ -69,34 +69,39 @@ export const sessionRoutes =
           : null,
       }),
     );
-    if (options.password)
-      app.post(
-        "/session",
-        {
-          config: { limit: "sign_in" },
-          schema: {
-            tags: ["session"],
-            summary: "Sign in with e-mail and password; sets the session cookie",
-            response: answers(userSchema),
-            security: [],
-            body: z
-              .object({ email: text({ max: 320, min: 1 }), password: text({ max: 200, min: 1 }) })
-              .strict(),
-          },
+    app.post(
+      "/session",
+      {
+        config: { limit: "sign_in" },
+        schema: {
+          tags: ["session"],
+          summary: "Sign in with e-mail and password; sets the session cookie",
+          response: answers(userSchema),
+          security: [],
+          body: z
+            .object({ email: text({ max: 320, min: 1 }), password: text({ max: 200, min: 1 }) })
+            .strict(),
         },
-        async (request, reply) => {
-          const { email, password } = request.body;
-          await app.signInGuard.check(request, email);
-          const { session, user, expiresAt } = await engine.directory
-            .signIn(email, password)
-            .catch(async (e: unknown) => {
-              if (e instanceof DomainError && e.code === "unauthenticated")
-                await app.signInGuard.failed(request, email);
-              throw e;
-            });
-          return setSessionCookie(reply, request, session, expiresAt).send(presentUser(user));
-        },
-      );
+      },
+      async (request, reply) => {
+        // 404 like a Baton without passwords: the web app then offers the other ways in.
+        if (!options.password)
+          throw new DomainError(
+            "not_found",
+            `Password sign-in is off here; sign in with ${options.sso?.name ?? "single sign-on"}.`,
+          );
+        const { email, password } = request.body;
+        await app.signInGuard.check(request, email);
+        const { session, user, expiresAt } = await engine.directory
+          .signIn(email, password)
+          .catch(async (e: unknown) => {
+            if (e instanceof DomainError && e.code === "unauthenticated")
+              await app.signInGuard.failed(request, email);
+            throw e;
+          });
+        return setSessionCookie(reply, request, session, expiresAt).send(presentUser(user));
+      },
+    );
     app.delete(
       "/session",
       {
