@@ -28,7 +28,8 @@ describe("where single sign-on lands", () => {
       fc.property(
         fc.oneof(
           fc.string(),
-          fc.webUrl(),
+          // The characters that make a URL leave its origin, densely.
+          fc.string({ unit: fc.constantFrom("/", "\\", ":", "%", ".", "@", "\t", "a", "h") }),
           fc.string().map((s) => `/${s}`),
         ),
         (raw) => {
