@@ -125,6 +125,13 @@ const schema = z
       .enum(["true", "false", "1", "0"])
       .default("true")
       .transform((v) => v === "true" || v === "1"),
+    /** The largest file one upload may carry, in bytes (files are held in memory while stored). */
+    BATON_UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(20 * 1024 * 1024),
     /** pino log level. */
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { BusinessCalendar } from "../domain/calendar.ts";
 import type { MissingItem } from "../domain/errors.ts";
+import type { StoredFile } from "../domain/files.ts";
 import type { ItemEventBody } from "../domain/item.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type {
@@ -72,8 +73,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 type Query = Record<string, string | number | undefined>;
 
-/** A request body: JSON (any value) or text sent as-is with its content type. */
-type Body = { json: unknown } | { text: string; contentType: string };
+/** A request body: JSON (any value), text sent as-is with its content type, or a multipart form. */
+type Body = { json: unknown } | { text: string; contentType: string } | { form: FormData };
 
 /** Calls the Baton API as the holder of one token. */
 export class Api {
@@ -117,6 +118,17 @@ export class Api {
     return text;
   }
 
+  /** GETs a file and returns its bytes. */
+  async downloadBytes(path: string): Promise<Buffer> {
+    const { bytes } = await this.call("GET", path, undefined, {}, "*/*", "bytes");
+    return bytes;
+  }
+
+  /** POSTs a multipart form (a file upload); the answer is JSON. */
+  upload<T>(path: string, form: FormData, query: Query = {}): Promise<T> {
+    return this.request<T>("POST", path, { form }, query);
+  }
+
   /** Sends text (a workflow definition) with its own content type. */
   send<T>(method: "PUT" | "POST", path: string, text: string, contentType: string): Promise<T> {
     return this.request<T>(method, path, { text, contentType });
@@ -136,6 +148,7 @@ export class Api {
     body: Body | undefined,
     query: Query,
     accept: string,
+    read: "text" | "bytes" = "text",
   ) {
     if (!this.token)
       throw new CliError("no API token. Set BATON_TOKEN or pass --token.", [
@@ -149,12 +162,14 @@ export class Api {
       authorization: `Bearer ${this.token}`,
       accept: `${accept}, application/problem+json`,
     };
-    let payload: string | undefined;
+    let payload: string | FormData | undefined;
     // Commands without parameters must go without a content type: Fastify refuses an empty
     // body declared as JSON.
     if (body && "json" in body) {
       headers["content-type"] = "application/json";
       payload = JSON.stringify(body.json);
+    } else if (body && "form" in body) {
+      payload = body.form; // fetch sets the multipart content type with its boundary
     } else if (body) {
       headers["content-type"] = body.contentType;
       payload = body.text;
@@ -170,13 +185,14 @@ export class Api {
     } catch (e) {
       throw this.unreachable(e);
     }
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = read === "text" || !res.ok ? bytes.toString("utf8") : "";
     const parsed = parseJson(text);
     if (!res.ok) {
       if (isProblem(parsed)) throw new ApiError(parsed);
       throw new CliError(`${method} ${url.pathname} failed: HTTP ${res.status} ${res.statusText}`);
     }
-    return { text, parsed };
+    return { text, parsed, bytes };
   }
 
   private unreachable(e: unknown): CliError {
@@ -253,6 +269,8 @@ export type EventJson = ItemEventBody & {
 };
 /** A comment with its latest text, as GET /items/{key}/comments lists it. */
 export type CommentJson = ReturnType<typeof presentComment>;
+/** A file of an item, as GET /items/{key}/files lists it. */
+export type FileJson = StoredFile;
 /** A team with its members, as GET /teams lists it. */
 export type TeamJson = ReturnType<typeof presentTeam>;
 /** A user with their teams, as GET /users lists it. */

@@ -18,6 +18,7 @@ import {
   describeLeft,
   describeMissing,
   emit,
+  formatBytes,
   formatClockState,
   formatDue,
   formatDuration,
@@ -312,6 +313,8 @@ function describeEvent(e: EventJson): string {
       return `reopened at ${e.data.step} (${e.data.team}): ${e.data.reason}`;
     case "item.migrated":
       return `moved to workflow version ${e.data.toVersion} (from ${e.data.fromVersion})`;
+    case "file.attached":
+      return `attached ${e.data.name} (${formatBytes(e.data.size)})${e.data.field ? ` as ${e.data.field}` : ""}`;
     case "handoff.submitted": {
       const d = e.data;
       const note = d.note ? `; note: ${d.note}` : "";

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerCalendarCommands } from "./calendar-commands.ts";
 import { DEFAULT_URL } from "./client.ts";
 import { registerMeetingCommands, registerQuestionCommands } from "./collaboration-commands.ts";
+import { registerFileCommands } from "./file-commands.ts";
 import { registerHandoffCommands } from "./handoff-commands.ts";
 import { registerItemCommands } from "./item-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
@@ -44,6 +45,7 @@ registerQuestionCommands(program);
 registerMeetingCommands(program);
 registerCalendarCommands(program);
 registerOutboxCommands(program);
+registerFileCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import Table from "cli-table3";
 import type { MissingItem } from "../domain/errors.ts";
+import { isFileRef } from "../domain/files.ts";
 import {
   ApiError,
   type Cli,
@@ -193,7 +194,15 @@ export function formatState(state: string): string {
 /** A field value as a person reads it; unset fields show as a dash. */
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null || v === "") return "—";
+  if (isFileRef(v)) return `${v.name} (${formatBytes(v.size)})`;
   return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** A size in bytes as people read it: 812 B, 14.2 KB, 3.1 MB. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} KB`;
+  return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
 /** One gap that blocks a handoff, as a line: `field: Signed contract`. */

@@ -1,5 +1,6 @@
 import { DUE_MESSAGE, DUE_YEARS, INSTANT_MESSAGE, parseDue, parseInstant } from "./dates.ts";
 import { assertNever, DomainError, type MissingItem } from "./errors.ts";
+import { acceptProblem, type FileRef } from "./files.ts";
 import {
   type Handoff,
   type Item,
@@ -68,6 +69,8 @@ export type Command =
    * resolved by the caller.
    */
   | { type: "migrate"; toVersion: number; toDef: WorkflowDef }
+  /** A file stored by the caller; into `field` (a `file` field) or just onto the item. */
+  | { type: "attach_file"; file: FileRef; field?: string | undefined }
   | { type: "submit"; note?: string | null; confirm?: string[] }
   | { type: "withdraw" }
   | { type: "accept" }
@@ -355,6 +358,18 @@ function checkDuration(minutes: number): number {
   return minutes;
 }
 
+/** Fields change only in progress, by the team that owns the item. */
+function requireFieldsEditable(item: Item, actor: Actor): void {
+  if (item.status !== "in_progress")
+    throw wrongState(
+      item,
+      item.status === "awaiting_acceptance"
+        ? `Fields of ${item.key} are locked while its handoff awaits acceptance; withdraw the handoff to change them.`
+        : `Fields of ${item.key} can change only while it is in progress.`,
+    );
+  requireTeam(actor, item.ownerTeam, item);
+}
+
 /** Checks a batch of field values; names every bad one. */
 export function checkFields(def: WorkflowDef, fields: Record<string, unknown>): void {
   const errors: { path: string; message: string }[] = [];
@@ -442,14 +457,7 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
 
   switch (cmd.type) {
     case "update_fields": {
-      if (item.status !== "in_progress")
-        throw wrongState(
-          item,
-          item.status === "awaiting_acceptance"
-            ? `Fields of ${item.key} are locked while its handoff awaits acceptance; withdraw the handoff to change them.`
-            : `Fields of ${item.key} can change only while it is in progress.`,
-        );
-      requireTeam(actor, item.ownerTeam, item);
+      requireFieldsEditable(item, actor);
       checkFields(def, cmd.fields);
       const changes: Record<string, unknown> = {};
       const previous: Record<string, unknown> = {};
@@ -520,6 +528,25 @@ export function decide(item: Item | null, cmd: Command, ctx: DecideContext): Ite
       return decideCommentChange(item, cmd, actor);
     case "migrate":
       return decideMigrate(item, cmd, ctx);
+    case "attach_file": {
+      // Into a field: what changing that field takes. Onto the item: anyone may, like a comment.
+      if (cmd.field === undefined)
+        return [{ type: "file.attached", data: { ...cmd.file, field: null } }];
+      const f = def.fields.find((x) => x.key === cmd.field);
+      if (f?.type !== "file")
+        throw new DomainError("invalid_input", `${def.key} has no file field "${cmd.field}".`, {
+          errors: [
+            { path: "field", message: f ? `"${cmd.field}" is a ${f.type} field` : "unknown field" },
+          ],
+        });
+      requireFieldsEditable(item, actor);
+      const refused = acceptProblem(f, cmd.file);
+      if (refused)
+        throw new DomainError("invalid_input", `The file was refused: ${refused}.`, {
+          errors: [{ path: "file", message: refused }],
+        });
+      return [{ type: "file.attached", data: { ...cmd.file, field: f.key } }];
+    }
     case "submit": {
       if (item.status !== "in_progress")
         throw wrongState(

@@ -1,3 +1,5 @@
+import type { FileRef } from "./files.ts";
+
 /*
  * An item's state and the events that change it. `evolve` is the only way state changes:
  * the store keeps the result as a projection, and replaying the log must reproduce it exactly.
@@ -219,6 +221,8 @@ export type ItemEventBody =
       type: "item.migrated";
       data: { fromVersion: number; toVersion: number; checklists: Record<string, boolean[]> };
     }
+  /** A file uploaded to the item; with `field`, it is that field's value from now on. */
+  | { type: "file.attached"; data: FileRef & { field: string | null } }
   | {
       type: "handoff.submitted";
       data: {
@@ -498,6 +502,10 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       };
     case "item.migrated":
       return { ...base, workflowVersion: e.data.toVersion, checklists: e.data.checklists };
+    case "file.attached": {
+      const { field, ...file } = e.data;
+      return field === null ? base : { ...base, fields: { ...item.fields, [field]: file } };
+    }
     case "handoff.submitted": {
       const d = e.data;
       const handoff: Handoff = {

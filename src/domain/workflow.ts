@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FIELD_DATE_MESSAGE, isCalendarDate } from "./dates.ts";
 import { durationLimitProblem } from "./duration.ts";
 import { DomainError } from "./errors.ts";
+import { acceptEntry } from "./files.ts";
 import { text, textProblem } from "./text.ts";
 import { assertWithinLimits } from "./workflow-limits.ts";
 
@@ -49,7 +50,16 @@ const duration = z
 
 const percent = z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a percentage such as "75%"');
 
-export const fieldTypes = ["text", "number", "date", "url", "choice", "boolean", "user"] as const;
+export const fieldTypes = [
+  "text",
+  "number",
+  "date",
+  "url",
+  "choice",
+  "boolean",
+  "user",
+  "file",
+] as const;
 export type FieldType = (typeof fieldTypes)[number];
 
 const fieldSchema = z
@@ -58,6 +68,19 @@ const fieldSchema = z
     type: z.enum(fieldTypes),
     label: label.optional(),
     options: z.array(label).min(1).optional(),
+    /** File fields: the media types (`application/pdf`, `image/*`) or extensions (`.pdf`) allowed. */
+    accept: z
+      .array(
+        z
+          .string()
+          .regex(
+            acceptEntry,
+            'must be a media type such as "application/pdf", "image/*" or ".pdf"',
+          ),
+      )
+      .min(1)
+      .max(50)
+      .optional(),
     help: prose.optional(),
   })
   .strict();
@@ -274,6 +297,7 @@ function checkSemantics(def: WorkflowDef, teams: ReadonlySet<string>): Validatio
       err(`fields[${i}].options`, "a choice field needs options");
     if (f.type !== "choice" && f.options)
       err(`fields[${i}].options`, "only choice fields take options");
+    if (f.type !== "file" && f.accept) err(`fields[${i}].accept`, "only file fields take accept");
   });
 
   const steps = new Map<string, number>();
@@ -482,5 +506,7 @@ export function checkFieldValue(f: FieldDef, v: unknown): string | undefined {
         : `must be one of ${(f.options ?? []).join(", ")}`;
     case "user":
       return typeof v === "string" && email.test(v) ? undefined : "must be a user's e-mail address";
+    case "file":
+      return "is set by uploading a file to the item (POST /api/v1/items/{key}/files), or cleared with null";
   }
 }

@@ -1,11 +1,19 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../domain/clocks.ts";
 import { type CurrentComment, commentsOf } from "../domain/comments.ts";
 import { type Command, decide } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
+import {
+  cleanFileName,
+  cleanMediaType,
+  FILE_LIMITS,
+  type FileRef,
+  type StoredFile,
+} from "../domain/files.ts";
 import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/item.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
-import type { Db } from "../store/db.ts";
+import { type Db, inTransactionScope } from "../store/db.ts";
+import * as files from "../store/files.ts";
 import * as store from "../store/items.ts";
 import { LruCache } from "./cache.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
@@ -251,6 +259,80 @@ export class Items {
     if (!row) throw new DomainError("not_found", `No item "${key}".`);
     this.recent.set(key, row);
     return row;
+  }
+
+  /**
+   * Stores an uploaded file and records it on the item (into `field`, a file field, when given):
+   * the bytes and the `file.attached` event commit together or not at all.
+   */
+  async attach(
+    by: Principal,
+    key: string,
+    upload: {
+      name: string;
+      contentType: string | undefined;
+      data: Buffer;
+      field?: string | undefined;
+    },
+    expectedVersion?: number,
+  ): Promise<ItemView & { file: StoredFile }> {
+    const named = cleanFileName(upload.name);
+    if ("problem" in named)
+      throw new DomainError("invalid_input", `The upload was refused: ${named.problem}.`, {
+        errors: [{ path: "file", message: named.problem }],
+      });
+    if (upload.data.length === 0)
+      throw new DomainError("invalid_input", "The upload was refused: the file is empty.", {
+        errors: [{ path: "file", message: "the file is empty" }],
+      });
+    const file: FileRef = {
+      file_id: randomUUID(),
+      name: named.name,
+      size: upload.data.length,
+      content_type: cleanMediaType(upload.contentType),
+      sha256: createHash("sha256").update(upload.data).digest("hex"),
+    };
+    const at = this.clock().toISOString();
+    try {
+      const view = await inTransactionScope(this.db, async () => {
+        const { id } = await this.load(key);
+        if ((await files.countFiles(this.db, id)) >= FILE_LIMITS.perItem)
+          throw new DomainError(
+            "invalid_input",
+            `${key} already holds ${FILE_LIMITS.perItem} files, the most one item may hold.`,
+            {
+              errors: [
+                { path: "file", message: `an item holds at most ${FILE_LIMITS.perItem} files` },
+              ],
+            },
+          );
+        await files.insertFile(this.db, id, file, upload.data, by.email, at);
+        return this.run(
+          by,
+          key,
+          { type: "attach_file", file, field: upload.field },
+          expectedVersion,
+        );
+      });
+      return { ...view, file: { ...file, uploaded_by: by.email, uploaded_at: at } };
+    } catch (e) {
+      this.recent.delete(key); // it may hold the version that was rolled back
+      throw e;
+    }
+  }
+
+  /** An item's files, oldest first. */
+  async files(key: string): Promise<StoredFile[]> {
+    const { id } = await this.load(key);
+    return files.listFiles(this.db, id);
+  }
+
+  /** One of an item's files with its bytes. */
+  async file(key: string, fileId: string): Promise<StoredFile & { data: Buffer }> {
+    const { id } = await this.load(key);
+    const found = await files.readFile(this.db, id, fileId);
+    if (!found) throw new DomainError("not_found", `${key} has no file "${fileId}".`);
+    return found;
   }
 
   async get(key: string): Promise<ItemView> {

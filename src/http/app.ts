@@ -24,6 +24,7 @@ import {
 import { refuseUnstorableUrl } from "./params.ts";
 import { checkingSerializer, plainSerializer } from "./responses.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
+import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
@@ -193,6 +194,7 @@ export async function buildApp({
       await api.register(workflowRoutes(engine));
       await api.register(itemRoutes(engine));
       await api.register(collaborationRoutes(engine));
+      await api.register(fileRoutes(engine, { maxBytes: http.uploadMaxBytes }));
       await api.register(streamRoutes(engine));
     },
     { prefix: "/api/v1" },

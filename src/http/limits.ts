@@ -34,6 +34,8 @@ export interface HttpSettings {
   keepAliveTimeoutMs: number;
   /** Open connections per remote address; 0: no cap. */
   maxConnectionsPerIp: number;
+  /** The largest uploaded file, in bytes. */
+  uploadMaxBytes: number;
   rateLimits: RateLimits;
 }
 
@@ -62,6 +64,7 @@ export function httpSettingsOf(config: Config): HttpSettings {
     idleTimeoutMs: config.BATON_IDLE_TIMEOUT_MS,
     keepAliveTimeoutMs: config.BATON_KEEP_ALIVE_TIMEOUT_MS,
     maxConnectionsPerIp: config.BATON_MAX_CONNECTIONS_PER_IP,
+    uploadMaxBytes: config.BATON_UPLOAD_MAX_BYTES,
     rateLimits: {
       signInPerIp: config.BATON_RATE_LIMIT_SIGN_IN_PER_IP,
       signInPerAccount: config.BATON_RATE_LIMIT_SIGN_IN_PER_ACCOUNT,

@@ -281,6 +281,18 @@ export const itemSummarySchema = z
   })
   .meta({ id: "ItemSummary" });
 
+export const fileSchema = z
+  .object({
+    file_id: z.string().describe("download: /api/v1/items/{key}/files/{file_id}"),
+    name: z.string(),
+    size: z.number().int().describe("bytes"),
+    content_type: z.string(),
+    sha256: z.string().describe("hex SHA-256 of the bytes"),
+    uploaded_by: z.string(),
+    uploaded_at: at,
+  })
+  .meta({ id: "File" });
+
 export const eventSchema = z
   .object({
     seq: z.number().int(),

@@ -9,8 +9,9 @@ import * as cheaperWrites from "./migrations/006-cheaper-writes.ts";
 import * as timerRetries from "./migrations/007-timer-retries.ts";
 import * as idempotencyKeys from "./migrations/008-idempotency-keys.ts";
 import * as oidc from "./migrations/013-oidc.ts";
+import * as files from "./migrations/016-files.ts";
 import type { Database } from "./schema.ts";
-import { type OpenScope, openScope, ScopedPool } from "./scope.ts";
+import { inOpenScope, type OpenScope, openScope, ScopedPool } from "./scope.ts";
 
 export type Db = Kysely<Database>;
 
@@ -82,6 +83,23 @@ export function openTransactionScope(db: Db): Promise<OpenScope> {
   return openScope(pool);
 }
 
+/**
+ * Runs `fn` so that all it writes commits together or not at all: in the scope the caller is
+ * already in (a request with an Idempotency-Key), else in a scope of its own.
+ */
+export async function inTransactionScope<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  if (inOpenScope()) return fn();
+  const scope = await openTransactionScope(db);
+  try {
+    const result = await scope.enter(fn);
+    await scope.commit();
+    return result;
+  } catch (e) {
+    await scope.rollback().catch(() => {});
+    throw e;
+  }
+}
+
 /** A fixed statement of the hot path, prepared on each connection under its own name. */
 export interface Statement {
   name: string;
@@ -132,6 +150,7 @@ const migrations = {
   "007-timer-retries": timerRetries,
   "008-idempotency-keys": idempotencyKeys,
   "013-oidc": oidc,
+  "016-files": files,
 };
 
 /** The names of the migrations this Baton ships, in order. */

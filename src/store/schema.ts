@@ -108,6 +108,17 @@ export interface Database {
     user_id: string;
     created_at: Generated<Date>;
   };
+  files: {
+    id: string;
+    item_id: string;
+    name: string;
+    content_type: string;
+    size: number;
+    sha256: string;
+    data: Buffer;
+    uploaded_by: string;
+    uploaded_at: ColumnType<Date, string, string>;
+  };
   events: {
     item_id: string;
     seq: number;

@@ -118,6 +118,11 @@ export async function openScope(pool: ScopedPool): Promise<OpenScope> {
   };
 }
 
+/** Whether the caller runs inside an open scope (its statements join that transaction). */
+export function inOpenScope(): boolean {
+  return scopes.getStore()?.open === true;
+}
+
 /**
  * Runs `fn` now, or, inside an open scope, once its transaction committed (never if it rolls
  * back). For effects others may see, such as live notices.

@@ -97,8 +97,10 @@ export async function api<T>(
   } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", ...authHeaders() };
-  let body: string | undefined;
-  if (init.body !== undefined) {
+  let body: string | FormData | undefined;
+  if (init.body instanceof FormData) {
+    body = init.body; // the browser sets multipart/form-data with its boundary
+  } else if (init.body !== undefined) {
     headers["content-type"] = init.contentType ?? "application/json";
     body =
       typeof init.body === "string" && init.contentType ? init.body : JSON.stringify(init.body);

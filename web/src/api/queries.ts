@@ -255,6 +255,37 @@ export function useItemCommand(key: string) {
   });
 }
 
+/** A file of an item, as the API lists it. */
+export interface ItemFile {
+  file_id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+
+/** Uploads a file to the item, into `field` (a file field) when given. */
+export function useUploadFile(key: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { file: File; field?: string }) => {
+      const form = new FormData();
+      form.set("file", v.file, v.file.name);
+      const query = v.field ? `?field=${encodeURIComponent(v.field)}` : "";
+      return api<{ file: ItemFile; item: Item }>(
+        `/items/${encodeURIComponent(key)}/files${query}`,
+        {
+          method: "POST",
+          body: form,
+        },
+      );
+    },
+    onSuccess: ({ item }) => afterItemChange(qc, item),
+  });
+}
+
 export function useUpdateFields(key: string) {
   const qc = useQueryClient();
   return useMutation({

@@ -120,7 +120,15 @@ export function shortName(email: string | null | undefined): string {
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined || v === "") return "—";
   if (typeof v === "boolean") return v ? "Yes" : "No";
+  if (typeof v === "object" && "name" in v) return String(v.name); // a file
   return String(v);
+}
+
+/** A size in bytes as people read it: 812 B, 14.2 KB, 3.1 MB. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} KB`;
+  return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
 type TeamName = (key: string) => string;
@@ -146,6 +154,10 @@ export function describeEvent(
       return d.assignee ? `assigned it to ${str("assignee")}` : "unassigned it";
     case "comment.added":
       return "commented";
+    case "file.attached":
+      return d.field
+        ? `attached “${str("name")}” as ${label(str("field"))}`
+        : `attached “${str("name")}”`;
     case "handoff.submitted":
       return `handed it off from ${teamName(str("fromTeam"))} to ${teamName(str("toTeam"))}`;
     case "handoff.withdrawn":

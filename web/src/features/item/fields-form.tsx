@@ -13,6 +13,7 @@ import type { FieldDef, User } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { formatValue } from "../../lib/format.ts";
 import { labelOf } from "./fields.ts";
+import { FileFieldInput, FileLink, type FileRef, isFileRef } from "./file-field.tsx";
 import type { FieldsForm as Form } from "./use-fields-form.ts";
 
 function FieldInput({
@@ -20,11 +21,16 @@ function FieldInput({
   form,
   required,
   users,
+  itemKey,
+  stored,
 }: {
   field: FieldDef;
   form: Form;
   required: boolean;
   users: User[];
+  itemKey: string | undefined;
+  /** The item's stored values (a file field shows the file it holds). */
+  stored: Record<string, unknown>;
 }) {
   const value = form.values[field.key];
   const common = {
@@ -36,6 +42,15 @@ function FieldInput({
   };
   const text = typeof value === "string" ? value : "";
   switch (field.type) {
+    case "file":
+      return (
+        <FileFieldInput
+          field={field}
+          itemKey={itemKey}
+          value={stored[field.key]}
+          required={required}
+        />
+      );
     case "boolean":
       return (
         <Switch
@@ -115,11 +130,16 @@ export function FieldInputs({
   form,
   requires,
   users,
+  itemKey,
+  stored = {},
 }: {
   fields: FieldDef[];
   form: Form;
   requires: string[];
   users: User[];
+  /** The item the inputs edit; none yet in the new-item form. */
+  itemKey?: string;
+  stored?: Record<string, unknown>;
 }) {
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
@@ -130,6 +150,8 @@ export function FieldInputs({
           form={form}
           required={requires.includes(f.key)}
           users={users}
+          itemKey={itemKey}
+          stored={stored}
         />
       ))}
     </SimpleGrid>
@@ -147,6 +169,7 @@ export function FieldsForm({
   saving,
   error,
   readOnlyValues,
+  itemKey,
 }: {
   fields: FieldDef[];
   form: Form;
@@ -157,6 +180,7 @@ export function FieldsForm({
   saving: boolean;
   error: unknown;
   readOnlyValues: Record<string, unknown>;
+  itemKey: string;
 }) {
   if (fields.length === 0)
     return (
@@ -173,7 +197,11 @@ export function FieldsForm({
               {labelOf(f)}
             </Text>
             <Text component="dd" m={0} size="sm" style={{ overflowWrap: "anywhere" }}>
-              {formatValue(readOnlyValues[f.key])}
+              {isFileRef(readOnlyValues[f.key]) ? (
+                <FileLink itemKey={itemKey} file={readOnlyValues[f.key] as FileRef} />
+              ) : (
+                formatValue(readOnlyValues[f.key])
+              )}
             </Text>
           </div>
         ))}
@@ -189,7 +217,14 @@ export function FieldsForm({
       noValidate
     >
       <Stack gap="sm">
-        <FieldInputs fields={fields} form={form} requires={requires} users={users} />
+        <FieldInputs
+          fields={fields}
+          form={form}
+          requires={requires}
+          users={users}
+          itemKey={itemKey}
+          stored={readOnlyValues}
+        />
         <ProblemAlert error={error} />
         <Group gap="sm">
           <Button type="submit" disabled={!form.isDirty || !form.isValid} loading={saving}>

@@ -30,6 +30,8 @@ function canParseUrl(v: string): boolean {
 export function toFormValue(f: FieldDef, v: unknown): FormValue {
   if (f.type === "boolean") return v === true;
   if (v === null || v === undefined) return "";
+  // A file field is filled by uploading; the form holds its name (read-only) for the checks.
+  if (f.type === "file") return typeof v === "object" && "name" in v ? String(v.name) : "";
   return String(v);
 }
 
@@ -62,6 +64,8 @@ export function checkValue(f: FieldDef, v: FormValue): string | null {
       return f.options?.includes(s) ? null : `Choose one of ${(f.options ?? []).join(", ")}`;
     case "user":
       return email.test(s) ? null : "Enter the person's e-mail address";
+    default:
+      return null; // a file: checked by the server on upload
   }
 }
 

@@ -361,6 +361,7 @@ export default function ItemPage() {
                 saving={save.isPending}
                 error={save.error}
                 readOnlyValues={it.fields}
+                itemKey={it.key}
               />
             </Section>
             <Section title={`Checklist: ${it.step_name}`} id="sec-checklist">

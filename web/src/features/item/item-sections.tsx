@@ -37,6 +37,7 @@ import {
   stateLabel,
   timeAgo,
 } from "../../lib/format.ts";
+import { FileLink, isFileRef } from "./file-field.tsx";
 
 type TeamName = (k: string) => string;
 
@@ -415,7 +416,7 @@ export function PackageView({ item, labels }: { item: Item; labels: Record<strin
             {labels[k] ?? k}
           </Text>
           <Text component="dd" size="sm" m={0} style={{ overflowWrap: "anywhere" }}>
-            {formatValue(v)}
+            {isFileRef(v) ? <FileLink itemKey={item.key} file={v} /> : formatValue(v)}
           </Text>
         </Group>
       ))}
