@@ -7,7 +7,7 @@ import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
 import { expectedVersion } from "../if-match.ts";
 import { presentItem } from "../presenters.ts";
-import { answers, fileSchema, itemSchema } from "../responses.ts";
+import { answers, errorResponses, fileSchema, itemSchema } from "../responses.ts";
 
 /*
  * Files on items: upload (multipart/form-data, one file per request), list, download. Anyone
@@ -107,6 +107,14 @@ export const fileRoutes =
           tags: ["items"],
           summary: "Download one of the item's files",
           params: fileParams,
+          response: {
+            200: {
+              description:
+                "the file's bytes, as an attachment, with the media type it was uploaded with",
+              content: { "application/octet-stream": { schema: z.string().describe("binary") } },
+            },
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {
@@ -118,7 +126,7 @@ export const fileRoutes =
           .header("content-security-policy", "sandbox; default-src 'none'")
           .header("etag", `"${file.sha256}"`)
           .header("cache-control", "private, max-age=86400, immutable")
-          .send(file.data);
+          .send(file.data as never); // bytes: sent as they are, never serialized
       },
     );
   };
