@@ -1,6 +1,7 @@
 import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
 import { Directory } from "./directory.ts";
+import { Forecasts } from "./forecasts.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
@@ -17,6 +18,8 @@ export interface Engine {
   items: Items;
   /** Calendars, clocks, urgency and timers. */
   sla: ServiceLevels;
+  /** Breach chances and expected completion of open items, from their workflow's history. */
+  forecasts: Forecasts;
   /** Fires service-level timers; started by the server, ticked by hand in tests. */
   timers: TimerWorker;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
@@ -62,6 +65,7 @@ export function createEngine({
     logger,
   );
   const items = new Items(db, directory, workflows, changes, sla, clock);
+  const forecasts = new Forecasts(db, workflows, sla, clock);
   const timers = new TimerWorker(
     {
       db,
@@ -80,6 +84,7 @@ export function createEngine({
     workflows,
     items,
     sla,
+    forecasts,
     timers,
     changes,
     caches,

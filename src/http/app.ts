@@ -25,6 +25,7 @@ import { refuseUnstorableUrl } from "./params.ts";
 import { checkingSerializer, plainSerializer } from "./responses.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
 import { fileRoutes } from "./routes/files.ts";
+import { forecastRoutes } from "./routes/forecast.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
@@ -195,6 +196,7 @@ export async function buildApp({
       await api.register(itemRoutes(engine));
       await api.register(collaborationRoutes(engine));
       await api.register(fileRoutes(engine, { maxBytes: http.uploadMaxBytes }));
+      await api.register(forecastRoutes(engine));
       await api.register(streamRoutes(engine));
     },
     { prefix: "/api/v1" },

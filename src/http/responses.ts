@@ -256,6 +256,13 @@ export const itemSummarySchema = z
   .object({
     key: z.string(),
     title: z.string(),
+    risk: z
+      .number()
+      .nullable()
+      .optional()
+      .describe(
+        "the highest chance (0..1) that a running clock breaches, from the workflow's history; null without enough history (GET /items/{key}/forecast says more)",
+      ),
     workflow: z.string(),
     state: z.string(),
     step: z.string(),
@@ -280,6 +287,29 @@ export const itemSummarySchema = z
     updated_at: at,
   })
   .meta({ id: "ItemSummary" });
+
+export const forecastSchema = z
+  .object({
+    key: z.string(),
+    breach: z.array(
+      z.object({
+        clock: z.string().describe("the clock's id, as in `clocks`"),
+        kind: z.enum(["complete", "accept", "answer", "due"]),
+        probability: z.number().nullable().describe("0..1; null with too little history"),
+        sample_size: z.number().int().describe("past clocks the estimate rests on"),
+      }),
+    ),
+    completion: z.object({
+      p50: at.nullable().describe("expected done (half of the simulated futures finish by then)"),
+      p85: at.nullable(),
+      p95: at.nullable(),
+      late_probability: z.number().nullable().describe("chance of finishing after `due`"),
+      sample_size: z.number().int(),
+      reason: z.string().nullable().describe("why there is no forecast, when there is none"),
+    }),
+    queue_depth: z.number().int().nullable().describe("items waiting for the same team's acceptance"),
+  })
+  .meta({ id: "Forecast" });
 
 export const fileSchema = z
   .object({

@@ -164,7 +164,8 @@ export const itemRoutes =
         engine.directory.teamNameOf(),
         engine.sla.currentClocksOf(views),
       ]);
-      return views.map((v, i) => presentItemSummary(v, name, clocks[i]));
+      const risks = await engine.forecasts.riskOf(views, clocks);
+      return views.map((v, i) => ({ ...presentItemSummary(v, name, clocks[i]), risk: risks[i] ?? null }));
     };
 
     app.post(
