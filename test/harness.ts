@@ -139,6 +139,8 @@ export function useBaton(
       db,
       url: database.url,
       clock: clock.read,
+      // Forecasts see the history a test has just made.
+      historyMaxAgeMs: 0,
       // Background work (timers, the live feed) must not fail silently in tests.
       onError: (e) => console.error("background error:", e),
     });

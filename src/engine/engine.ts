@@ -41,6 +41,7 @@ export function createEngine({
   onError,
   logger,
   timerOptions = {},
+  historyMaxAgeMs,
 }: {
   db: Db;
   /** The database URL, for the LISTEN connection of the live feed. */
@@ -50,6 +51,8 @@ export function createEngine({
   /** Where background work logs an item it skipped or will retry (the server's pino logger). */
   logger?: EngineLogger;
   timerOptions?: TimerWorkerOptions;
+  /** How long forecasts reuse a workflow's history (ms); default a minute, 0 in tests. */
+  historyMaxAgeMs?: number;
 }): Engine {
   const caches = new CacheInvalidation(db, url, onError);
   const directory = new Directory(db, clock, caches);
@@ -65,7 +68,7 @@ export function createEngine({
     logger,
   );
   const items = new Items(db, directory, workflows, changes, sla, clock);
-  const forecasts = new Forecasts(db, workflows, sla, clock);
+  const forecasts = new Forecasts(db, workflows, sla, clock, historyMaxAgeMs);
   const timers = new TimerWorker(
     {
       db,
