@@ -44,7 +44,7 @@ describe("files on the item page", () => {
     const page = await (await e.context()).newPage();
     await e.signInQuickly(page.context(), "sam@example.com");
     await page.goto(`/items/${key}`);
-    expect(await page.getByText("Signed contract").count()).toBeGreaterThan(0);
+    await page.getByRole("button", { name: "Upload Signed contract" }).waitFor();
 
     const pdf = Buffer.from("%PDF-1.7\nUmbrella contract\n%%EOF");
     await page.locator('input[type="file"]').setInputFiles({
