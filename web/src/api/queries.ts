@@ -99,6 +99,32 @@ export function useItem(key: string) {
   return useQuery({ ...itemQuery(key), refetchInterval });
 }
 
+/** GET /items/{key}/forecast: breach chances of the running clocks and the expected finish. */
+export interface Forecast {
+  key: string;
+  breach: { clock: string; kind: string; probability: number | null; sample_size: number }[];
+  completion: {
+    p50: string | null;
+    p85: string | null;
+    p95: string | null;
+    late_probability: number | null;
+    sample_size: number;
+    reason: string | null;
+  };
+  queue_depth: number | null;
+}
+
+/** The item's forecast; keyed under the item, so every change to the item refreshes it. */
+export function useForecast(key: string, version: number | undefined) {
+  return useQuery({
+    queryKey: [...keys.item(key), "forecast", version],
+    queryFn: ({ signal }) =>
+      api<Forecast>(`/items/${encodeURIComponent(key)}/forecast`, { signal }),
+    enabled: version !== undefined,
+    staleTime: 60_000,
+  });
+}
+
 export function useItemEvents(key: string) {
   return useQuery({
     queryKey: keys.events(key),

@@ -35,6 +35,7 @@ import { AcceptDialog } from "./accept-dialog.tsx";
 import { QuestionsView } from "./collaboration.tsx";
 import { labelOf } from "./fields.ts";
 import { FieldsForm } from "./fields-form.tsx";
+import { ForecastLine } from "./forecast-line.tsx";
 import { HandoffPanel } from "./handoff-panel.tsx";
 import { HandoffRecord } from "./handoff-record.tsx";
 import {
@@ -333,6 +334,7 @@ export default function ItemPage() {
       </Group>
 
       <NextBanner item={it} teamName={teamName} actions={actions} />
+      <ForecastLine item={it} />
       <ProblemAlert error={command.error} onClose={command.reset} />
       <ReturnedNotice item={it} teamName={teamName} />
       <Section title="Path" id="sec-path">
