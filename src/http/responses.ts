@@ -307,7 +307,11 @@ export const forecastSchema = z
       sample_size: z.number().int(),
       reason: z.string().nullable().describe("why there is no forecast, when there is none"),
     }),
-    queue_depth: z.number().int().nullable().describe("items waiting for the same team's acceptance"),
+    queue_depth: z
+      .number()
+      .int()
+      .nullable()
+      .describe("items waiting for the same team's acceptance"),
   })
   .meta({ id: "Forecast" });
 

@@ -165,7 +165,10 @@ export const itemRoutes =
         engine.sla.currentClocksOf(views),
       ]);
       const risks = await engine.forecasts.riskOf(views, clocks);
-      return views.map((v, i) => ({ ...presentItemSummary(v, name, clocks[i]), risk: risks[i] ?? null }));
+      return views.map((v, i) => ({
+        ...presentItemSummary(v, name, clocks[i]),
+        risk: risks[i] ?? null,
+      }));
     };
 
     app.post(
