@@ -16,9 +16,9 @@
 import { parseArgs } from "node:util";
 import { addBusinessMs, businessMsBetween, DEFAULT_CALENDAR } from "../src/domain/calendar.ts";
 import { breachChance, buildHistory, seededRandom } from "../src/domain/forecast.ts";
-import { evolve, type Item, type ItemEvent } from "../src/domain/item.ts";
+import type { Item } from "../src/domain/item.ts";
 import { itemClocks } from "../src/domain/sla.ts";
-import { validateWorkflow } from "../src/domain/workflow.ts";
+import { handoffWorkflow, itemLife } from "../src/domain/test-fixtures.ts";
 
 const { values } = parseArgs({
   options: { days: { type: "string", default: "260" }, seed: { type: "string", default: "7" } },
@@ -26,23 +26,7 @@ const { values } = parseArgs({
 const DAYS = Number(values.days);
 const random = seededRandom(`backtest:${values.seed}`);
 
-const def = validateWorkflow(
-  {
-    key: "w",
-    name: "W",
-    prefix: "W",
-    steps: [
-      {
-        key: "sell",
-        name: "Sell",
-        team: "sales",
-        handoff: { to: "implement", accept_within: "4h" },
-      },
-      { key: "implement", name: "Implement", team: "implementation" },
-    ],
-  },
-  { teams: new Set(["sales", "implementation"]) },
-);
+const def = handoffWorkflow;
 const cal = DEFAULT_CALENDAR;
 const calendarOf = () => cal;
 const MIN = 60_000;
@@ -99,40 +83,16 @@ for (let d = 0; d < DAYS; d++) {
   }
 }
 
-/** The item as it stood at `t`: only the events that had happened by then. */
+/** The item as it stood at `t`: only what had happened by then. */
 function asOf(c: Case, t: number): Item | null {
-  const ev = (type: string, at: number, data: object) =>
-    ({ type, actor: "sim@example.com", at: new Date(at).toISOString(), data }) as ItemEvent;
-  const events: ItemEvent[] = [];
-  if (c.created <= t)
-    events.push(
-      ev("item.created", c.created, {
-        key: c.key,
-        title: c.key,
-        workflow: "w",
-        workflowVersion: 1,
-        step: "sell",
-        team: "sales",
-        fields: {},
-      }),
-    );
-  if (c.submitted <= t)
-    events.push(
-      ev("handoff.submitted", c.submitted, {
-        handoff: 1,
-        fromStep: "sell",
-        fromTeam: "sales",
-        toStep: "implement",
-        toTeam: "implementation",
-        note: null,
-        confirmed: [],
-        package: {},
-      }),
-    );
-  if (c.accepted <= t)
-    events.push(ev("handoff.accepted", c.accepted, { handoff: 1, assignee: null }));
-  if (c.done <= t) events.push(ev("item.completed", c.done, {}));
-  return events.reduce<Item | null>(evolve, null);
+  if (c.created > t) return null;
+  const by = (at: number) => (at <= t ? at : undefined);
+  return itemLife(c.key, {
+    created: c.created,
+    submitted: by(c.submitted),
+    decided: by(c.accepted),
+    done: by(c.done),
+  });
 }
 
 /** Predictions at each checkpoint: the forecast, the fixed 75 % mark, the base rate; and the outcome. */

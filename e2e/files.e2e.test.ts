@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { contractsYaml } from "../test/fixtures.ts";
 import { useE2e } from "./fixture.ts";
 
 /*
@@ -8,30 +9,11 @@ import { useE2e } from "./fixture.ts";
  * and the download is the same bytes under the same name.
  */
 
-const contractsYaml = `
-key: contracts
-name: Contract review
-prefix: CTR
-fields:
-  - {key: customer, type: text, label: Customer}
-  - {key: contract, type: file, label: Signed contract, accept: [application/pdf, .pdf]}
-steps:
-  - key: sell
-    name: Close the deal
-    team: sales
-    handoff:
-      to: review
-      requires: [customer, contract]
-  - key: review
-    name: Legal review
-    team: implementation
-`;
-
 describe("files on the item page", () => {
   const e = useE2e();
 
   it("Sales uploads the signed contract into its field and downloads it again", async () => {
-    await e.baton.workflow(contractsYaml);
+    await e.baton.workflow(contractsYaml("implementation"));
     const sam = e.api["sam@example.com"];
     if (!sam) throw new Error("no demo user sam");
     const created = await sam.post("/items", {

@@ -90,3 +90,28 @@ questions:
   answer_within: 2h
 `;
 }
+
+/**
+ * A contract review: Sales must attach the signed contract (a PDF, in a `file` field) before
+ * `reviewers` (Legal, say) take it.
+ */
+export function contractsYaml(reviewers: string): string {
+  return `
+key: contracts
+name: Contract review
+prefix: CTR
+fields:
+  - {key: customer, type: text, label: Customer}
+  - {key: contract, type: file, label: Signed contract, accept: [application/pdf, .pdf]}
+steps:
+  - key: sell
+    name: Close the deal
+    team: sales
+    handoff:
+      to: review
+      requires: [customer, contract]
+  - key: review
+    name: Legal review
+    team: ${reviewers}
+`;
+}

@@ -10,32 +10,16 @@ import {
   queueDepthAt,
   stagesOf,
 } from "./forecast.ts";
-import { evolve, type Item, type ItemEvent } from "./item.ts";
+import type { Item } from "./item.ts";
 import { itemClocks } from "./sla.ts";
-import { validateWorkflow } from "./workflow.ts";
+import { handoffWorkflow, itemLife } from "./test-fixtures.ts";
 
 /*
  * Forecasts on hand-built histories with known answers: Sales hands to Implementation, which
  * must accept within 4 business hours (Monday to Friday 09:00-17:00 UTC), then works 2 hours.
  */
 
-const def = validateWorkflow(
-  {
-    key: "w",
-    name: "W",
-    prefix: "W",
-    steps: [
-      {
-        key: "sell",
-        name: "Sell",
-        team: "sales",
-        handoff: { to: "implement", accept_within: "4h" },
-      },
-      { key: "implement", name: "Implement", team: "implementation" },
-    ],
-  },
-  { teams: new Set(["sales", "implementation"]) },
-);
+const def = handoffWorkflow;
 const calendarOf = () => DEFAULT_CALENDAR;
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -44,58 +28,7 @@ const DAY = 24 * HOUR;
 const MONDAY = Date.UTC(2026, 2, 2);
 const iso = (t: number) => new Date(t).toISOString();
 
-/** An item's life from its events: created, handed off, then accepted (or rejected) and done. */
-function life(
-  key: string,
-  steps: {
-    created: number;
-    submitted?: number;
-    decided?: number;
-    rejected?: boolean;
-    done?: number;
-  },
-): Item {
-  const ev = (type: string, at: number, data: object) =>
-    ({ type, actor: "someone@example.com", at: iso(at), data }) as ItemEvent;
-  const events: ItemEvent[] = [
-    ev("item.created", steps.created, {
-      key,
-      title: key,
-      workflow: "w",
-      workflowVersion: 1,
-      step: "sell",
-      team: "sales",
-      fields: {},
-    }),
-  ];
-  if (steps.submitted !== undefined)
-    events.push(
-      ev("handoff.submitted", steps.submitted, {
-        handoff: 1,
-        fromStep: "sell",
-        fromTeam: "sales",
-        toStep: "implement",
-        toTeam: "implementation",
-        note: null,
-        confirmed: [],
-        package: {},
-      }),
-    );
-  if (steps.decided !== undefined)
-    events.push(
-      steps.rejected
-        ? ev("handoff.rejected", steps.decided, {
-            handoff: 1,
-            reason: "incomplete",
-            comment: "no",
-            failedCriteria: [],
-            assignee: null,
-          })
-        : ev("handoff.accepted", steps.decided, { handoff: 1, assignee: null }),
-    );
-  if (steps.done !== undefined) events.push(ev("item.completed", steps.done, {}));
-  return events.reduce<Item | null>(evolve, null) as Item;
-}
+const life = itemLife;
 
 const now = new Date(MONDAY + 200 * DAY);
 const clocksOf = (item: Item) => itemClocks({ item, def, calendarOf, now }).history;

@@ -1,4 +1,5 @@
 import type { Actor } from "./decide.ts";
+import { evolve, type Item, type ItemEvent } from "./item.ts";
 import { validateWorkflow, type WorkflowDef, type WorkflowInput } from "./workflow.ts";
 
 /*
@@ -104,4 +105,82 @@ export function chainWorkflow(
       ...step(i),
     })),
   };
+}
+
+/**
+ * Sales hands to Implementation, which must accept within 4 business hours: the workflow of the
+ * forecast tests and the backtest.
+ */
+export const handoffWorkflow: WorkflowDef = validateWorkflow(
+  {
+    key: "w",
+    name: "W",
+    prefix: "W",
+    steps: [
+      {
+        key: "sell",
+        name: "Sell",
+        team: "sales",
+        handoff: { to: "implement", accept_within: "4h" },
+      },
+      { key: "implement", name: "Implement", team: "implementation" },
+    ],
+  },
+  { teams: new Set(["sales", "implementation"]) },
+);
+
+/**
+ * An item of `handoffWorkflow` built from its events: created, handed off, then accepted (or
+ * rejected) and done, at the given instants (epoch ms); a step left out has not happened.
+ */
+export function itemLife(
+  key: string,
+  steps: {
+    created: number;
+    submitted?: number;
+    decided?: number;
+    rejected?: boolean;
+    done?: number;
+  },
+): Item {
+  const ev = (type: string, at: number, data: object) =>
+    ({ type, actor: "someone@example.com", at: new Date(at).toISOString(), data }) as ItemEvent;
+  const events: ItemEvent[] = [
+    ev("item.created", steps.created, {
+      key,
+      title: key,
+      workflow: "w",
+      workflowVersion: 1,
+      step: "sell",
+      team: "sales",
+      fields: {},
+    }),
+  ];
+  if (steps.submitted !== undefined)
+    events.push(
+      ev("handoff.submitted", steps.submitted, {
+        handoff: 1,
+        fromStep: "sell",
+        fromTeam: "sales",
+        toStep: "implement",
+        toTeam: "implementation",
+        note: null,
+        confirmed: [],
+        package: {},
+      }),
+    );
+  if (steps.decided !== undefined)
+    events.push(
+      steps.rejected
+        ? ev("handoff.rejected", steps.decided, {
+            handoff: 1,
+            reason: "incomplete",
+            comment: "no",
+            failedCriteria: [],
+            assignee: null,
+          })
+        : ev("handoff.accepted", steps.decided, { handoff: 1, assignee: null }),
+    );
+  if (steps.done !== undefined) events.push(ev("item.completed", steps.done, {}));
+  return events.reduce<Item | null>(evolve, null) as Item;
 }

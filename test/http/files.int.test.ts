@@ -1,27 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { defaultHttpSettings } from "../../src/http/limits.ts";
+import { contractsYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton } from "../harness.ts";
-
-/** A contract review: Sales must attach the signed contract (a PDF) before Legal takes it. */
-const contractYaml = `
-key: contracts
-name: Contract review
-prefix: CTR
-fields:
-  - {key: customer, type: text}
-  - {key: contract, type: file, label: Signed contract, accept: [application/pdf, .pdf]}
-steps:
-  - key: sell
-    name: Close the deal
-    team: sales
-    handoff:
-      to: review
-      requires: [customer, contract]
-  - key: review
-    name: Legal review
-    team: legal
-`;
 
 const pdf = Buffer.concat([
   Buffer.from("%PDF-1.7\n"),
@@ -85,7 +66,7 @@ describe.each(dbKinds())("files on items on $name", (kind) => {
   it("a signed contract uploaded into its field lets the handoff go, travels in the package and downloads intact", async () => {
     await b.team("sales");
     await b.team("legal");
-    await b.workflow(contractYaml);
+    await b.workflow(contractsYaml("legal"));
     sales = await b.user("sam@example.com", ["sales"]);
     legal = await b.user("lee@example.com", ["legal"]);
     const key = await newItem(sales);
