@@ -31,6 +31,8 @@ export type ErrorCode =
   | "not_on_path"
   /** Someone else's comment: only its author edits it (its author or an admin deletes it). */
   | "not_your_comment"
+  /** Someone else's saved view: its owner, a lead of the team it is shared with or an admin deletes it. */
+  | "not_your_view"
   /**
    * An item cannot move to that workflow version: `steps` and `fields` name each step that is
    * missing there or has another team, and each field value that is no longer valid.

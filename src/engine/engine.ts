@@ -8,6 +8,7 @@ import { Items } from "./items.ts";
 import type { EngineLogger } from "./logger.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
+import { Views } from "./views.ts";
 import { Workflows } from "./workflows.ts";
 
 /** Everything the HTTP routes and the CLI may call. Nothing above this layer touches SQL. */
@@ -28,6 +29,8 @@ export interface Engine {
   caches: CacheInvalidation;
   /** First answers of requests sent with an Idempotency-Key, for their retries. */
   idempotency: IdempotencyKeys;
+  /** Saved views: named list filters, personal or shared with a team. */
+  views: Views;
   /** The time as the engine sees it; tests pass a clock they control. */
   clock: () => Date;
   /** Sends pending notices and stops listening; the caller closes the database. */
@@ -92,6 +95,7 @@ export function createEngine({
     changes,
     caches,
     idempotency,
+    views: new Views(db, directory),
     clock,
     close: async () => {
       await timers.stop();

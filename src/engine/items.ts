@@ -15,6 +15,7 @@ import type { WorkflowDef } from "../domain/workflow.ts";
 import { type Db, inTransactionScope } from "../store/db.ts";
 import * as files from "../store/files.ts";
 import * as store from "../store/items.ts";
+import { findItems } from "../store/search.ts";
 import { LruCache } from "./cache.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory, Principal } from "./directory.ts";
@@ -55,6 +56,33 @@ export type ItemCommand =
   | { type: "delete_comment"; comment: number }
   /** To the workflow's current version. */
   | { type: "migrate" };
+
+/** What a list of items may be narrowed by; every filter is optional, together they AND. */
+export interface ItemListFilter {
+  /** Search words (titles, field values, comments; each a prefix); an exact key comes first. */
+  q?: string | undefined;
+  /** The team that moves next. */
+  team?: string | undefined;
+  /** A team that owned or was handed the item. */
+  involves?: string | undefined;
+  state?: ItemStatus[] | undefined;
+  workflow?: string | undefined;
+  assignee?: string | undefined;
+  /** Open items whose worst running clock is in one of these states. */
+  sla?: ("breached" | "warning")[] | undefined;
+  /** Current field values, compared as text. */
+  fields?: { key: string; value: string }[] | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  updatedAfter?: string | undefined;
+  updatedBefore?: string | undefined;
+  /** Created at least / at most this many days ago. */
+  minAgeDays?: number | undefined;
+  maxAgeDays?: number | undefined;
+}
+
+/** What an item key looks like (a workflow prefix, a dash, a number), in any case. */
+const itemKeyPattern = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,10}$/;
 
 const queueSections = [
   "incoming",
@@ -360,19 +388,39 @@ export class Items {
     );
   }
 
-  async list(filter: {
-    team?: string | undefined;
-    state?: ItemStatus[] | undefined;
-    workflow?: string | undefined;
-    assignee?: string | undefined;
-    limit?: number | undefined;
-  }): Promise<ItemView[]> {
-    const rows = await store.listItems(this.db, {
-      team: filter.team,
-      status: filter.state,
-      workflow: filter.workflow,
-      assignee: filter.assignee,
-      limit: filter.limit ?? 100,
+  /**
+   * Items across teams by filters and search words (see store/search.ts); ages count back from
+   * the engine's clock.
+   */
+  async list(f: ItemListFilter & { limit?: number | undefined }): Promise<ItemView[]> {
+    const now = this.clock().getTime();
+    const ago = (days: number) => new Date(now - days * 86_400_000).toISOString();
+    const earliest = (a: string | undefined, b: string | undefined) =>
+      a === undefined ? b : b === undefined || a < b ? a : b;
+    const latest = (a: string | undefined, b: string | undefined) =>
+      a === undefined ? b : b === undefined || a > b ? a : b;
+    const q = f.q?.trim() || undefined;
+    const rows = await findItems(this.db, {
+      q,
+      exactKey: q && itemKeyPattern.test(q) ? q.toUpperCase() : undefined,
+      team: f.team,
+      involves: f.involves,
+      status: f.state,
+      workflow: f.workflow,
+      assignee: f.assignee,
+      urgency: f.sla?.map((s) => (s === "breached" ? 0 : 1)),
+      fields: f.fields,
+      createdAfter: latest(
+        f.createdAfter,
+        f.maxAgeDays === undefined ? undefined : ago(f.maxAgeDays),
+      ),
+      createdBefore: earliest(
+        f.createdBefore,
+        f.minAgeDays === undefined ? undefined : ago(f.minAgeDays),
+      ),
+      updatedAfter: f.updatedAfter,
+      updatedBefore: f.updatedBefore,
+      limit: f.limit ?? 100,
     });
     return this.withDefs(rows);
   }

@@ -28,6 +28,7 @@ import { fileRoutes } from "./routes/files.ts";
 import { forecastRoutes } from "./routes/forecast.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
+import { listRoutes } from "./routes/lists.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on.ts";
@@ -194,6 +195,7 @@ export async function buildApp({
       await api.register(userRoutes(engine));
       await api.register(workflowRoutes(engine));
       await api.register(itemRoutes(engine));
+      await api.register(listRoutes(engine));
       await api.register(collaborationRoutes(engine));
       await api.register(fileRoutes(engine, { maxBytes: http.uploadMaxBytes }));
       await api.register(forecastRoutes(engine));

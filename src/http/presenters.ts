@@ -7,6 +7,7 @@ import { describeNext, type NextAction } from "../domain/next-action.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
 import type { Team, User } from "../engine/directory.ts";
 import type { ItemView } from "../engine/items.ts";
+import type { View } from "../engine/views.ts";
 
 /*
  * The one place that turns domain objects into the JSON the API promises (snake_case).
@@ -254,6 +255,18 @@ export function presentEvent(e: ItemEvent & { seq: number }) {
 /** A comment with its latest text (see domain/comments.ts). */
 export function presentComment(c: CurrentComment) {
   return { seq: c.seq, author: c.author, at: c.at, body: c.body, edited_at: c.editedAt };
+}
+
+/** A saved view: its filters are a query string of GET /items. */
+export function presentView(v: View) {
+  return {
+    id: v.id,
+    name: v.name,
+    owner: v.ownerEmail,
+    team: v.team,
+    query: v.query,
+    created_at: v.createdAt,
+  };
 }
 
 export function presentUser(u: User) {

@@ -365,6 +365,23 @@ export const commentSchema = z
   })
   .meta({ id: "Comment" });
 
+export const itemListEntrySchema = itemSummarySchema
+  .extend({ fields: z.record(z.string(), z.unknown()) })
+  .meta({ id: "ItemListEntry" });
+
+export const viewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    owner: email,
+    team: z.string().nullable().describe("the team it is shared with; null: only its owner's"),
+    query: z
+      .record(z.string(), z.union([z.string(), z.array(z.string())]))
+      .describe("GET /items query parameters: open /items?<these> to see the view"),
+    created_at: at,
+  })
+  .meta({ id: "SavedView" });
+
 const items = z.array(itemSummarySchema);
 export const queueSchema = z
   .object({

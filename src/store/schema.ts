@@ -96,6 +96,14 @@ export interface Database {
     locked_at: Date;
     expires_at: Date;
   };
+  saved_views: {
+    id: Generated<string>;
+    owner_id: string;
+    team_key: string | null;
+    name: string;
+    query: ColumnType<Record<string, string>, string, string>;
+    created_at: Generated<Date>;
+  };
   sessions: {
     id_hash: string;
     user_id: string;

@@ -1,22 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { dueText } from "../../domain/dates.ts";
-import { itemStates, rejectReasons } from "../../domain/item.ts";
+import { rejectReasons } from "../../domain/item.ts";
 import { KEY_MAX, keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ItemCommand, ItemView } from "../../engine/items.ts";
 import { principalOf } from "../auth.ts";
 import { expectedVersion } from "../if-match.ts";
 import { decimalParam, intParam } from "../params.ts";
-import { presentComment, presentEvent, presentItem, presentItemSummary } from "../presenters.ts";
-import {
-  answers,
-  commentSchema,
-  eventSchema,
-  itemSchema,
-  itemSummarySchema,
-  queueSchema,
-} from "../responses.ts";
+import { presentComment, presentItem, presentItemSummary } from "../presenters.ts";
+import { answers, commentSchema, itemSchema, queueSchema } from "../responses.ts";
 
 const keyParams = z.object({ key: keyText });
 /** Commands without parameters accept an empty body, `{}` or no body at all. */
@@ -201,46 +194,6 @@ export const itemRoutes =
     );
 
     app.get(
-      "/items",
-      {
-        schema: {
-          tags: ["items"],
-          summary: "List items, oldest update first",
-          response: answers(z.object({ items: z.array(itemSummarySchema) })),
-          querystring: z
-            .object({
-              team: keyText.optional().describe("next-actor team"),
-              state: text({ max: 200 })
-                .optional()
-                .describe(`comma-separated: ${itemStates.join(", ")}`)
-                .refine(
-                  (s) =>
-                    !s || s.split(",").every((x) => (itemStates as readonly string[]).includes(x)),
-                  {
-                    message: `must be a comma-separated list of ${itemStates.join(", ")}`,
-                  },
-                ),
-              workflow: keyText.optional(),
-              assignee: text({ max: 320 }).optional(),
-              limit: intParam({ min: 1, max: 5000 }).default(100),
-            })
-            .strict(),
-        },
-      },
-      async (request) => {
-        const q = request.query;
-        const views = await engine.items.list({
-          team: q.team,
-          workflow: q.workflow,
-          assignee: q.assignee,
-          state: q.state ? (q.state.split(",") as (typeof itemStates)[number][]) : undefined,
-          limit: q.limit,
-        });
-        return { items: await presentList(views) };
-      },
-    );
-
-    app.get(
       "/items/:key",
       {
         schema: {
@@ -385,21 +338,6 @@ export const itemRoutes =
         },
       );
     }
-
-    app.get(
-      "/items/:key/events",
-      {
-        schema: {
-          tags: ["items"],
-          summary: "The item's timeline: every event, oldest first",
-          response: answers(z.object({ events: z.array(eventSchema) })),
-          params: keyParams,
-        },
-      },
-      async (request) => ({
-        events: (await engine.items.events(request.params.key)).map(presentEvent),
-      }),
-    );
 
     app.get(
       "/items/:key/comments",
