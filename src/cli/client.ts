@@ -12,6 +12,7 @@ import type {
   presentQuestion,
   presentTeam,
   presentUser,
+  presentView,
 } from "../http/presenters.ts";
 
 /*
@@ -71,7 +72,8 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-type Query = Record<string, string | number | undefined>;
+/** Query parameters; a list repeats its parameter (`field=a:1&field=b:2`). */
+type Query = Record<string, string | number | string[] | undefined>;
 
 /** A request body: JSON (any value), text sent as-is with its content type, or a multipart form. */
 type Body = { json: unknown } | { text: string; contentType: string } | { form: FormData };
@@ -113,8 +115,8 @@ export class Api {
    * GETs a resource that is not JSON (an iCalendar invite) and returns its text. Failures still
    * come back as problem+json, so they read like every other error.
    */
-  async download(path: string, accept: string): Promise<string> {
-    const { text } = await this.call("GET", path, undefined, {}, accept);
+  async download(path: string, accept: string, query: Query = {}): Promise<string> {
+    const { text } = await this.call("GET", path, undefined, query, accept);
     return text;
   }
 
@@ -157,7 +159,8 @@ export class Api {
       ]);
     const url = new URL(`${this.url}/api/v1${path}`);
     for (const [k, v] of Object.entries(query))
-      if (v !== undefined) url.searchParams.set(k, `${v}`);
+      if (Array.isArray(v)) for (const x of v) url.searchParams.append(k, x);
+      else if (v !== undefined) url.searchParams.set(k, `${v}`);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,
       accept: `${accept}, application/problem+json`,
@@ -271,6 +274,8 @@ export type EventJson = ItemEventBody & {
 export type CommentJson = ReturnType<typeof presentComment>;
 /** A file of an item, as GET /items/{key}/files lists it. */
 export type FileJson = StoredFile;
+/** A saved view, as GET /views lists it. */
+export type ViewJson = ReturnType<typeof presentView>;
 /** A team with its members, as GET /teams lists it. */
 export type TeamJson = ReturnType<typeof presentTeam>;
 /** A user with their teams, as GET /users lists it. */

@@ -11,6 +11,7 @@ import { registerQueueCommands } from "./queue-commands.ts";
 import { registerServerCommands } from "./server-commands.ts";
 import { registerTeamCommands } from "./team-commands.ts";
 import { registerUserCommands } from "./user-commands.ts";
+import { registerViewCommands } from "./view-commands.ts";
 import { registerWorkflowCommands } from "./workflow-commands.ts";
 
 /*
@@ -39,6 +40,7 @@ registerTeamCommands(program);
 registerUserCommands(program);
 registerWorkflowCommands(program);
 registerItemCommands(program);
+registerViewCommands(program);
 registerHandoffCommands(program);
 registerQueueCommands(program);
 registerQuestionCommands(program);

@@ -463,26 +463,6 @@ export async function listEvents(db: Db, itemId: string): Promise<(ItemEvent & {
   })) as (ItemEvent & { seq: number })[];
 }
 
-export interface ItemFilter {
-  /** Items whose next actor is this team. */
-  team?: string | undefined;
-  status?: readonly string[] | undefined;
-  workflow?: string | undefined;
-  assignee?: string | undefined;
-  limit: number;
-}
-
-/** Items matching a filter, least recently updated first (the ones waiting longest). */
-export async function listItems(db: Db, f: ItemFilter): Promise<StoredItem[]> {
-  let q = db.selectFrom("items").select(["id", "doc"]);
-  if (f.team) q = q.where("next_team", "=", f.team);
-  if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
-  if (f.workflow) q = q.where("workflow_key", "=", f.workflow);
-  if (f.assignee) q = q.where("assignee", "=", f.assignee);
-  const rows = await q.orderBy("updated_at").orderBy("id").limit(f.limit).execute();
-  return rows.map((r) => ({ id: r.id, item: r.doc as Item }));
-}
-
 /** An open item with what is stored about its service levels (see ItemSla), for recomputes. */
 export interface StoredSla extends StoredItem {
   urgency: number;
