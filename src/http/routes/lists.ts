@@ -179,8 +179,10 @@ export const listRoutes =
         engine.directory.teamNameOf(),
         engine.sla.currentClocksOf(views),
       ]);
+      const risks = await engine.forecasts.riskOf(views, clocks);
       return views.map((v, i) => ({
         ...presentItemSummary(v, name, clocks[i]),
+        risk: risks[i] ?? null,
         fields: v.item.fields,
       }));
     };
