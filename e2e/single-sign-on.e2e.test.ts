@@ -39,7 +39,10 @@ describe("single sign-on in the browser", () => {
     const context = await e.context();
     const page = await context.newPage();
     await page.goto("/teams");
-    await page.getByRole("link", { name: "Sign in with Acme ID" }).click();
+    const button = page.getByRole("link", { name: "Sign in with Acme ID" });
+    await button.waitFor();
+    await e.shot(page, "sign-in-with-sso");
+    await button.click();
 
     // The provider's own login page, on its own origin.
     await page.waitForURL(`${idp.issuer}/**`);

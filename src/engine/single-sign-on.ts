@@ -120,7 +120,11 @@ export class SingleSignOn {
         throw new DomainError(
           "unavailable",
           `The identity provider at ${this.settings.issuer} cannot be reached or answered wrongly; try again shortly.`,
-          { reason: "discovery", cause: e instanceof Error ? e.message : String(e) },
+          {
+            reason: "discovery",
+            cause: e instanceof Error ? e.message : String(e),
+            retry_after: 5,
+          },
         );
       });
     return this.configuration;
@@ -212,7 +216,7 @@ export class SingleSignOn {
         throw new DomainError(
           "unavailable",
           `The identity provider at ${this.settings.issuer} cannot be reached; try again shortly.`,
-          { reason: "provider_unreachable" },
+          { reason: "provider_unreachable", retry_after: 5 },
         );
       if (!isProtocolError(e)) throw e;
       const refused = e instanceof oidc.AuthorizationResponseError;

@@ -274,6 +274,21 @@ describe.each(oneDbKind())("single sign-on on $name", (kind) => {
     }
   });
 
+  it("answers 503 with Retry-After while the provider cannot be reached", async () => {
+    const cutOff = await buildApp({
+      engine: b.engine,
+      sso: idp.settings({ issuer: "http://127.0.0.1:1" }),
+    });
+    try {
+      const res = await cutOff.inject({ method: "GET", url: "/api/v1/session/oidc/start" });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers["retry-after"]).toBe("5");
+      expect(res.json()).toMatchObject({ code: "unavailable", reason: "discovery" });
+    } finally {
+      await cutOff.close();
+    }
+  });
+
   it("has no single sign-on routes where it is not configured", async () => {
     const plain = await buildApp({ engine: b.engine });
     try {
