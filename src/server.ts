@@ -9,7 +9,6 @@ import { singleSignOnSettingsOf } from "./engine/single-sign-on.ts";
 import { buildApp } from "./http/app.ts";
 import { httpSettingsOf } from "./http/limits.ts";
 import { migrate, openDb } from "./store/db.ts";
-import { countUsers } from "./store/directory.ts";
 import { type Notice, openEmbedded } from "./store/embedded.ts";
 
 /*
@@ -109,7 +108,7 @@ export async function startBaton(config: Config): Promise<Running> {
 
 /** On an empty database: the first admin, and the demo unless BATON_DEMO=false. */
 async function firstRun(engine: Engine, config: Config): Promise<string | null> {
-  if ((await countUsers(engine.db)) > 0) return null;
+  if (await engine.directory.hasUsers()) return null;
   const generated = !config.BATON_ADMIN_TOKEN;
   const adminToken =
     config.BATON_ADMIN_TOKEN ?? `bt_admin_${crypto.randomUUID().replaceAll("-", "")}`;

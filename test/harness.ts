@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createEngine, type Engine } from "../src/engine/engine.ts";
+import { createEngine, type OwnedEngine } from "../src/engine/engine.ts";
 import type { SingleSignOnSettings } from "../src/engine/single-sign-on.ts";
 import { buildApp } from "../src/http/app.ts";
 import type { HttpSettings } from "../src/http/limits.ts";
@@ -47,7 +47,7 @@ export interface Response<T = any> {
 export interface TestBaton {
   /** The test file's own database (for a second node, or direct SQL). */
   databaseUrl: string;
-  engine: Engine;
+  engine: OwnedEngine;
   app: FastifyInstance;
   clock: TestClock;
   /** Calls the API as the holder of `token`. */
@@ -196,10 +196,10 @@ export function useBaton(
  * notices as the first; closed after the file.
  */
 export function useSecondNode(b: TestBaton): {
-  readonly engine: Engine;
+  readonly engine: OwnedEngine;
   readonly app: FastifyInstance;
 } {
-  const node = {} as { engine: Engine; app: FastifyInstance };
+  const node = {} as { engine: OwnedEngine; app: FastifyInstance };
   beforeAll(async () => {
     const db = openDb(b.databaseUrl, { max: 2 });
     node.engine = createEngine({ db, url: b.databaseUrl, clock: b.clock.read });

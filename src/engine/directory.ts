@@ -418,6 +418,11 @@ export class Directory {
    * On an empty database, creates the first admin holding `token` (from BATON_ADMIN_TOKEN).
    * Does nothing once any user exists. Returns whether it created one.
    */
+  /** Whether anyone has been created yet (an empty database gets its first admin). */
+  async hasUsers(): Promise<boolean> {
+    return (await store.countUsers(this.db)) > 0;
+  }
+
   async bootstrapAdmin(token: string, email = "admin@baton.local"): Promise<boolean> {
     if ((await store.countUsers(this.db)) > 0) return false;
     const created = await store.insertUser(this.db, {

@@ -2,6 +2,7 @@ import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
 import { Directory } from "./directory.ts";
 import { Forecasts } from "./forecasts.ts";
+import { checkReadiness, type Readiness } from "./health.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
@@ -13,7 +14,6 @@ import { Workflows } from "./workflows.ts";
 
 /** Everything the HTTP routes and the CLI may call. Nothing above this layer touches SQL. */
 export interface Engine {
-  db: Db;
   directory: Directory;
   workflows: Workflows;
   items: Items;
@@ -31,10 +31,20 @@ export interface Engine {
   idempotency: IdempotencyKeys;
   /** Saved views: named list filters, personal or shared with a team. */
   views: Views;
+  /** Whether this node may take traffic: the database answers in time, its migrations are ours. */
+  readiness(options?: { timeoutMs?: number }): Promise<Readiness>;
   /** The time as the engine sees it; tests pass a clock they control. */
   clock: () => Date;
   /** Sends pending notices and stops listening; the caller closes the database. */
   close(): Promise<void>;
+}
+
+/**
+ * The engine with the database it runs on, for whoever opened both (the server, the tests) and
+ * closes them; the routes and the CLI get only the {@link Engine}.
+ */
+export interface OwnedEngine extends Engine {
+  readonly db: Db;
 }
 
 export function createEngine({
@@ -56,7 +66,7 @@ export function createEngine({
   timerOptions?: TimerWorkerOptions;
   /** How long forecasts reuse a workflow's history (ms); default a minute, 0 in tests. */
   historyMaxAgeMs?: number;
-}): Engine {
+}): OwnedEngine {
   const caches = new CacheInvalidation(db, url, onError);
   const directory = new Directory(db, clock, caches);
   const workflows = new Workflows(db, directory, caches);
@@ -96,6 +106,7 @@ export function createEngine({
     caches,
     idempotency,
     views: new Views(db, directory),
+    readiness: (options) => checkReadiness(db, options),
     clock,
     close: async () => {
       await timers.stop();

@@ -59,6 +59,13 @@ export class ServiceLevels {
   /** The chain of background recomputes (see setCalendar). */
   private recomputing: Promise<void> = Promise.resolve();
 
+  /** {@link recompute} of every team's items, asked for by an admin (POST /sla/recompute). */
+  recomputeAll(by: Principal): Promise<number> {
+    if (!by.isAdmin)
+      throw new DomainError("admin_only", "Only an admin can recompute service levels.");
+    return this.recompute();
+  }
+
   /**
    * Recomputes what is stored about open items' service levels (queue urgency, next deadline,
    * timers) from today's calendars. Clocks shown to people are always computed fresh; this keeps

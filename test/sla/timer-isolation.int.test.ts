@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../../src/engine/engine.ts";
+import { createEngine, type OwnedEngine } from "../../src/engine/engine.ts";
 import { openDb } from "../../src/store/db.ts";
 import { dbKinds, useBaton } from "../harness.ts";
 
@@ -30,7 +30,7 @@ const UNRELATED = 200;
 
 describe.each(dbKinds())("timer isolation on $name", (kind) => {
   const b = useBaton(kind);
-  const nodes: Engine[] = [];
+  const nodes: OwnedEngine[] = [];
   afterAll(async () => {
     for (const n of nodes) {
       await n.close();

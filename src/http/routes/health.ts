@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { DomainError } from "../../domain/errors.ts";
 import type { Engine } from "../../engine/engine.ts";
-import { checkReadiness, RETRY_AFTER_S } from "../../engine/health.ts";
+import { RETRY_AFTER_S } from "../../engine/health.ts";
 
 /*
  * Probes for process managers and load balancers, outside /api/v1 and without credentials.
@@ -17,7 +17,7 @@ export const healthRoutes =
     const probe = { schema: { hide: true }, config: { rateLimit: false } } as const;
     app.get("/healthz", probe, async () => ({ ok: true }));
     app.get("/readyz", probe, async (request) => {
-      const r = await checkReadiness(engine.db, { timeoutMs: 1000 });
+      const r = await engine.readiness({ timeoutMs: 1000 });
       if (r.cause) request.log.warn({ err: r.cause }, `not ready: the database is ${r.database}`);
       if (!r.ready)
         throw new DomainError(

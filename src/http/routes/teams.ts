@@ -127,9 +127,7 @@ export const teamRoutes =
         },
       },
       async (request) => {
-        if (!principalOf(request).isAdmin)
-          throw new DomainError("admin_only", "Only an admin can recompute service levels.");
-        return { updated: await engine.sla.recompute() };
+        return { updated: await engine.sla.recomputeAll(principalOf(request)) };
       },
     );
     app.get(
