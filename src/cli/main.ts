@@ -5,6 +5,7 @@ import { registerMeetingCommands, registerQuestionCommands } from "./collaborati
 import { registerFileCommands } from "./file-commands.ts";
 import { registerHandoffCommands } from "./handoff-commands.ts";
 import { registerItemCommands } from "./item-commands.ts";
+import { registerMineCommands } from "./mine-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { printError } from "./output.ts";
 import { registerQueueCommands } from "./queue-commands.ts";
@@ -48,6 +49,7 @@ registerMeetingCommands(program);
 registerCalendarCommands(program);
 registerOutboxCommands(program);
 registerFileCommands(program);
+registerMineCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,8 @@ export type ErrorCode =
   | "invalid_input"
   /** A workflow definition failed validation; `errors` lists every problem with its path. */
   | "invalid_workflow"
+  /** An event log to mine (XES or CSV) cannot be read: `line`/`column` or `offset` say where. */
+  | "invalid_log"
   /** No credentials, or credentials that match no active token or session. */
   | "unauthenticated"
   /** A cookie-authenticated change came without the `X-Requested-With: baton` header (CSRF guard). */

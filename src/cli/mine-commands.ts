@@ -1,0 +1,148 @@
+import type { Command } from "commander";
+
+/*
+ * `baton mine FILE`: the handoff map of an exported ticket history (XES or CSV, gzipped or
+ * not), worked out on this machine: no server, no token. The mining modules are imported inside
+ * the action, so other commands never load them, and they load nothing of the server.
+ */
+
+interface MineFlags {
+  case?: string;
+  activity?: string;
+  timestamp?: string;
+  team?: string;
+  resource?: string;
+  lifecycle?: string;
+  keepLifecycle: string;
+  format?: string;
+  delimiter?: string;
+  html?: string;
+  propose?: string;
+  top: string;
+  progress?: boolean;
+}
+
+/** Registers `mine`. */
+export function registerMineCommands(program: Command): void {
+  program
+    .command("mine")
+    .description("mine the team handoff map from an event log (XES or CSV, optionally .gz)")
+    .argument("<file>", "the log: .xes, .xes.gz, .csv or .csv.gz")
+    .option("--case <name>", "case id attribute or column (default case:concept:name)")
+    .option("--activity <name>", "activity attribute or column (default concept:name)")
+    .option("--timestamp <name>", "timestamp attribute or column (default time:timestamp)")
+    .option("--team <name>", "team attribute or column (default org:group)")
+    .option("--resource <name>", "resource (person) attribute or column, e.g. org:resource")
+    .option("--lifecycle <name>", "lifecycle attribute or column, e.g. lifecycle:transition")
+    .option(
+      "--keep-lifecycle <values>",
+      "with --lifecycle, the transitions kept (comma-separated)",
+      "complete",
+    )
+    .option("--format <format>", "xes or csv (default: from the file name)")
+    .option("--delimiter <char>", "CSV field delimiter (default ,)")
+    .option("--html <file>", "also write a self-contained HTML report with the handoff map")
+    .option("--propose <file>", "also write a Baton workflow (YAML) following the dominant path")
+    .option("--top <n>", "handoff pairs and paths listed in the summary", "10")
+    .option("--no-progress", "no progress bar, even on a terminal")
+    .action(async (file: string, flags: MineFlags, command: Command) => {
+      const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+      const { CliError } = await import("./client.ts");
+      const format = flags.format?.toLowerCase();
+      if (format !== undefined && format !== "xes" && format !== "csv")
+        throw new CliError(`--format must be xes or csv, not "${flags.format}"`);
+      const top = Number(flags.top);
+      if (!Number.isInteger(top) || top < 0 || top > 1000)
+        throw new CliError(`--top must be a whole number from 0 to 1000, not "${flags.top}"`);
+      if (flags.delimiter !== undefined && flags.delimiter.length !== 1)
+        throw new CliError(`--delimiter must be one character, not "${flags.delimiter}"`);
+      const { mineFile } = await import("../mining/read-log.ts");
+      const { stat } = await import("node:fs/promises");
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      );
+      const progress =
+        flags.progress !== false && process.stderr.isTTY ? progressBar(file, size) : undefined;
+      let result: Awaited<ReturnType<typeof mineFile>>;
+      try {
+        result = await mineFile(file, {
+          format,
+          delimiter: flags.delimiter,
+          mapping: {
+            case: flags.case,
+            activity: flags.activity,
+            timestamp: flags.timestamp,
+            team: flags.team,
+            resource: flags.resource,
+            lifecycle: flags.lifecycle,
+          },
+          lifecycleKeep: flags.keepLifecycle
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+          onProgress: progress?.update,
+        });
+      } catch (e) {
+        progress?.done();
+        const { DomainError } = await import("../domain/errors.ts");
+        if (e instanceof DomainError) throw new CliError(`${file}: ${e.message}`);
+        throw e;
+      }
+      progress?.done();
+      const { writeFile } = await import("node:fs/promises");
+      const written: string[] = [];
+      if (flags.html) {
+        const { renderHtmlReport } = await import("../mining/html.ts");
+        await writeFile(flags.html, renderHtmlReport(result));
+        written.push(`HTML report: ${flags.html}`);
+      }
+      if (flags.propose) {
+        const { proposeWorkflow } = await import("../mining/propose.ts");
+        let proposal: ReturnType<typeof proposeWorkflow>;
+        try {
+          proposal = proposeWorkflow({ report: result, source: result.source.name });
+        } catch (e) {
+          throw new CliError(`cannot propose a workflow: ${(e as Error).message}`);
+        }
+        await writeFile(flags.propose, proposal.yaml);
+        written.push(
+          `Proposed workflow: ${flags.propose} (teams ${proposal.teams.map((t) => t.key).join(", ")}); apply it with baton workflow apply -f ${flags.propose}`,
+        );
+      }
+      if (json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        for (const line of written) process.stderr.write(`${line}\n`);
+        return;
+      }
+      const { printSummary } = await import("./mine-summary.ts");
+      printSummary(result, top);
+      for (const line of written) process.stdout.write(`${line}\n`);
+    });
+}
+
+/** A one-line bar on stderr, redrawn at most ten times a second. */
+function progressBar(file: string, total: number) {
+  const name = file.length > 40 ? `…${file.slice(-39)}` : file;
+  let last = 0;
+  const mb = (n: number) => (n / 1_000_000).toFixed(1);
+  const draw = (read: number) => {
+    const share = total > 0 ? Math.min(1, read / total) : 0;
+    const width = 24;
+    const filled = Math.round(share * width);
+    process.stderr.write(
+      `\rmining ${name} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)} % ${mb(read)}/${mb(total)} MB`,
+    );
+  };
+  return {
+    update: (read: number) => {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      draw(read);
+    },
+    done: () => {
+      if (last !== 0) process.stderr.write("\r\u001b[K");
+    },
+  };
+}

@@ -1,0 +1,531 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { pipeline, Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { parse as parseCsv } from "csv-parse";
+import { SaxesParser, type SaxesTag } from "saxes";
+import { DomainError } from "../domain/errors.ts";
+import type { MiningLimits } from "./limits.ts";
+import { LogMiner, type MiningReport } from "./metrics.ts";
+import { parseTimestamp } from "./timestamps.ts";
+
+/*
+ * Streaming readers of event logs: XES (IEEE 1849) through saxes and CSV through csv-parse,
+ * either of them gzipped (told by the gzip magic bytes, not the name). They read the file once,
+ * in chunks, and hand events to the pure LogMiner; an XES trace is folded as soon as it closes,
+ * so memory follows the largest trace, not the file. A CSV may list a case's rows anywhere, so
+ * its cases stay open (four numbers an event) until the end.
+ *
+ * A file that is not what it claims fails with `invalid_log` saying where (line and column, or
+ * the byte offset in a compressed file) and what was expected; events that cannot be placed (no
+ * case, no or a bad timestamp) are skipped, counted, and the first one is named.
+ */
+
+/** Which attribute (XES) or column (CSV) holds each part of an event. */
+export interface ColumnMapping {
+  case: string;
+  activity: string;
+  timestamp: string;
+  team: string;
+  resource?: string | undefined;
+  lifecycle?: string | undefined;
+}
+
+/** The standard XES attribute names, which PM4Py's CSV exports use as column names too. */
+export const DEFAULT_MAPPING: ColumnMapping = {
+  case: "case:concept:name",
+  activity: "concept:name",
+  timestamp: "time:timestamp",
+  team: "org:group",
+};
+
+export type LogFormat = "xes" | "csv";
+
+export interface ReadOptions {
+  /** Told from the name (`.xes`, `.csv`, either `.gz`) or the first character when absent. */
+  format?: LogFormat | undefined;
+  mapping?: Partial<ColumnMapping> | undefined;
+  /** CSV field delimiter (default `,`). */
+  delimiter?: string | undefined;
+  /** With a lifecycle mapping, the transitions kept (default `complete`), lower case. */
+  lifecycleKeep?: readonly string[] | undefined;
+  /** Called as raw bytes are read (compressed bytes for a .gz). */
+  onProgress?: ((bytesRead: number) => void) | undefined;
+  limits?: Partial<MiningLimits> | undefined;
+}
+
+/** Events the log has but the figures leave out, and why. */
+export interface SkippedEvents {
+  events: number;
+  no_case: number;
+  no_timestamp: number;
+  bad_timestamp: number;
+  /** Left out by the lifecycle filter (`--lifecycle`). */
+  lifecycle: number;
+  /** Where the first skipped event is and why, for the person fixing the export. */
+  first_problem: string | null;
+}
+
+/** The mining report plus what was read and how. */
+export type MineResult = {
+  source: { name: string; format: LogFormat; gzip: boolean; bytes: number };
+  mapping: ColumnMapping;
+  skipped: SkippedEvents;
+  warnings: string[];
+} & MiningReport;
+
+/** Mines a file on disk. */
+export async function mineFile(path: string, options: ReadOptions = {}): Promise<MineResult> {
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new Error("not a regular file");
+    size = s.size;
+  } catch (e) {
+    throw new DomainError("invalid_log", `cannot read ${path}: ${(e as Error).message}`);
+  }
+  const result = await mineStream(createReadStream(path, { highWaterMark: 256 * 1024 }), {
+    ...options,
+    name: basename(path),
+  });
+  result.source.bytes = size;
+  return result;
+}
+
+/** Mines a byte stream (a file, an upload). `name` tells the format when `format` is absent. */
+export async function mineStream(
+  source: AsyncIterable<Buffer | Uint8Array>,
+  options: ReadOptions & { name: string },
+): Promise<MineResult> {
+  const mapping: ColumnMapping = { ...DEFAULT_MAPPING, ...stripUndefined(options.mapping ?? {}) };
+  const bytes = await openBytes(source, options.onProgress);
+  const text = decode(bytes.chunks);
+  const first = await text.next();
+  const head = first.done ? "" : first.value;
+  const format = options.format ?? formatOf(options.name, head);
+  const chunks = prepend(head, text);
+  const ctx: ReadContext = {
+    mapping,
+    miner: new LogMiner({ limits: options.limits, hasResources: mapping.resource !== undefined }),
+    skipped: {
+      events: 0,
+      no_case: 0,
+      no_timestamp: 0,
+      bad_timestamp: 0,
+      lifecycle: 0,
+      first_problem: null,
+    },
+    warnings: [],
+    lifecycleKeep: new Set((options.lifecycleKeep ?? ["complete"]).map((s) => s.toLowerCase())),
+    teamSeen: false,
+    eventKeys: new Set(),
+  };
+  try {
+    if (format === "xes") await readXes(chunks, ctx);
+    else await readCsv(chunks, ctx, options.delimiter ?? ",");
+  } catch (e) {
+    throw bytes.explain(e);
+  }
+  const report = ctx.miner.report();
+  if (report.events === 0 && ctx.skipped.events > 0)
+    throw new DomainError(
+      "invalid_log",
+      `no event could be used (${ctx.skipped.events.toLocaleString("en")} skipped); the first: ${ctx.skipped.first_problem}`,
+      { skipped: ctx.skipped },
+    );
+  if (report.events > 0 && !ctx.teamSeen)
+    ctx.warnings.push(
+      `no event has a value in "${mapping.team}", so there are no teams and no handoffs` +
+        (ctx.eventKeys.size > 0
+          ? `; the events have ${[...ctx.eventKeys].map((k) => `"${k}"`).join(", ")} (choose one with --team)`
+          : ""),
+    );
+  return {
+    source: { name: options.name, format, gzip: bytes.gzip, bytes: bytes.count() },
+    mapping,
+    skipped: ctx.skipped,
+    warnings: ctx.warnings,
+    ...report,
+  };
+}
+
+interface ReadContext {
+  mapping: ColumnMapping;
+  miner: LogMiner;
+  skipped: SkippedEvents;
+  warnings: string[];
+  lifecycleKeep: Set<string>;
+  teamSeen: boolean;
+  /** Attribute names seen on events (a few), to suggest a team mapping when none matched. */
+  eventKeys: Set<string>;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function formatOf(name: string, head: string): LogFormat {
+  const lower = name.toLowerCase().replace(/\.gz$/, "");
+  if (lower.endsWith(".xes") || lower.endsWith(".xml")) return "xes";
+  if (lower.endsWith(".csv") || lower.endsWith(".txt")) return "csv";
+  return head.trimStart().startsWith("<") ? "xes" : "csv";
+}
+
+interface OpenedBytes {
+  chunks: AsyncIterable<Buffer>;
+  gzip: boolean;
+  count: () => number;
+  /** Turns a decompression error into `invalid_log` with the offset; passes others through. */
+  explain: (e: unknown) => unknown;
+}
+
+/** The file's bytes, decompressed when they start with the gzip magic number. */
+async function openBytes(
+  source: AsyncIterable<Buffer | Uint8Array>,
+  onProgress: ((n: number) => void) | undefined,
+): Promise<OpenedBytes> {
+  const it = source[Symbol.asyncIterator]();
+  let read = 0;
+  const firstStep = await it.next();
+  const first = firstStep.done ? Buffer.alloc(0) : Buffer.from(firstStep.value);
+  const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  async function* raw(): AsyncGenerator<Buffer> {
+    if (first.length > 0) {
+      read += first.length;
+      onProgress?.(read);
+      yield first;
+    }
+    if (firstStep.done) return;
+    for (;;) {
+      const step = await it.next();
+      if (step.done) return;
+      read += step.value.length;
+      onProgress?.(read);
+      yield Buffer.from(step.value);
+    }
+  }
+  const count = () => read;
+  if (!gzip) return { chunks: raw(), gzip, count, explain: (e) => e };
+  const gunzip = createGunzip();
+  // Errors of either side surface when the gunzip stream is read.
+  pipeline(Readable.from(raw()), gunzip, () => {});
+  return {
+    chunks: gunzip,
+    gzip,
+    count,
+    explain: (e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (typeof code === "string" && code.startsWith("Z_"))
+        return new DomainError(
+          "invalid_log",
+          `the gzip data is damaged or cut short near byte ${read.toLocaleString("en")} of the file (${(e as Error).message})`,
+          { offset: read },
+        );
+      return e;
+    },
+  };
+}
+
+/** UTF-8 text in chunks; a character split between two chunks is joined, a BOM dropped. */
+async function* decode(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8");
+  for await (const chunk of chunks) {
+    const s = decoder.decode(chunk, { stream: true });
+    if (s !== "") yield s;
+  }
+  const rest = decoder.decode();
+  if (rest !== "") yield rest;
+}
+
+async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  if (head !== "") yield head;
+  for (;;) {
+    const step = await rest.next();
+    if (step.done) return;
+    yield step.value;
+  }
+}
+
+function skip(ctx: ReadContext, reason: keyof SkippedEvents, where: string, why: string): void {
+  ctx.skipped.events++;
+  (ctx.skipped[reason] as number)++;
+  ctx.skipped.first_problem ??= `${where}: ${why}`;
+}
+
+/** The fields of one event as read; undefined where the log has none. */
+interface RawEvent {
+  case: string | undefined;
+  activity: string | undefined;
+  timestamp: string | undefined;
+  team: string | undefined;
+  resource: string | undefined;
+  lifecycle: string | undefined;
+}
+
+/** Checks an event's case and time and hands it to the miner; false when it was skipped. */
+function take(ctx: ReadContext, e: RawEvent, where: string): string | undefined {
+  if (e.case === undefined || e.case === "") {
+    skip(ctx, "no_case", where, `no case id in "${ctx.mapping.case}"`);
+    return undefined;
+  }
+  if (e.timestamp === undefined || e.timestamp === "") {
+    skip(ctx, "no_timestamp", where, `no timestamp in "${ctx.mapping.timestamp}"`);
+    return undefined;
+  }
+  const time = parseTimestamp(e.timestamp);
+  if (time === undefined) {
+    skip(
+      ctx,
+      "bad_timestamp",
+      where,
+      `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
+    );
+    return undefined;
+  }
+  if (ctx.mapping.lifecycle !== undefined && e.lifecycle !== undefined) {
+    if (!ctx.lifecycleKeep.has(e.lifecycle.toLowerCase())) {
+      ctx.skipped.lifecycle++;
+      ctx.skipped.events++;
+      return undefined;
+    }
+  }
+  const team = e.team === "" ? undefined : e.team;
+  if (team !== undefined) ctx.teamSeen = true;
+  ctx.miner.add(e.case, {
+    time,
+    team,
+    activity: e.activity,
+    resource: e.resource,
+  });
+  return e.case;
+}
+
+// Slots of the values an event needs, in RawEvent order.
+const SLOTS = ["case", "activity", "timestamp", "team", "resource", "lifecycle"] as const;
+type Slot = (typeof SLOTS)[number];
+
+/** `key → slots` for event attributes, and for trace attributes (`case:` names, prefix off). */
+function slotMaps(mapping: ColumnMapping): {
+  event: Map<string, Slot[]>;
+  trace: Map<string, Slot[]>;
+} {
+  const event = new Map<string, Slot[]>();
+  const trace = new Map<string, Slot[]>();
+  const add = (m: Map<string, Slot[]>, key: string, slot: Slot) => {
+    const list = m.get(key);
+    if (list) list.push(slot);
+    else m.set(key, [slot]);
+  };
+  for (const slot of SLOTS) {
+    const key = mapping[slot];
+    if (key === undefined) continue;
+    add(event, key, slot);
+    if (key.startsWith("case:")) add(trace, key.slice(5), slot);
+  }
+  return { event, trace };
+}
+
+function emptyEvent(): RawEvent {
+  return {
+    case: undefined,
+    activity: undefined,
+    timestamp: undefined,
+    team: undefined,
+    resource: undefined,
+    lifecycle: undefined,
+  };
+}
+
+const MAX_EVENT_KEYS_REMEMBERED = 30;
+
+async function readXes(chunks: AsyncIterable<string>, ctx: ReadContext): Promise<void> {
+  const parser = new SaxesParser({ position: true });
+  const slots = slotMaps(ctx.mapping);
+  let depth = 0;
+  // Names of the open elements, to say which close tag was expected.
+  const open: string[] = [];
+  let lastClosed: string | undefined;
+  let sawLog = false;
+  let inTrace = false;
+  let inEvent = false;
+  let traceNo = 0;
+  let trace = emptyEvent();
+  let event = emptyEvent();
+  let eventLine = 0;
+  const casesOfTrace = new Set<string>();
+
+  const fail = (message: string): never => {
+    throw new DomainError(
+      "invalid_log",
+      `line ${parser.line}, column ${parser.column + 1}: ${message}`,
+      { line: parser.line, column: parser.column + 1 },
+    );
+  };
+  parser.on("error", (e) => {
+    // saxes prefixes its message with "line:column: "; we say it in words.
+    let message = e.message.replace(/^[^:]*:?\d+:\d+: /, "").replace(/\.$/, "");
+    // saxes closes the inner element before it complains, so name both.
+    if (message === "unexpected close tag" && lastClosed !== undefined)
+      message = `found </${open.at(-1)}> while <${lastClosed}> is still open (expected </${lastClosed}>)`;
+    else if (message.startsWith("unclosed tag")) message += " (the file ends before it is closed)";
+    fail(
+      depth === 0 && !sawLog
+        ? `${message} (expected an XES document: <log> with <trace>s)`
+        : message,
+    );
+  });
+  parser.on("opentag", (node: SaxesTag) => {
+    depth++;
+    const name = node.name;
+    open.push(name);
+    // Without namespace processing (the default) attribute values are plain strings.
+    const attributes = node.attributes as Record<string, string>;
+    if (depth === 1) {
+      if (name !== "log")
+        fail(`expected <log> as the root element of an XES file, found <${name}>`);
+      sawLog = true;
+    } else if (depth === 2) {
+      if (name === "trace") {
+        inTrace = true;
+        traceNo++;
+        trace = emptyEvent();
+      } else if (name === "event")
+        fail("found an <event> directly in <log>: XES events belong inside a <trace>");
+    } else if (depth === 3 && inTrace) {
+      if (name === "event") {
+        inEvent = true;
+        event = emptyEvent();
+        eventLine = parser.line;
+      } else {
+        const key = attributes.key;
+        const list = key === undefined ? undefined : slots.trace.get(key);
+        if (list) for (const slot of list) trace[slot] = attributes.value;
+      }
+    } else if (depth === 4 && inEvent) {
+      const key = attributes.key;
+      if (key === undefined) return;
+      const list = slots.event.get(key);
+      if (list) for (const slot of list) event[slot] = attributes.value;
+      else if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED)
+        ctx.eventKeys.add(key);
+    }
+  });
+  parser.on("closetag", (node) => {
+    lastClosed = node.name;
+    if (depth === 3 && inEvent) {
+      inEvent = false;
+      const raw: RawEvent = {
+        case: event.case ?? trace.case ?? `trace ${traceNo}`,
+        activity: event.activity ?? trace.activity,
+        timestamp: event.timestamp ?? trace.timestamp,
+        team: event.team ?? trace.team,
+        resource: event.resource ?? trace.resource,
+        lifecycle: event.lifecycle ?? trace.lifecycle,
+      };
+      const id = take(ctx, raw, `line ${eventLine}`);
+      if (id !== undefined) casesOfTrace.add(id);
+    } else if (depth === 2 && inTrace) {
+      inTrace = false;
+      for (const id of casesOfTrace) ctx.miner.closeCase(id);
+      casesOfTrace.clear();
+    }
+    depth--;
+    open.pop();
+  });
+  for await (const chunk of chunks) parser.write(chunk);
+  parser.close();
+  if (!sawLog) fail("the file is empty: expected an XES document (<log> with <trace>s)");
+}
+
+async function readCsv(
+  chunks: AsyncIterable<string>,
+  ctx: ReadContext,
+  delimiter: string,
+): Promise<void> {
+  const parser = parseCsv({
+    delimiter,
+    bom: true,
+    skip_empty_lines: true,
+    max_record_size: 1_000_000,
+    // Each record with the line it ends on, for the messages about it.
+    info: true,
+  });
+  pipeline(Readable.from(chunks), parser, () => {});
+  let index: Record<Slot, number> | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      if (index === undefined) {
+        index = headerIndex(record, ctx.mapping, ctx);
+        continue;
+      }
+      const at = (slot: Slot) => {
+        const i = index?.[slot] ?? -1;
+        return i < 0 ? undefined : record[i];
+      };
+      take(
+        ctx,
+        {
+          case: at("case"),
+          activity: at("activity"),
+          timestamp: at("timestamp"),
+          team: at("team"),
+          resource: at("resource"),
+          lifecycle: at("lifecycle"),
+        },
+        `line ${info.lines}`,
+      );
+    }
+  } catch (e) {
+    if (e instanceof DomainError) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("CSV_"))
+      throw new DomainError("invalid_log", `line ${parser.info.lines}: ${(e as Error).message}`, {
+        line: parser.info.lines,
+      });
+    throw e;
+  }
+  if (index === undefined)
+    throw new DomainError("invalid_log", "the file is empty: expected a CSV header line");
+}
+
+/** Column positions of the mapping; a required column missing is an error listing the header. */
+function headerIndex(
+  header: string[],
+  mapping: ColumnMapping,
+  ctx: ReadContext,
+): Record<Slot, number> {
+  const flags: Record<Slot, string> = {
+    case: "--case",
+    activity: "--activity",
+    timestamp: "--timestamp",
+    team: "--team",
+    resource: "--resource",
+    lifecycle: "--lifecycle",
+  };
+  const index = {} as Record<Slot, number>;
+  const shown = header
+    .slice(0, 40)
+    .map((h) => `"${h}"`)
+    .join(", ");
+  for (const slot of SLOTS) {
+    const name = mapping[slot];
+    index[slot] = name === undefined ? -1 : header.indexOf(name);
+    if (name === undefined || index[slot] >= 0) continue;
+    if (slot === "activity" && name === DEFAULT_MAPPING.activity) {
+      ctx.warnings.push(
+        `no column "${name}": events have no activity (choose one with --activity)`,
+      );
+      continue;
+    }
+    throw new DomainError(
+      "invalid_log",
+      `line 1: the header has no column "${name}" (the ${slot}; choose another with ${flags[slot]}); the columns are ${shown}`,
+      { line: 1, column_missing: name },
+    );
+  }
+  return index;
+}
