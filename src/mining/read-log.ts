@@ -3,8 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { parse as parseCsv } from "csv-parse";
-import { SaxesParser, type SaxesTag } from "saxes";
+import type { SaxesTag } from "saxes";
 import { DomainError } from "../domain/errors.ts";
 import type { MiningLimits } from "./limits.ts";
 import { LogMiner, type MiningReport } from "./metrics.ts";
@@ -207,7 +206,8 @@ async function openBytes(
   }
   const count = () => read;
   if (!gzip) return { chunks: raw(), gzip, count, explain: (e) => e };
-  const gunzip = createGunzip();
+  // Large output chunks: every chunk is a trip through the async iterators below.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   // Errors of either side surface when the gunzip stream is read.
   pipeline(Readable.from(raw()), gunzip, () => {});
   return {
@@ -340,6 +340,8 @@ function emptyEvent(): RawEvent {
 const MAX_EVENT_KEYS_REMEMBERED = 30;
 
 async function readXes(chunks: AsyncIterable<string>, ctx: ReadContext): Promise<void> {
+  // Loaded here, not at the top: a CSV run never needs it, and every module costs start-up time.
+  const { SaxesParser } = await import("saxes");
   const parser = new SaxesParser({ position: true });
   const slots = slotMaps(ctx.mapping);
   let depth = 0;
@@ -443,6 +445,7 @@ async function readCsv(
   ctx: ReadContext,
   delimiter: string,
 ): Promise<void> {
+  const { parse: parseCsv } = await import("csv-parse");
   const parser = parseCsv({
     delimiter,
     bom: true,
