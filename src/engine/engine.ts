@@ -7,6 +7,7 @@ import { IdempotencyKeys } from "./idempotency.ts";
 import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
 import type { EngineLogger } from "./logger.ts";
+import { MiningJobs } from "./mining-jobs.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
@@ -33,6 +34,8 @@ export interface Engine {
   views: Views;
   /** Whether this node may take traffic: the database answers in time, its migrations are ours. */
   readiness(options?: { timeoutMs?: number }): Promise<Readiness>;
+  /** Uploaded event logs being mined, and their reports (this node's memory). */
+  mining: MiningJobs;
   /** The time as the engine sees it; tests pass a clock they control. */
   clock: () => Date;
   /** Sends pending notices and stops listening; the caller closes the database. */
@@ -107,6 +110,7 @@ export function createEngine({
     idempotency,
     views: new Views(db, directory),
     readiness: (options) => checkReadiness(db, options),
+    mining: new MiningJobs(clock),
     clock,
     close: async () => {
       await timers.stop();

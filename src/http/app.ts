@@ -29,6 +29,7 @@ import { forecastRoutes } from "./routes/forecast.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { listRoutes } from "./routes/lists.ts";
+import { miningRoutes } from "./routes/mining.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on.ts";
@@ -200,6 +201,7 @@ export async function buildApp({
       await api.register(fileRoutes(engine, { maxBytes: http.uploadMaxBytes }));
       await api.register(forecastRoutes(engine));
       await api.register(streamRoutes(engine));
+      await api.register(miningRoutes(engine));
     },
     { prefix: "/api/v1" },
   );

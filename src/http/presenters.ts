@@ -7,6 +7,7 @@ import { describeNext, type NextAction } from "../domain/next-action.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
 import type { Team, User } from "../engine/directory.ts";
 import type { ItemView } from "../engine/items.ts";
+import type { MiningJob } from "../engine/mining-jobs.ts";
 import type { View } from "../engine/views.ts";
 
 /*
@@ -275,4 +276,23 @@ export function presentUser(u: User) {
 
 export function presentTeam(t: Team) {
   return { key: t.key, name: t.name, members: t.members };
+}
+
+/** A mining job: progress, and the report or the error once it ends. */
+export function presentMiningJob(job: MiningJob) {
+  return {
+    id: job.id,
+    state: job.state,
+    name: job.name,
+    progress: {
+      bytes_read: job.bytesRead,
+      bytes_total: job.bytesTotal,
+      share: job.bytesTotal === 0 ? 0 : Math.round((job.bytesRead / job.bytesTotal) * 1000) / 1000,
+    },
+    created_at: job.createdAt.toISOString(),
+    finished_at: job.finishedAt?.toISOString() ?? null,
+    result: job.result as Record<string, unknown> | null,
+    error: job.error,
+    href: `/api/v1/mining/jobs/${job.id}`,
+  };
 }

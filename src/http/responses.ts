@@ -466,3 +466,28 @@ export const checkingSerializer: FastifySerializerCompiler<unknown> =
     }
     return JSON.stringify(data);
   };
+
+/** A mining job as POST and GET /mining/jobs answer it (presenters.ts presentMiningJob). */
+export const miningJobSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(["running", "done", "failed"]),
+    name: z.string().describe("the file name given in `name`, else `upload`"),
+    progress: z.object({
+      bytes_read: z.number().int(),
+      bytes_total: z.number().int(),
+      share: z.number().describe("0 to 1"),
+    }),
+    created_at: at,
+    finished_at: at.nullable(),
+    result: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe("when done: the report `baton mine --json` prints (docs/mining.md)"),
+    error: z
+      .object({ code: z.string(), detail: z.string() })
+      .nullable()
+      .describe("when failed: why, e.g. invalid_log with the line"),
+    href: z.string().describe("where to poll"),
+  })
+  .meta({ id: "MiningJob" });
