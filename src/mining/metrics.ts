@@ -180,11 +180,33 @@ interface PairStat {
   pickups: Samples | undefined;
 }
 
+/**
+ * A case's events while it is open: two numbers an event (16 bytes), since a CSV holds every
+ * case open to the end of the file. `codes` packs team, activity and resource ids (each + 1,
+ * 0 for none) as team · 2^36 + activity · 2^18 + resource: exact in a double (52 bits).
+ */
 interface OpenCase {
   times: number[];
-  teams: number[];
-  activities: number[];
-  resources: number[];
+  codes: number[];
+}
+
+const FIELD = 2 ** 18;
+
+function pack(team: number, activity: number, resource: number): number {
+  return ((team + 1) * FIELD + (activity + 1)) * FIELD + (resource + 1);
+}
+
+/** The team id of a packed code (-1 for none). */
+function teamOf(code: number): number {
+  return Math.floor(code / (FIELD * FIELD)) - 1;
+}
+
+function activityOf(code: number): number {
+  return (Math.floor(code / FIELD) % FIELD) - 1;
+}
+
+function resourceOf(code: number): number {
+  return (code % FIELD) - 1;
 }
 
 /** Interns strings to small integers, with a cap and an overflow id. */
@@ -201,7 +223,12 @@ class Names {
     if (id !== undefined) return id;
     if (this.names.length >= this.cap) {
       if (this.overflow === undefined) return -1;
-      return this.idOf(this.overflow);
+      // The overflow name is the one entry past the cap.
+      const other = this.ids.get(this.overflow);
+      if (other !== undefined) return other;
+      this.ids.set(this.overflow, this.names.length);
+      this.names.push(this.overflow);
+      return this.names.length - 1;
     }
     this.ids.set(name, this.names.length);
     this.names.push(name);
@@ -254,8 +281,9 @@ export class LogMiner {
   }: { limits?: Partial<MiningLimits>; hasResources?: boolean } = {}) {
     this.limits = { ...MINING_LIMITS, ...limits };
     this.teams = new Names(Math.min(this.limits.teams, TEAM_KEY - 1), undefined);
-    this.activities = new Names(this.limits.activities, "(other)");
-    this.resources = new Names(this.limits.resources, "(other)");
+    // Below 2^18 - 2 with the overflow entry, so an id fits its field of a packed code.
+    this.activities = new Names(Math.min(this.limits.activities, FIELD - 3), "(other)");
+    this.resources = new Names(Math.min(this.limits.resources, FIELD - 3), "(other)");
     this.hasResources = hasResources;
     this.cycle = new Samples(this.limits.samplesPerPair * 4);
   }
@@ -275,7 +303,7 @@ export class LogMiner {
           "invalid_log",
           `more than ${this.limits.openCases.toLocaleString("en")} cases: is the case column right?`,
         );
-      c = { times: [], teams: [], activities: [], resources: [] };
+      c = { times: [], codes: [] };
       this.open.set(id, c);
     }
     if (c.times.length >= this.limits.eventsPerCase)
@@ -284,9 +312,13 @@ export class LogMiner {
         `case "${id}" has more than ${this.limits.eventsPerCase.toLocaleString("en")} events: is the case column right?`,
       );
     c.times.push(e.time);
-    c.teams.push(e.team ? this.teamId(e.team) : -1);
-    c.activities.push(e.activity ? this.activities.idOf(this.cut(e.activity)) : -1);
-    c.resources.push(e.resource ? this.resources.idOf(this.cut(e.resource)) : -1);
+    c.codes.push(
+      pack(
+        e.team ? this.teamId(e.team) : -1,
+        e.activity ? this.activities.idOf(this.cut(e.activity)) : -1,
+        this.hasResources && e.resource ? this.resources.idOf(this.cut(e.resource)) : -1,
+      ),
+    );
   }
 
   /** Folds a complete case into the figures and forgets its events. */
@@ -354,7 +386,8 @@ export class LogMiner {
     const times: number[] = [];
     for (let k = 0; k < n; k++) {
       const i = at(k);
-      const team = c.teams[i] as number;
+      const code = c.codes[i] as number;
+      const team = teamOf(code);
       if (team < 0) {
         this.eventsWithoutTeam++;
         continue;
@@ -366,7 +399,7 @@ export class LogMiner {
         this.teamLastCase[team] = caseNo;
         this.teamCases[team] = (this.teamCases[team] as number) + 1;
       }
-      const activity = c.activities[i] as number;
+      const activity = activityOf(code);
       if (activity >= 0) {
         let counts = this.teamActivities.get(team);
         if (counts === undefined) {
@@ -376,7 +409,7 @@ export class LogMiner {
         counts.set(activity, (counts.get(activity) ?? 0) + 1);
       }
       if (this.hasResources) {
-        const resource = c.resources[i] as number;
+        const resource = resourceOf(code);
         if (resource >= 0) {
           let set = this.teamResources.get(team);
           if (set === undefined) {

@@ -163,6 +163,13 @@ describe("bad files end in a clear error, never a crash", () => {
     expect(e.message).toMatch(/no event could be used .*"yesterday" is not an ISO 8601/);
   });
 
+  it("counts activities past the limit together as (other)", async () => {
+    const r = await mine(small, "x.csv", { limits: { activities: 2 } });
+    expect(r.activities).toBe(3);
+    const names = r.team_list.flatMap((t) => t.top_activities.map((a) => a.activity));
+    expect(new Set(names)).toEqual(new Set(["a", "b", "(other)"]));
+  });
+
   it("stops at the team limit instead of growing", async () => {
     const e = await failure(mine(small, "x.csv", { limits: { teams: 2 } }));
     expect(e.message).toMatch(/more than 2 distinct teams/);
@@ -246,7 +253,8 @@ const csvOf = (rows: Row[]) =>
     .map((r) => `"${r.case}",${r.activity},${stamp(r.minute)},"${r.team}"`)
     .join("\n")}\n`;
 
-describe("properties", () => {
+// A few hundred runs each: seconds on a busy shared machine.
+describe("properties", { timeout: 30_000 }, () => {
   it("agrees with the reference computation on any log", async () => {
     await fc.assert(
       fc.asyncProperty(logs, async (rows) => {

@@ -37,7 +37,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("baton mine", () => {
+// Each test starts Node (and tsx) at least once: far past the unit default of 5 s when the
+// shared machine is busy.
+describe("baton mine", { timeout: 60_000 }, () => {
   it("summarises a log, writes the HTML report and a workflow proposal, offline", async () => {
     const html = join(dir, "report.html");
     const yaml = join(dir, "proposal.yaml");

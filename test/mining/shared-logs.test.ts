@@ -53,7 +53,9 @@ function compare(result: MineResult, events: RefEvent[]): void {
   for (const path of result.paths) expect(ref.paths.get(path.teams.join(" → "))).toBe(path.cases);
 }
 
-describe("mining the shared logs agrees with a plain reference computation", () => {
+describe("mining the shared logs agrees with a plain reference computation", {
+  timeout: 30_000,
+}, () => {
   it("BPI Challenge 2013 closed problems (XES, gzip)", async () => {
     const file = join(data, "bpic2013-closed-problems.xes.gz");
     const result = await mineFile(file);
