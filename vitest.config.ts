@@ -11,6 +11,9 @@ export default defineConfig({
           name: "unit",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: ["**/*.int.test.ts"],
+          // Property tests run hundreds of scripts: about 2 s on a quiet machine, several
+          // times that when the two cores are shared. The limit is for hangs, not for speed.
+          testTimeout: 20_000,
         },
       },
       {
