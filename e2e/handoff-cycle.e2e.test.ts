@@ -47,7 +47,7 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
     // The panel lists what is missing before anyone presses the button...
     await panel.getByText("Fill in “Signed contract”").waitFor();
     await panel.getByText("Tick “Contract signed”").waitFor();
-    await panel.getByText("Confirm “Technical requirements attached”").waitFor();
+    await panel.getByText("2 criteria to confirm", { exact: false }).waitFor();
     await e.shot(sam, "item-page-missing", true);
 
     // ...and the server's refusal says the same in words, changing nothing.
@@ -141,7 +141,7 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
     const record = ivy.getByRole("region", { name: "Handoffs and meetings" });
     // The returned handoff keeps its reason beside the accepted one.
     await record
-      .getByText("Returned by ivy@example.com", { exact: false })
+      .getByText("Returned by Ivy Implementer", { exact: false })
       .getByText("The requirements document is empty", { exact: false })
       .waitFor();
     expect(await record.locator("[data-handoff]").count()).toBe(2);

@@ -160,7 +160,7 @@ describe("the team queue", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/items/${second}$`));
     expect(await page.getByTestId("deadline").textContent()).toMatch(
-      /^Overdue to accept or reject/,
+      /^Acceptance overdue by/,
     );
     await page.goBack();
 

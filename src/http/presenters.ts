@@ -226,6 +226,7 @@ export function presentItemSummary(
 ) {
   const { item, def } = view;
   const next = describeNext(item, def, teamName);
+  const pending = pendingHandoff(item);
   return {
     key: item.key,
     title: item.title,
@@ -233,6 +234,8 @@ export function presentItemSummary(
     state: item.status,
     step: item.step,
     step_name: stepOf(def, item.step).name ?? item.step,
+    // The receiver's queue names the step it will take on, not the sender's.
+    to_step_name: pending ? (stepOf(def, pending.toStep).name ?? pending.toStep) : null,
     owner_team: item.ownerTeam,
     next: presentNext(next, teamName),
     assignee: item.assignee,

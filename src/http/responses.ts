@@ -267,6 +267,10 @@ export const itemSummarySchema = z
     state: z.string(),
     step: z.string(),
     step_name: z.string(),
+    to_step_name: z
+      .string()
+      .nullable()
+      .describe("while a handoff awaits acceptance, the step the receiving team takes on"),
     owner_team: z.string(),
     next: nextSchema,
     assignee: z.string().nullable(),
@@ -423,6 +427,11 @@ export const workflowSummarySchema = z
     prefix: z.string(),
     version: z.number().int(),
     updated_at: at,
+    start_team: z
+      .string()
+      .nullable()
+      .describe("the team of the first step: its members may start items"),
+    open_items: z.number().int().describe("items not yet done or cancelled"),
   })
   .meta({ id: "WorkflowSummary" });
 

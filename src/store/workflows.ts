@@ -21,6 +21,10 @@ export interface WorkflowSummary {
   prefix: string;
   currentVersion: number;
   updatedAt: string;
+  /** The team that owns the first step of the current version: who may start an item. */
+  startTeam: string | null;
+  /** Items not yet done or cancelled, of any version. */
+  openItems: number;
 }
 
 /** The workflow (other than `key`) that already uses a prefix, if any. */
@@ -153,12 +157,31 @@ export async function listWorkflowVersions(
 }
 
 export async function listWorkflows(db: Db): Promise<WorkflowSummary[]> {
-  const rows = await db.selectFrom("workflows").selectAll().orderBy("key").execute();
+  // The open count reads the items_workflow (workflow_key, status) index.
+  const rows = await db
+    .selectFrom("workflows as w")
+    .innerJoin("workflow_versions as v", (j) =>
+      j.onRef("v.workflow_key", "=", "w.key").onRef("v.version", "=", "w.current_version"),
+    )
+    .selectAll("w")
+    .select((eb) => [
+      sql<string | null>`v.definition->'steps'->0->>'team'`.as("start_team"),
+      eb
+        .selectFrom("items")
+        .select(eb.fn.countAll<string>().as("n"))
+        .whereRef("items.workflow_key", "=", "w.key")
+        .where("items.status", "not in", ["done", "cancelled"])
+        .as("open_items"),
+    ])
+    .orderBy("w.key")
+    .execute();
   return rows.map((r) => ({
     key: r.key,
     name: r.name,
     prefix: r.prefix,
     currentVersion: r.current_version,
     updatedAt: r.updated_at.toISOString(),
+    startTeam: r.start_team,
+    openItems: Number(r.open_items ?? 0),
   }));
 }

@@ -6,7 +6,7 @@ import { Notifications } from "@mantine/notifications";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router";
+import { createBrowserRouter, RouterProvider } from "react-router";
 import { isApiError } from "./api/client.ts";
 import { itemQuery, keys, queueQuery, teamsQuery } from "./api/queries.ts";
 import { App } from "./app/app.tsx";
@@ -41,6 +41,10 @@ if (team) void queryClient.prefetchQuery(queueQuery(decodeURIComponent(team)));
 const item = /^\/items\/([^/]+)$/.exec(location.pathname)?.[1];
 if (item) void queryClient.prefetchQuery(itemQuery(decodeURIComponent(item)));
 
+// A data router (one catch-all route; the app's own <Routes> do the matching) so pages can
+// hold a navigation while their changes are unsaved (useBlocker).
+const router = createBrowserRouter([{ path: "*", element: <App /> }]);
+
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");
 createRoot(root).render(
@@ -48,9 +52,7 @@ createRoot(root).render(
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
+        <RouterProvider router={router} />
       </QueryClientProvider>
     </MantineProvider>
   </StrictMode>,

@@ -109,6 +109,8 @@ export const workflowRoutes =
           prefix: w.prefix,
           version: w.currentVersion,
           updated_at: w.updatedAt,
+          start_team: w.startTeam,
+          open_items: w.openItems,
         })),
       }),
     );

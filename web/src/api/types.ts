@@ -170,6 +170,8 @@ export interface ItemSummary extends ServiceLevel {
   state: ItemState;
   step: string;
   step_name: string;
+  /** While a handoff awaits acceptance, the step the receiving team takes on (newer servers). */
+  to_step_name?: string | null;
   owner_team: string;
   next: NextAction | null;
   assignee: string | null;
@@ -277,6 +279,10 @@ export interface WorkflowSummary {
   prefix: string;
   version: number;
   updated_at: string;
+  /** The team of the first step, whose members may start items (newer servers). */
+  start_team?: string | null;
+  /** Items not yet done or cancelled (newer servers). */
+  open_items?: number;
 }
 
 export interface WorkflowVersion {

@@ -29,6 +29,7 @@ import { Link, useLocation } from "react-router";
 import { useLiveStatus } from "../api/live-context.ts";
 import { useTeams } from "../api/queries.ts";
 import { useMe, useSignOut } from "../features/auth/session.ts";
+import { useCanStartItems } from "../features/new-item/can-start.ts";
 import { useKeys } from "../lib/keys.ts";
 import { ShortcutsHelp } from "./shortcuts-help.tsx";
 
@@ -68,6 +69,7 @@ function initials(name: string): string {
 /** The frame around every signed-in page: header, navigation, skip link, shortcuts help. */
 export function Shell({ children }: { children: ReactNode }) {
   const me = useMe();
+  const canStart = useCanStartItems();
   const signOut = useSignOut();
   const teams = useTeams();
   const location = useLocation();
@@ -174,7 +176,7 @@ export function Shell({ children }: { children: ReactNode }) {
           )}
           {link("/teams", "All teams", <IconInbox size={18} aria-hidden />)}
           <Box pt="md" />
-          {link("/new", "New item", <IconPlus size={18} aria-hidden />)}
+          {canStart && link("/new", "New item", <IconPlus size={18} aria-hidden />)}
           {link(
             "/workflows",
             "Workflows",

@@ -68,33 +68,67 @@ const deadlineWords: Record<Deadline["kind"], string> = {
   complete: "to finish the step",
   accept: "to accept or reject",
   answer: "to answer",
-  due: "until the item is due",
+  // Only read for the clocks of teams; the item's own due date is worded apart.
+  due: "for the due date",
+};
+
+/** What ran late, as the start of a sentence: "Acceptance overdue by 2 h". */
+const overdueWords: Record<Deadline["kind"], string> = {
+  complete: "Step overdue",
+  accept: "Acceptance overdue",
+  answer: "Answer overdue",
+  due: "Item overdue",
+};
+
+/** How a deadline stands, for colour, icon and words alike. */
+export type DeadlineLevel = "breached" | "warning" | "ok" | "paused";
+
+/** The Mantine colour of each level; shades whose text passes 4.5:1 on white and on tints. */
+export const levelColor: Record<DeadlineLevel, string> = {
+  breached: "red.9",
+  warning: "orange.9",
+  ok: "gray.7",
+  paused: "gray.7",
 };
 
 /**
- * A deadline as people say it: "2 h 10 m left", "overdue by 1 h", "clock paused", with a
- * colour for its state. Null when there is no deadline.
+ * A deadline as people say it: "2 h 10 m left", "overdue by 1 h", "clock paused", with its
+ * level (breached, warning, ok, paused) and a colour for it. Null when there is no deadline.
  */
 export function describeDeadline(
   d: Deadline | null | undefined,
   now = Date.now(),
-): { text: string; long: string; color: string; overdue: boolean } | null {
+): {
+  text: string;
+  long: string;
+  color: string;
+  overdue: boolean;
+  level: DeadlineLevel;
+} | null {
   if (!d) return null;
   if (d.state === "paused" || !d.due_at)
     return {
       text: "clock paused",
       long: "Service-level clock paused",
-      color: "gray.7",
+      color: levelColor.paused,
       overdue: false,
+      level: "paused",
     };
   const ms = new Date(d.due_at).getTime() - now;
   const overdue = ms < 0 || d.state === "breached";
-  const text = overdue ? `overdue by ${duration(-ms)}` : `${duration(ms)} left`;
+  const level: DeadlineLevel = overdue ? "breached" : d.state === "warning" ? "warning" : "ok";
+  const left =
+    d.kind === "due" ? `Due in ${duration(ms)}` : `${duration(ms)} left ${deadlineWords[d.kind]}`;
   return {
-    text,
-    long: `${overdue ? "Overdue" : `${duration(ms)} left`} ${deadlineWords[d.kind]}${overdue ? ` (by ${duration(-ms)})` : ""}`,
-    color: overdue ? "red.9" : d.state === "warning" ? "orange.9" : "gray.7",
+    text: overdue ? `overdue by ${duration(-ms)}` : `${duration(ms)} left`,
+    long: overdue
+      ? `${overdueWords[d.kind]} by ${duration(-ms)}`
+      : level === "warning"
+        ? `Due soon: ${left.replace(/^Due in/, "due in")}`
+        : left,
+    color: levelColor[level],
     overdue,
+    level,
   };
 }
 
@@ -131,19 +165,28 @@ export function formatBytes(n: number): string {
   return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
-type TeamName = (key: string) => string;
+/** How the timeline names what events carry as keys. */
+export interface EventNames {
+  team: (key: string) => string;
+  /** A field's label. */
+  field?: (key: string) => string;
+  /** A step's name. */
+  step?: (key: string) => string;
+  /** A person's name, by e-mail. */
+  person?: (email: string) => string;
+}
 
-/** One sentence per timeline event: who did what. `label` names fields as the workflow does. */
-export function describeEvent(
-  e: ItemEvent,
-  teamName: TeamName,
-  label: (field: string) => string = (f) => f,
-): string {
+/** One sentence per timeline event: what someone did, naming teams, steps, fields and people. */
+export function describeEvent(e: ItemEvent, names: EventNames): string {
+  const teamName = names.team;
+  const label = names.field ?? ((f: string) => f);
+  const stepName = names.step ?? ((s: string) => s);
+  const person = names.person ?? ((p: string) => p);
   const d = e.data as Record<string, unknown>;
   const str = (k: string) => String(d[k] ?? "");
   switch (e.type) {
     case "item.created":
-      return `created the item at “${str("step")}” for ${teamName(str("team"))}`;
+      return `created the item at “${stepName(str("step"))}” for ${teamName(str("team"))}`;
     case "item.fields_updated": {
       const changes = Object.keys((d.changes as Record<string, unknown>) ?? {});
       return `changed ${changes.map(label).join(", ")}`;
@@ -151,7 +194,7 @@ export function describeEvent(
     case "checklist.updated":
       return `${d.done ? "ticked" : "unticked"} “${str("text")}”`;
     case "item.assigned":
-      return d.assignee ? `assigned it to ${str("assignee")}` : "unassigned it";
+      return d.assignee ? `assigned it to ${person(str("assignee"))}` : "unassigned it";
     case "comment.added":
       return "commented";
     case "file.attached":
@@ -163,7 +206,9 @@ export function describeEvent(
     case "handoff.withdrawn":
       return "withdrew the handoff";
     case "handoff.accepted":
-      return "accepted the handoff";
+      return d.assignee
+        ? `accepted the handoff, assigned to ${person(str("assignee"))}`
+        : "accepted the handoff";
     case "handoff.rejected":
       return `returned it: ${reasonLabel[d.reason as RejectReason] ?? str("reason")} — “${str("comment")}”`;
     case "item.completed":
@@ -185,9 +230,13 @@ export function describeEvent(
     case "meeting.held":
       return "recorded the handoff meeting as held";
     case "sla.warning":
-      return `warned that ${teamName(str("team"))} is close to its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
+      return d.kind === "due"
+        ? "warned that the item is nearly due"
+        : `warned that ${teamName(str("team"))} is close to its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
     case "sla.breached":
-      return `recorded that ${teamName(str("team"))} missed its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
+      return d.kind === "due"
+        ? "recorded that the item passed its due date"
+        : `recorded that ${teamName(str("team"))} missed its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
     default:
       return e.type.replace(/[._]/g, " ");
   }

@@ -17,6 +17,7 @@ import type { Item, Team } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { timeAgo } from "../../lib/format.ts";
 import { isMemberOf, useMe } from "../auth/session.ts";
+import { PersonName } from "./item-sections.tsx";
 
 /*
  * Questions across the boundary: a team asks another without handing the item over. (Handoff
@@ -82,8 +83,8 @@ export function QuestionsView({
         <Paper key={q.id} withBorder p="sm" radius="md">
           <Group justify="space-between" gap="xs">
             <Text size="xs" c="dimmed">
-              {teamName(q.from_team)} asked {teamName(q.to_team)} · {q.asked_by} ·{" "}
-              {timeAgo(q.asked_at)}
+              {teamName(q.from_team)} asked {teamName(q.to_team)} ·{" "}
+              <PersonName email={q.asked_by} /> · {timeAgo(q.asked_at)}
             </Text>
             <Badge size="sm" variant="light" color={q.answer ? "green" : "orange"}>
               {q.answer ? "answered" : "open"}
@@ -94,7 +95,10 @@ export function QuestionsView({
           </Text>
           {q.answer ? (
             <Text size="sm" mt={4} style={{ whiteSpace: "pre-wrap" }}>
-              <b>{q.answer.by}:</b> {q.answer.body}
+              <b>
+                <PersonName email={q.answer.by} />:
+              </b>{" "}
+              {q.answer.body}
             </Text>
           ) : (
             isMemberOf(me, q.to_team) &&

@@ -11,10 +11,15 @@ import {
 } from "@mantine/core";
 import type { FieldDef, User } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
-import { formatValue } from "../../lib/format.ts";
+import { FieldValue } from "./field-value.tsx";
 import { labelOf } from "./fields.ts";
 import { FileFieldInput, FileLink, type FileRef, isFileRef } from "./file-field.tsx";
 import type { FieldsForm as Form } from "./use-fields-form.ts";
+
+/** The DOM id of a field's input, so other parts of the page can lead to it. */
+export function fieldInputId(key: string): string {
+  return `field-${key}`;
+}
 
 function FieldInput({
   field,
@@ -39,6 +44,8 @@ function FieldInput({
     withAsterisk: required,
     error: form.errors[field.key],
     name: field.key,
+    // The handoff panel's "Fill in …" links focus the input by this id.
+    id: fieldInputId(field.key),
   };
   const text = typeof value === "string" ? value : "";
   switch (field.type) {
@@ -54,6 +61,7 @@ function FieldInput({
     case "boolean":
       return (
         <Switch
+          id={common.id}
           label={common.label}
           description={common.description}
           checked={value === true}
@@ -158,7 +166,11 @@ export function FieldInputs({
   );
 }
 
-/** The item's fields: a form for the team that owns the step, a read-only list for others. */
+/**
+ * The item's fields: a form for the team that owns the step, a read-only list for others.
+ * Like the checklist, fields save as the user goes: a changed field is saved when focus leaves
+ * it. A value the server would refuse stays unsaved, marked, until it is fixed or discarded.
+ */
 export function FieldsForm({
   fields,
   form,
@@ -170,17 +182,21 @@ export function FieldsForm({
   error,
   readOnlyValues,
   itemKey,
+  hidden = [],
 }: {
   fields: FieldDef[];
   form: Form;
   requires: string[];
   editable: boolean;
   users: User[];
+  /** Saves the changed fields (called when focus leaves a field). */
   onSave: () => void;
   saving: boolean;
   error: unknown;
   readOnlyValues: Record<string, unknown>;
   itemKey: string;
+  /** Fields shown elsewhere on the page (the handoff package), left out of the read-only list. */
+  hidden?: string[];
 }) {
   if (fields.length === 0)
     return (
@@ -191,28 +207,30 @@ export function FieldsForm({
   if (!editable)
     return (
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" component="dl" m={0}>
-        {fields.map((f) => (
-          <div key={f.key}>
-            <Text component="dt" size="xs" c="dimmed">
-              {labelOf(f)}
-            </Text>
-            <Text component="dd" m={0} size="sm" style={{ overflowWrap: "anywhere" }}>
-              {isFileRef(readOnlyValues[f.key]) ? (
-                <FileLink itemKey={itemKey} file={readOnlyValues[f.key] as FileRef} />
-              ) : (
-                formatValue(readOnlyValues[f.key])
-              )}
-            </Text>
-          </div>
-        ))}
+        {fields
+          .filter((f) => !hidden.includes(f.key))
+          .map((f) => (
+            <div key={f.key}>
+              <Text component="dt" size="xs" c="dimmed">
+                {labelOf(f)}
+              </Text>
+              <Text component="dd" m={0} size="sm" style={{ overflowWrap: "anywhere" }}>
+                <FieldValue field={f} value={readOnlyValues[f.key]} itemKey={itemKey} />
+              </Text>
+            </div>
+          ))}
       </SimpleGrid>
     );
+  const invalid = form.dirty.filter((k) => form.errors[k]).length;
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
         onSave();
       }}
+      // Focus leaving a field saves it; a blur into another field of the form saves too, so
+      // nothing waits for a button.
+      onBlurCapture={() => onSave()}
       aria-label="Fields"
       noValidate
     >
@@ -226,19 +244,25 @@ export function FieldsForm({
           stored={readOnlyValues}
         />
         <ProblemAlert error={error} />
-        <Group gap="sm">
-          <Button type="submit" disabled={!form.isDirty || !form.isValid} loading={saving}>
-            Save fields
-          </Button>
-          {form.isDirty && (
-            <>
-              <Button variant="default" onClick={form.reset}>
-                Discard changes
-              </Button>
-              <Text size="sm" c="dimmed" aria-live="polite">
-                {form.dirty.length} unsaved {form.dirty.length === 1 ? "change" : "changes"}
-              </Text>
-            </>
+        <Group gap="sm" mih={30}>
+          <Text
+            size="sm"
+            c={invalid ? "red.9" : "dimmed"}
+            aria-live="polite"
+            data-testid="save-state"
+          >
+            {saving
+              ? "Saving…"
+              : invalid
+                ? `${invalid} ${invalid === 1 ? "change is" : "changes are"} not saved: fix the marked ${invalid === 1 ? "field" : "fields"}`
+                : form.isDirty
+                  ? `${form.dirty.length} unsaved ${form.dirty.length === 1 ? "change" : "changes"}`
+                  : "Changes save as you go."}
+          </Text>
+          {form.isDirty && !saving && (
+            <Button size="compact-sm" variant="default" onClick={form.reset}>
+              Discard changes
+            </Button>
           )}
         </Group>
       </Stack>

@@ -1,5 +1,6 @@
 import {
-  Alert,
+  Anchor,
+  Box,
   Button,
   Checkbox,
   Group,
@@ -9,18 +10,40 @@ import {
   Textarea,
   ThemeIcon,
 } from "@mantine/core";
-import { IconCheck, IconX } from "@tabler/icons-react";
-import { useState } from "react";
-import { describeMissing } from "../../api/client.ts";
-import type { FieldDef, Item, MissingItem } from "../../api/types.ts";
+import { IconAlertTriangle, IconCheck, IconX } from "@tabler/icons-react";
+import { useEffect, useRef, useState } from "react";
+import { isApiError } from "../../api/client.ts";
+import type { FieldDef, Item } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { isEmptyValue, labelOf } from "./fields.ts";
+import { fieldInputId } from "./fields-form.tsx";
+import { checklistInputId } from "./item-sections.tsx";
 import type { FieldsForm } from "./use-fields-form.ts";
 
+/** Moves focus to an input elsewhere on the page and brings it into view. */
+function focusInput(id: string): void {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.scrollIntoView({ block: "center", behavior: "smooth" });
+  el.focus({ preventScroll: true });
+}
+
+interface Requirement {
+  key: string;
+  kind: "field" | "checklist";
+  label: string;
+  met: boolean;
+  /** What to do, as a link to the place where it is done. */
+  todo: string;
+  target: string;
+}
+
 /**
- * What the handoff needs, ticked off live as the sender works: required fields (from the form
- * as typed, saved or not), the step's checklist, and the acceptance criteria the sender must
- * confirm. Handing off saves unsaved field changes first.
+ * What the handoff needs, as one live list ticked off while the sender works: required fields
+ * (from the form as typed, saved or not), the step's checklist, and the acceptance criteria the
+ * sender confirms here. Each missing entry links to where it is done. A refused handoff marks
+ * the same list (no second copy) and the mark clears once nothing is missing any more.
+ * Handing off saves unsaved field changes first.
  */
 export function HandoffPanel({
   item,
@@ -43,31 +66,41 @@ export function HandoffPanel({
 }) {
   const [confirmed, setConfirmed] = useState<string[]>([]);
   const [note, setNote] = useState("");
+  const refusalRef = useRef<HTMLDivElement>(null);
+  const refused = isApiError(error, "criteria_not_met");
+  useEffect(() => {
+    if (refused) refusalRef.current?.focus({ preventScroll: true });
+  }, [refused]);
   const readiness = item.readiness;
   if (!readiness) return null;
 
   // Fields: judged on the form's current values, so typing a value ticks it off at once.
-  const requirements: { label: string; met: boolean; kind: string }[] = readiness.requires.map(
-    (key) => {
-      const f = fields.find((x) => x.key === key);
-      const met = f ? !isEmptyValue(f, form.values[key]) && !form.errors[key] : false;
-      return { label: f ? labelOf(f) : key, met, kind: "Field" };
-    },
-  );
+  const requirements: Requirement[] = readiness.requires.map((key) => {
+    const f = fields.find((x) => x.key === key);
+    const label = f ? labelOf(f) : key;
+    return {
+      key: `field:${key}`,
+      kind: "field",
+      label,
+      met: f ? !isEmptyValue(f, form.values[key]) && !form.errors[key] : false,
+      todo: `Fill in “${label}”`,
+      target: fieldInputId(key),
+    };
+  });
   for (const c of item.checklist)
-    if (!c.optional) requirements.push({ label: c.text, met: c.done, kind: "Checklist" });
-  const missing: MissingItem[] = [
-    ...requirements
-      .filter((r) => !r.met)
-      .map((r) =>
-        r.kind === "Field"
-          ? ({ kind: "field", field: r.label, label: r.label } as const)
-          : ({ kind: "checklist", index: 0, text: r.label } as const),
-      ),
-    ...readiness.criteria
-      .filter((c) => !confirmed.includes(c))
-      .map((c) => ({ kind: "criterion", criterion: c }) as const),
-  ];
+    if (!c.optional)
+      requirements.push({
+        key: `checklist:${c.index}`,
+        kind: "checklist",
+        label: c.text,
+        met: c.done,
+        todo: `Tick “${c.text}”`,
+        target: checklistInputId(c.index),
+      });
+  const unconfirmed = readiness.criteria.filter((c) => !confirmed.includes(c));
+  const missing = requirements.filter((r) => !r.met).length + unconfirmed.length;
+  // The refusal holds only while something is still missing.
+  const showRefusal = refused && missing > 0;
 
   return (
     <Stack gap="sm">
@@ -75,39 +108,92 @@ export function HandoffPanel({
         Hands the item to <b>{toTeamName}</b>. They check the criteria below and accept it or return
         it with a reason.
       </Text>
-      <List spacing={4} size="sm" aria-label="Requirements" center>
-        {requirements.map((r) => (
-          <List.Item
-            key={`${r.kind}:${r.label}`}
-            icon={
-              <ThemeIcon size={20} radius="xl" color={r.met ? "green.8" : "gray.6"} aria-hidden>
-                {r.met ? <IconCheck size={14} /> : <IconX size={14} />}
-              </ThemeIcon>
-            }
-          >
-            <Text span size="sm">
-              {r.kind}: {r.label}
-            </Text>{" "}
-            <Text span size="xs" c={r.met ? "green.9" : "red.9"} fw={600}>
-              {r.met ? "done" : "missing"}
+      <Box
+        ref={refusalRef}
+        tabIndex={-1}
+        role={showRefusal ? "alert" : undefined}
+        data-testid="handoff-needs"
+        p={showRefusal ? "sm" : 0}
+        style={
+          showRefusal
+            ? {
+                border: "1px solid var(--mantine-color-red-7)",
+                borderRadius: "var(--mantine-radius-md)",
+                background: "var(--mantine-color-red-light)",
+                outline: "none",
+              }
+            : { outline: "none" }
+        }
+      >
+        {showRefusal && (
+          <Group gap={6} mb={6} wrap="nowrap">
+            <IconAlertTriangle size={18} color="var(--mantine-color-red-9)" aria-hidden />
+            <Text size="sm" fw={700} c="red.9">
+              Acceptance criteria not met: not handed off yet.
             </Text>
-          </List.Item>
-        ))}
-      </List>
-      {readiness.criteria.length > 0 && (
-        <Checkbox.Group
-          label="Acceptance criteria"
-          description="Confirm each one holds; the receiving team checks them."
-          value={confirmed}
-          onChange={setConfirmed}
-        >
-          <Stack gap={6} mt={6}>
-            {readiness.criteria.map((c) => (
-              <Checkbox key={c} value={c} label={c} disabled={!editable} />
+          </Group>
+        )}
+        {requirements.length > 0 && (
+          <List spacing={4} size="sm" aria-label="Requirements" center>
+            {requirements.map((r) => (
+              <List.Item
+                key={r.key}
+                icon={
+                  <ThemeIcon size={20} radius="xl" color={r.met ? "green.8" : "gray.6"} aria-hidden>
+                    {r.met ? <IconCheck size={14} /> : <IconX size={14} />}
+                  </ThemeIcon>
+                }
+              >
+                {r.met ? (
+                  <Text span size="sm">
+                    {r.label}{" "}
+                    <Text span size="xs" c="green.9" fw={600}>
+                      done
+                    </Text>
+                  </Text>
+                ) : (
+                  <Anchor
+                    component="button"
+                    type="button"
+                    size="sm"
+                    fw={600}
+                    onClick={() => focusInput(r.target)}
+                    disabled={!editable}
+                  >
+                    {r.todo}
+                  </Anchor>
+                )}
+              </List.Item>
             ))}
-          </Stack>
-        </Checkbox.Group>
-      )}
+          </List>
+        )}
+        {readiness.criteria.length > 0 && (
+          <Checkbox.Group
+            label="Acceptance criteria"
+            description="Confirm each one holds; the receiving team checks them."
+            value={confirmed}
+            onChange={setConfirmed}
+            mt="xs"
+          >
+            <Stack gap={6} mt={6}>
+              {readiness.criteria.map((c) => (
+                <Checkbox key={c} value={c} label={c} disabled={!editable} />
+              ))}
+            </Stack>
+          </Checkbox.Group>
+        )}
+        <Text
+          size="sm"
+          mt="xs"
+          c={missing > 0 ? (showRefusal ? "red.9" : "orange.9") : "green.9"}
+          fw={600}
+          aria-live="polite"
+        >
+          {missing > 0
+            ? `${missing} still missing${unconfirmed.length > 0 ? ` (${unconfirmed.length} ${unconfirmed.length === 1 ? "criterion" : "criteria"} to confirm)` : ""}.`
+            : "Everything is in place: ready to hand off."}
+        </Text>
+      </Box>
       <Textarea
         label="Note to the receiving team"
         placeholder="Anything they should know (optional)"
@@ -117,25 +203,7 @@ export function HandoffPanel({
         onChange={(e) => setNote(e.currentTarget.value)}
         disabled={!editable}
       />
-      {missing.length > 0 ? (
-        <Alert
-          color="orange"
-          variant="light"
-          title={`${missing.length} still missing`}
-          aria-live="polite"
-        >
-          <List size="sm">
-            {missing.map((m) => (
-              <List.Item key={JSON.stringify(m)}>{describeMissing(m)}</List.Item>
-            ))}
-          </List>
-        </Alert>
-      ) : (
-        <Text size="sm" c="green.9" fw={600} aria-live="polite">
-          Everything is in place: ready to hand off.
-        </Text>
-      )}
-      <ProblemAlert error={error} />
+      {!refused && <ProblemAlert error={error} />}
       <Group>
         <Button
           onClick={() => onSubmit({ note, confirm: confirmed })}

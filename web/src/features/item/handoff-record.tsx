@@ -21,6 +21,7 @@ import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { formatDateTime, reasonLabel, toLocalInput } from "../../lib/format.ts";
 import { isMemberOf, useMe } from "../auth/session.ts";
 import { useItemCall } from "./collaboration.tsx";
+import { PersonName } from "./item-sections.tsx";
 
 /*
  * The handoff record: every handoff of the item, oldest first, with what was sent, what the
@@ -216,7 +217,7 @@ function MeetingCard({
         </Anchor>
       </Group>
       <Text size="xs" c="dimmed">
-        Scheduled by {m.scheduled_by}
+        Scheduled by <PersonName email={m.scheduled_by} />
         {m.sequence > 0 ? ` · moved ${m.sequence === 1 ? "once" : `${m.sequence} times`}` : ""}
         {m.attendees.length > 0
           ? ` · invited: ${listWords(m.attendees.map((a) => (isTeam(a) ? teamName(a) : a)))}`
@@ -244,7 +245,7 @@ function MeetingCard({
             {m.held.attended.length > 0 ? listWords(m.held.attended.map(nameOf)) : "not recorded"}
           </Text>
           <Text size="xs" c="dimmed">
-            Recorded by {m.held.by} · {formatDateTime(m.held.at)}
+            Recorded by <PersonName email={m.held.by} /> · {formatDateTime(m.held.at)}
           </Text>
         </Stack>
       ) : (
@@ -420,7 +421,7 @@ function Decision({ h, teamName }: { h: HandoffJson; teamName: TeamName }) {
     case "accepted":
       return (
         <Text size="sm">
-          Accepted by {by}
+          Accepted by <PersonName email={by} />
           {when}
         </Text>
       );
@@ -428,7 +429,7 @@ function Decision({ h, teamName }: { h: HandoffJson; teamName: TeamName }) {
       return (
         <Stack gap={2}>
           <Text size="sm">
-            Returned by {by}
+            Returned by <PersonName email={by} />
             {when}: {h.reason ? reasonLabel[h.reason] : "no reason given"}
             {h.comment ? ` — “${h.comment}”` : ""}
           </Text>
@@ -514,7 +515,7 @@ export function HandoffRecord({
               </Badge>
             </Group>
             <Text size="xs" c="dimmed">
-              Sent by {h.submitted_by} · {formatDateTime(h.submitted_at)}
+              Sent by <PersonName email={h.submitted_by} /> · {formatDateTime(h.submitted_at)}
             </Text>
             {h.note && (
               <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>

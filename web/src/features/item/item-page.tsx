@@ -14,8 +14,8 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconDots } from "@tabler/icons-react";
-import { useRef, useState } from "react";
-import { Link, useParams } from "react-router";
+import { useEffect, useRef, useState } from "react";
+import { type Blocker, Link, useBlocker, useParams } from "react-router";
 import { isApiError } from "../../api/client.ts";
 import {
   useItem,
@@ -30,6 +30,7 @@ import { PageError, PageLoading, useDocumentTitle } from "../../components/page-
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { useKeys } from "../../lib/keys.ts";
+import { useNames } from "../../lib/names.ts";
 import { isMemberOf, useMe } from "../auth/session.ts";
 import { AcceptDialog } from "./accept-dialog.tsx";
 import { QuestionsView } from "./collaboration.tsx";
@@ -51,7 +52,7 @@ import {
   TimelineView,
 } from "./item-sections.tsx";
 import { RejectDialog } from "./reject-dialog.tsx";
-import { useFieldsForm } from "./use-fields-form.ts";
+import { type FieldsForm as FieldsFormState, useFieldsForm } from "./use-fields-form.ts";
 
 /*
  * One item: who moves next and the button to do it, the path across teams, the form, the
@@ -160,6 +161,63 @@ function AssignDialog({
   );
 }
 
+/** Asks the browser to confirm closing or reloading the tab while `when` holds. */
+function useBeforeUnload(when: boolean) {
+  useEffect(() => {
+    if (!when) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [when]);
+}
+
+/** Leaving with changes that cannot be saved (a value the server would refuse): stay or drop them. */
+function LeaveDialog({
+  blocker,
+  form,
+  saveFailed,
+}: {
+  blocker: Blocker;
+  form: FieldsFormState;
+  saveFailed: boolean;
+}) {
+  const open = blocker.state === "blocked" && (!form.isValid || saveFailed);
+  return (
+    <Modal
+      opened={open}
+      onClose={() => blocker.reset?.()}
+      title="Leave without saving?"
+      closeButtonProps={{ "aria-label": "Stay on this page" }}
+    >
+      <Stack>
+        <Text size="sm">
+          {form.dirty.length === 1
+            ? "A field you changed is"
+            : `${form.dirty.length} fields you changed are`}{" "}
+          not saved:{" "}
+          {form.dirty.filter((k) => form.errors[k]).length > 0
+            ? "fix the marked value to save it."
+            : "they are still saving."}
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => blocker.reset?.()} data-autofocus>
+            Stay and fix
+          </Button>
+          <Button
+            color="red.8"
+            onClick={() => {
+              form.reset();
+              blocker.proceed?.();
+            }}
+          >
+            Discard and leave
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
 export default function ItemPage() {
   const { key = "" } = useParams();
   const me = useMe();
@@ -174,28 +232,60 @@ export default function ItemPage() {
   const save = useUpdateFields(key);
   const [dialog, setDialog] = useState<Dialog>(null);
   const handoffRef = useRef<HTMLDivElement>(null);
+  const names = useNames();
   useDocumentTitle(item.data ? `${item.data.key} ${item.data.title}` : key);
 
   const it = item.data;
-  const teamName = (k: string) => teams.data?.find((t) => t.key === k)?.name ?? k;
+  const teamName = names.team;
   const isNext = !!it && isMemberOf(me, it.next?.team);
   const inNextTeam = !!it?.next && me.teams.some((t) => t.key === it.next?.team);
   const isOwner = !!it && isMemberOf(me, it.owner_team);
   const editable = !!it && it.state === "in_progress" && isOwner;
   const canClaim = !!it?.next && inNextTeam && it.assignee !== me.email;
 
-  const saveFields = async (): Promise<boolean> => {
-    if (!form.isDirty) return true;
-    if (!form.isValid) return false;
+  // Saves run one after another: a blur while a save is under way saves what changed since.
+  const saving = useRef<Promise<boolean>>(Promise.resolve(true));
+  const formRef = useRef(form);
+  formRef.current = form;
+  const saveNow = async (): Promise<boolean> => {
+    const f = formRef.current;
+    if (!f.isDirty) return true;
+    if (!f.isValid) return false;
+    const sent = f.pending();
     try {
-      await save.mutateAsync({ fields: form.changes() });
-      form.saved();
+      await save.mutateAsync({ fields: f.changes() });
+      formRef.current.saved(sent);
       return true;
     } catch (e) {
-      if (isApiError(e)) form.showServerErrors(e.fieldErrors);
+      if (isApiError(e)) formRef.current.showServerErrors(e.fieldErrors);
       return false;
     }
   };
+  const saveFields = (): Promise<boolean> => {
+    saving.current = saving.current.then(saveNow, saveNow);
+    return saving.current;
+  };
+  // Focus leaving a field saves it; the timeout lets the last keystroke reach the form first.
+  const saveSoon = () => {
+    setTimeout(() => void saveFields(), 0);
+  };
+
+  // Leaving the page with changes not saved: valid ones are saved on the way out; others ask.
+  const unsaved = editable && form.isDirty;
+  useBeforeUnload(unsaved);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      unsaved && currentLocation.pathname !== nextLocation.pathname,
+  );
+  // Runs once per blocked navigation; `blocker` and `saveFields` change identity every render.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
+  useEffect(() => {
+    if (blocker.state !== "blocked" || !formRef.current.isValid) return;
+    const proceed = blocker.proceed;
+    void saveFields().then((ok) => {
+      if (ok) proceed();
+    });
+  }, [blocker.state]);
 
   const act = (c: "claim" | "withdraw" | "complete" | "resume", done: string) =>
     command.mutate(
@@ -228,6 +318,13 @@ export default function ItemPage() {
     ? (workflow.data?.definition.steps.find((s) => s.key === it.readiness?.to_step)?.team ?? "")
     : "";
   const labels = Object.fromEntries(fields.map((f) => [f.key, labelOf(f)]));
+  const steps = workflow.data?.definition.steps ?? [];
+  const stepName = (k: string) => {
+    const s = steps.find((x) => x.key === k);
+    return s?.name ?? k;
+  };
+  // The receiver reads the package in the pending handoff; Fields lists only the rest.
+  const inPackage = it.state === "awaiting_acceptance" ? Object.keys(h?.package ?? {}) : [];
   // The step's handoff plans a meeting: the record shows before the first handoff, to book it.
   const meetsBefore =
     it.state === "in_progress" &&
@@ -338,7 +435,11 @@ export default function ItemPage() {
       <ProblemAlert error={command.error} onClose={command.reset} />
       <ReturnedNotice item={it} teamName={teamName} />
       <Section title="Path" id="sec-path">
-        <PathView path={it.path} teamName={teamName} />
+        <PathView
+          path={it.path}
+          teamName={teamName}
+          transitTo={it.state === "awaiting_acceptance" ? (h?.to_step ?? null) : null}
+        />
       </Section>
 
       <Grid gap="md">
@@ -348,27 +449,12 @@ export default function ItemPage() {
               <Section title="Handoff awaiting acceptance" id="sec-pending">
                 <Stack>
                   <PendingHandoff item={it} teamName={teamName} />
-                  <PackageView item={it} labels={labels} />
+                  <PackageView item={it} fields={fields} />
                 </Stack>
               </Section>
             )}
-            <Section title="Fields" id="sec-fields">
-              <FieldsForm
-                fields={fields}
-                form={form}
-                requires={it.readiness?.requires ?? []}
-                editable={editable}
-                users={users.data ?? []}
-                onSave={() => void saveFields()}
-                saving={save.isPending}
-                error={save.error}
-                readOnlyValues={it.fields}
-                itemKey={it.key}
-              />
-            </Section>
-            <Section title={`Checklist: ${it.step_name}`} id="sec-checklist">
-              <ChecklistView item={it} editable={editable} />
-            </Section>
+            {/* What the handoff needs comes first: its missing entries lead to the fields and
+                checklist below. */}
             {it.state === "in_progress" && it.readiness && (
               <div ref={handoffRef}>
                 <Section title={`Hand off to ${teamName(toTeam)}`} id="sec-handoff">
@@ -399,6 +485,26 @@ export default function ItemPage() {
                 </Section>
               </div>
             )}
+            {(editable || fields.some((f) => !inPackage.includes(f.key))) && (
+              <Section title={inPackage.length > 0 ? "Other fields" : "Fields"} id="sec-fields">
+                <FieldsForm
+                  fields={fields}
+                  form={form}
+                  requires={it.readiness?.requires ?? []}
+                  editable={editable}
+                  users={users.data ?? []}
+                  onSave={saveSoon}
+                  saving={save.isPending}
+                  error={save.error}
+                  readOnlyValues={it.fields}
+                  itemKey={it.key}
+                  hidden={inPackage}
+                />
+              </Section>
+            )}
+            <Section title={`Checklist: ${it.step_name}`} id="sec-checklist">
+              <ChecklistView item={it} editable={editable} />
+            </Section>
             {it.questions && (
               <Section title="Questions" id="sec-questions">
                 <QuestionsView item={it} teams={teams.data ?? []} teamName={teamName} />
@@ -430,27 +536,28 @@ export default function ItemPage() {
                   </Anchor>{" "}
                   (version {it.workflow_version})
                 </Text>
-                <Text size="sm">Step: {it.step_name}</Text>
-                <Text size="sm">Owner: {teamName(it.owner_team)}</Text>
-                <Text size="sm">Assignee: {it.assignee ?? "nobody"}</Text>
                 <Text size="sm">
-                  Created by {it.created_by}, {formatDateTime(it.created_at)}
+                  Assignee: {it.assignee ? names.person(it.assignee) : "nobody"}
+                </Text>
+                <Text size="sm">
+                  Created by {names.person(it.created_by)}, {formatDateTime(it.created_at)}
                 </Text>
                 {Object.entries(it.rework).map(([step, n]) => (
                   <Text size="sm" key={step} c="orange.9">
-                    Returned {n}× at “{step}”
+                    Returned {n}× at “{stepName(step)}”
                   </Text>
                 ))}
               </Stack>
             </Section>
             <Section title="Timeline" id="sec-timeline">
-              <TimelineView item={it} teamName={teamName} labels={labels} />
+              <TimelineView item={it} teamName={teamName} labels={labels} stepName={stepName} />
             </Section>
           </Stack>
         </Grid.Col>
       </Grid>
 
-      {it.state === "awaiting_acceptance" && (
+      <LeaveDialog blocker={blocker} form={form} saveFailed={save.isError} />
+      {(it.state === "awaiting_acceptance" || dialog === "accept" || dialog === "reject") && (
         <>
           <AcceptDialog
             item={it}

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Badge,
   Box,
   Button,
@@ -15,29 +16,32 @@ import {
   Title,
 } from "@mantine/core";
 import {
+  IconAlertTriangle,
   IconArrowBackUp,
   IconArrowRight,
   IconCheck,
   IconCircleDashed,
+  IconClockExclamation,
+  IconInbox,
   IconPointFilled,
 } from "@tabler/icons-react";
 import { type ReactNode, useState } from "react";
 import { useComments, useItemCommand, useItemEvents } from "../../api/queries.ts";
-import type { Item, PathEntry } from "../../api/types.ts";
+import type { FieldDef, Item, PathEntry } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import {
   describeDeadline,
   describeEvent,
   duration,
   formatDateTime,
-  formatValue,
   reasonLabel,
-  shortName,
   stateColor,
   stateLabel,
   timeAgo,
 } from "../../lib/format.ts";
-import { FileLink, isFileRef } from "./file-field.tsx";
+import { useNames } from "../../lib/names.ts";
+import { FieldValue } from "./field-value.tsx";
+import { labelOf } from "./fields.ts";
 
 type TeamName = (k: string) => string;
 
@@ -66,6 +70,14 @@ export function Section({
   );
 }
 
+/** The banner's look per deadline level: breached and warning stand out in colour, icon and words. */
+const bannerLook = {
+  breached: { bg: "red.0", border: "red.7", heading: "red.9", word: "Overdue" },
+  warning: { bg: "orange.0", border: "orange.6", heading: "orange.9", word: "Due soon" },
+  normal: { bg: "blue.0", border: "blue.3", heading: "blue.9", word: null },
+  closed: { bg: "gray.0", border: "gray.3", heading: "gray.9", word: null },
+} as const;
+
 /** Who moves next, what they must do, and how long it has waited — the first thing anyone reads. */
 export function NextBanner({
   item,
@@ -76,27 +88,51 @@ export function NextBanner({
   teamName: TeamName;
   actions: ReactNode;
 }) {
+  const names = useNames();
   const since = item.handoff?.submitted_at ?? item.step_since;
   const waited = duration(Date.now() - new Date(since).getTime());
   const closed = item.state === "done" || item.state === "cancelled";
   const deadline = closed ? null : describeDeadline(item.next_deadline);
+  const look =
+    bannerLook[
+      closed
+        ? "closed"
+        : deadline?.level === "breached"
+          ? "breached"
+          : deadline?.level === "warning"
+            ? "warning"
+            : "normal"
+    ];
   return (
     <Paper
       p="md"
       radius="md"
       withBorder
-      bg={closed ? "gray.0" : "blue.0"}
-      style={{ borderColor: closed ? undefined : "var(--mantine-color-blue-3)" }}
+      bg={look.bg}
+      style={{ borderColor: `var(--mantine-color-${look.border.replace(".", "-")})` }}
       role="status"
       aria-label="Next action"
+      data-level={deadline?.level ?? (closed ? "closed" : "none")}
     >
       <Group justify="space-between" align="center" gap="sm">
         <Stack gap={2} style={{ minWidth: 0, flex: "1 1 320px" }}>
           {item.next ? (
             <>
-              <Text size="xs" fw={700} tt="uppercase" c="blue.9">
-                Next: {item.next.team_name}
-              </Text>
+              <Group gap={6} wrap="nowrap">
+                {deadline?.level === "breached" && (
+                  <IconAlertTriangle size={16} color="var(--mantine-color-red-9)" aria-hidden />
+                )}
+                {deadline?.level === "warning" && (
+                  <IconClockExclamation
+                    size={16}
+                    color="var(--mantine-color-orange-9)"
+                    aria-hidden
+                  />
+                )}
+                <Text size="xs" fw={700} tt="uppercase" c={look.heading}>
+                  {look.word ? `${look.word} · ` : ""}Next: {item.next.team_name}
+                </Text>
+              </Group>
               <Text fw={600} size="lg" data-testid="next-action">
                 {item.next.action}
               </Text>
@@ -104,13 +140,15 @@ export function NextBanner({
                 <Text size="sm" fw={700} c={deadline.color} data-testid="deadline">
                   {deadline.long}
                   {item.next_deadline?.due_at
-                    ? ` · due ${formatDateTime(item.next_deadline.due_at)}`
+                    ? ` · ${deadline.overdue ? "was due" : "due"} ${formatDateTime(item.next_deadline.due_at)}`
                     : ""}
                 </Text>
               )}
               <Text size="sm" c="dimmed">
                 Waiting {waited} · since {formatDateTime(since)}
-                {item.assignee ? ` · assigned to ${item.assignee}` : " · nobody assigned"}
+                {item.assignee
+                  ? ` · assigned to ${names.person(item.assignee)}`
+                  : " · nobody assigned"}
               </Text>
             </>
           ) : (
@@ -120,8 +158,8 @@ export function NextBanner({
               </Text>
               {item.closed && (
                 <Text size="sm" c="dimmed">
-                  {item.state === "done" ? "Completed" : "Cancelled"} by {item.closed.by}{" "}
-                  {timeAgo(item.closed.at)}
+                  {item.state === "done" ? "Completed" : "Cancelled"} by{" "}
+                  {names.person(item.closed.by)} {timeAgo(item.closed.at)}
                   {item.closed.reason ? `: ${item.closed.reason}` : ""}
                 </Text>
               )}
@@ -164,7 +202,8 @@ export function ReturnedNotice({ item, teamName }: { item: Item; teamName: TeamN
         </Text>
       )}
       <Text size="xs" c="dimmed" mt={4}>
-        {r.by} · {formatDateTime(r.at)}. Fix what they ask and hand it off again.
+        <PersonName email={r.by} /> · {formatDateTime(r.at)}. Fix what they ask and hand it off
+        again.
       </Text>
     </Alert>
   );
@@ -177,8 +216,8 @@ export function PendingHandoff({ item, teamName }: { item: Item; teamName: TeamN
   return (
     <Stack gap="xs">
       <Text size="sm">
-        <b>{teamName(h.from_team)}</b> → <b>{teamName(h.to_team)}</b>, sent by {h.submitted_by}{" "}
-        {timeAgo(h.submitted_at)}.
+        <b>{teamName(h.from_team)}</b> → <b>{teamName(h.to_team)}</b>, sent by{" "}
+        <PersonName email={h.submitted_by} /> {timeAgo(h.submitted_at)}.
       </Text>
       {h.note && (
         <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
@@ -210,8 +249,77 @@ export function PendingHandoff({ item, teamName }: { item: Item; teamName: TeamN
   );
 }
 
-/** The steps across teams: done, the current one, and those expected next. */
-export function PathView({ path, teamName }: { path: PathEntry[]; teamName: TeamName }) {
+function PathStep({
+  p,
+  teamName,
+  status,
+}: {
+  p: PathEntry;
+  teamName: TeamName;
+  status: PathEntry["status"] | "sent" | "receiving";
+}) {
+  const isNow = status === "current";
+  const look = {
+    done: { bg: undefined, border: undefined, dash: false, word: "done" },
+    current: { bg: "blue.0", border: "var(--mantine-color-blue-6)", dash: false, word: "now" },
+    sent: { bg: undefined, border: undefined, dash: false, word: "handed off" },
+    receiving: {
+      bg: "orange.0",
+      border: "var(--mantine-color-orange-6)",
+      dash: true,
+      word: "to accept",
+    },
+    upcoming: { bg: undefined, border: undefined, dash: true, word: "to come" },
+  }[status];
+  return (
+    <Paper
+      withBorder
+      px="xs"
+      py={4}
+      radius="md"
+      bg={look.bg}
+      style={{ borderColor: look.border, borderStyle: look.dash ? "dashed" : undefined }}
+    >
+      <Group gap={6} wrap="nowrap">
+        {status === "done" || status === "sent" ? (
+          <IconCheck size={14} color="var(--mantine-color-green-8)" aria-hidden />
+        ) : isNow ? (
+          <IconPointFilled size={14} color="var(--mantine-color-blue-8)" aria-hidden />
+        ) : status === "receiving" ? (
+          <IconInbox size={14} color="var(--mantine-color-orange-9)" aria-hidden />
+        ) : (
+          <IconCircleDashed size={14} color="var(--mantine-color-gray-6)" aria-hidden />
+        )}
+        <div>
+          <Text size="sm" fw={isNow || status === "receiving" ? 700 : 500} lh={1.2}>
+            {p.name}
+          </Text>
+          <Text size="xs" c="dimmed" lh={1.2}>
+            {teamName(p.team)} · {look.word}
+          </Text>
+        </div>
+      </Group>
+    </Paper>
+  );
+}
+
+/**
+ * The steps across teams: done, the current one, and those expected next. While a handoff
+ * awaits acceptance the item is drawn in transit between the sender's step (handed off) and
+ * the receiver's (to accept): neither team holds it as "now".
+ */
+export function PathView({
+  path,
+  teamName,
+  transitTo = null,
+}: {
+  path: PathEntry[];
+  teamName: TeamName;
+  /** The step a pending handoff goes to, while it awaits acceptance. */
+  transitTo?: string | null;
+}) {
+  const sentAt = transitTo ? path.findIndex((p) => p.status === "current") : -1;
+  const receivingAt = sentAt >= 0 && path[sentAt + 1]?.step === transitTo ? sentAt + 1 : -1;
   return (
     <Box
       component="ol"
@@ -220,51 +328,41 @@ export function PathView({ path, teamName }: { path: PathEntry[]; teamName: Team
       m={0}
       style={{ listStyle: "none", display: "flex", flexWrap: "wrap", gap: 6, alignItems: "center" }}
     >
-      {path.map((p, i) => (
-        <Group
-          // A step can recur on the path (a workflow that loops), so its position is the key.
-          // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          key={`${p.step}-${i}`}
-          component="li"
-          gap={6}
-          wrap="nowrap"
-          aria-current={p.status === "current" ? "step" : undefined}
-        >
-          {i > 0 && <IconArrowRight size={14} aria-hidden color="var(--mantine-color-gray-6)" />}
-          <Paper
-            withBorder
-            px="xs"
-            py={4}
-            radius="md"
-            bg={p.status === "current" ? "blue.0" : undefined}
-            style={{
-              borderColor: p.status === "current" ? "var(--mantine-color-blue-6)" : undefined,
-              borderStyle: p.status === "upcoming" ? "dashed" : undefined,
-            }}
+      {path.map((p, i) => {
+        const status = i === sentAt ? "sent" : i === receivingAt ? "receiving" : p.status;
+        const inTransit = sentAt >= 0 && i === sentAt + 1;
+        return (
+          <Group
+            // A step can recur on the path (a workflow that loops), so its position is the key.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            key={`${p.step}-${i}`}
+            component="li"
+            gap={6}
+            wrap="nowrap"
+            aria-current={status === "current" ? "step" : undefined}
           >
-            <Group gap={6} wrap="nowrap">
-              {p.status === "done" ? (
-                <IconCheck size={14} color="var(--mantine-color-green-8)" aria-hidden />
-              ) : p.status === "current" ? (
-                <IconPointFilled size={14} color="var(--mantine-color-blue-8)" aria-hidden />
-              ) : (
-                <IconCircleDashed size={14} color="var(--mantine-color-gray-6)" aria-hidden />
-              )}
-              <div>
-                <Text size="sm" fw={p.status === "current" ? 700 : 500} lh={1.2}>
-                  {p.name}
-                </Text>
-                <Text size="xs" c="dimmed" lh={1.2}>
-                  {teamName(p.team)} ·{" "}
-                  {p.status === "done" ? "done" : p.status === "current" ? "now" : "to come"}
-                </Text>
-              </div>
-            </Group>
-          </Paper>
-        </Group>
-      ))}
+            {inTransit ? (
+              <Group gap={4} wrap="nowrap" aria-current="step" data-testid="in-transit">
+                <IconArrowRight size={14} aria-hidden color="var(--mantine-color-orange-9)" />
+                <Badge color="orange.9" variant="light" size="sm">
+                  in transit: awaiting acceptance
+                </Badge>
+                <IconArrowRight size={14} aria-hidden color="var(--mantine-color-orange-9)" />
+              </Group>
+            ) : (
+              i > 0 && <IconArrowRight size={14} aria-hidden color="var(--mantine-color-gray-6)" />
+            )}
+            <PathStep p={p} teamName={teamName} status={status} />
+          </Group>
+        );
+      })}
     </Box>
   );
+}
+
+/** The DOM id of a checklist entry's checkbox, so the handoff panel can lead to it. */
+export function checklistInputId(index: number): string {
+  return `checklist-${index}`;
 }
 
 export function ChecklistView({ item, editable }: { item: Item; editable: boolean }) {
@@ -292,6 +390,7 @@ export function ChecklistView({ item, editable }: { item: Item; editable: boolea
       {item.checklist.map((c) => (
         <Checkbox
           key={c.index}
+          id={checklistInputId(c.index)}
           label={c.optional ? `${c.text} (optional)` : c.text}
           checked={optimistic[c.index] ?? c.done}
           disabled={!editable}
@@ -316,9 +415,15 @@ export function CommentsView({ item }: { item: Item }) {
         </Text>
       )}
       {comments.data?.map((c) => (
-        <Paper key={c.seq} p="xs" bg="gray.0" radius="md">
+        <Paper
+          key={c.seq}
+          p="xs"
+          bg="var(--mantine-color-default-hover)"
+          radius="md"
+          id={`comment-${c.seq}`}
+        >
           <Text size="xs" c="dimmed">
-            {c.author} · {formatDateTime(c.at)}
+            <PersonName email={c.author} /> · {formatDateTime(c.at)}
           </Text>
           <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
             {c.body}
@@ -357,17 +462,20 @@ export function CommentsView({ item }: { item: Item }) {
   );
 }
 
-/** Every event of the item, oldest first, in sentences. */
+/** Every event of the item, oldest first, in sentences. Comments show in full under Comments. */
 export function TimelineView({
   item,
   teamName,
   labels = {},
+  stepName = (k) => k,
 }: {
   item: Item;
   teamName: TeamName;
   labels?: Record<string, string>;
+  stepName?: (key: string) => string;
 }) {
   const events = useItemEvents(item.key);
+  const names = useNames();
   if (events.isError) return <ProblemAlert error={events.error} />;
   if (!events.data)
     return (
@@ -382,14 +490,20 @@ export function TimelineView({
           key={e.seq}
           title={
             <Text size="sm">
-              <b>{shortName(e.actor)}</b> {describeEvent(e, teamName, (f) => labels[f] ?? f)}
+              <b>{names.person(e.actor)}</b>{" "}
+              {describeEvent(e, {
+                team: teamName,
+                field: (f) => labels[f] ?? f,
+                step: stepName,
+                person: names.person,
+              })}
             </Text>
           }
         >
           {e.type === "comment.added" && (
-            <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-              “{String(e.data.body ?? "")}”
-            </Text>
+            <Anchor href={`#comment-${e.seq}`} size="xs">
+              Read the comment
+            </Anchor>
           )}
           {e.type === "handoff.submitted" && e.data.note ? (
             <Text size="sm">Note: “{String(e.data.note)}”</Text>
@@ -403,23 +517,37 @@ export function TimelineView({
   );
 }
 
+/** A person by name, their e-mail in the tooltip. */
+export function PersonName({ email }: { email: string | null | undefined }) {
+  const names = useNames();
+  if (!email) return null;
+  return (
+    <Text span inherit title={email}>
+      {names.person(email)}
+    </Text>
+  );
+}
+
 /** The field values handed over with the pending handoff (the package). */
-export function PackageView({ item, labels }: { item: Item; labels: Record<string, string> }) {
+export function PackageView({ item, fields }: { item: Item; fields: FieldDef[] }) {
   const pkg = item.handoff?.package ?? {};
   const entries = Object.entries(pkg);
   if (entries.length === 0) return null;
   return (
-    <Box component="dl" m={0}>
-      {entries.map(([k, v]) => (
-        <Group key={k} gap="xs" wrap="nowrap" align="flex-start">
-          <Text component="dt" size="sm" c="dimmed" w={160} style={{ flexShrink: 0 }}>
-            {labels[k] ?? k}
-          </Text>
-          <Text component="dd" size="sm" m={0} style={{ overflowWrap: "anywhere" }}>
-            {isFileRef(v) ? <FileLink itemKey={item.key} file={v} /> : formatValue(v)}
-          </Text>
-        </Group>
-      ))}
+    <Box component="dl" m={0} aria-label="Handoff package">
+      {entries.map(([k, v]) => {
+        const f = fields.find((x) => x.key === k);
+        return (
+          <Group key={k} gap="xs" wrap="nowrap" align="flex-start">
+            <Text component="dt" size="sm" c="dimmed" w={160} style={{ flexShrink: 0 }}>
+              {f ? labelOf(f) : k}
+            </Text>
+            <Text component="dd" size="sm" m={0} style={{ overflowWrap: "anywhere" }}>
+              <FieldValue field={f} value={v} itemKey={item.key} />
+            </Text>
+          </Group>
+        );
+      })}
     </Box>
   );
 }

@@ -72,7 +72,16 @@ export function useFieldsForm(fields: FieldDef[], item: Item | undefined) {
       }
       setServerErrors(byField);
     },
-    saved: () => setEdits({}),
+    /** The form values of the changed fields, to pass to `saved` once they are stored. */
+    pending: (): FormValues => Object.fromEntries(dirty.map((k) => [k, values[k] as FormValue])),
+    /**
+     * Forgets the edits that were saved; an edit typed while the save was under way (its value
+     * differs from what was sent) stays.
+     */
+    saved: (sent: FormValues = {}) =>
+      setEdits((e) =>
+        Object.fromEntries(Object.entries(e).filter(([k, v]) => !(k in sent) || sent[k] !== v)),
+      ),
   };
 }
 

@@ -1,6 +1,8 @@
 import { Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from "@mantine/core";
 import {
+  IconAlertTriangle,
   IconArrowBackUp,
+  IconClockExclamation,
   IconInbox,
   IconMessageQuestion,
   IconPlayerPause,
@@ -13,7 +15,9 @@ import { queueQuery, usePollInterval, useTeams } from "../../api/queries.ts";
 import type { ItemSummary } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { describeDeadline, duration } from "../../lib/format.ts";
+import { useNames } from "../../lib/names.ts";
 import { useMe } from "../auth/session.ts";
+import { useCanStartItems } from "../new-item/can-start.ts";
 
 /*
  * Home: everything that waits on me or my teams, most urgent first — work returned to us,
@@ -50,10 +54,31 @@ function ItemLine({
   teamName: (k: string) => string;
   question?: string;
 }) {
+  const names = useNames();
   const waited = duration(Date.now() - new Date(item.updated_at).getTime());
   const deadline = describeDeadline(item.next_deadline);
+  const level = deadline?.level;
+  // An incoming handoff is named by the step the receiver takes on, in the receiver's team.
+  const step = item.to_step_name ?? item.step_name;
+  const team = item.to_step_name ? (item.next?.team ?? item.owner_team) : item.owner_team;
   return (
-    <Paper withBorder p="sm" radius="md" component="li" style={{ listStyle: "none" }}>
+    <Paper
+      withBorder
+      p="sm"
+      radius="md"
+      component="li"
+      data-key={item.key}
+      data-level={level}
+      style={{
+        listStyle: "none",
+        borderLeft:
+          level === "breached"
+            ? "4px solid var(--mantine-color-red-8)"
+            : level === "warning"
+              ? "4px solid var(--mantine-color-orange-6)"
+              : undefined,
+      }}
+    >
       <Group justify="space-between" wrap="nowrap" align="flex-start">
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Group gap="xs" wrap="nowrap">
@@ -68,8 +93,9 @@ function ItemLine({
             {question ? `Answer: “${question}”` : (item.next?.action ?? "Nothing to do")}
           </Text>
           <Text size="xs" c="dimmed">
-            {item.step_name} · {teamName(item.owner_team)}
-            {item.assignee ? ` · ${item.assignee}` : " · unassigned"}
+            {step} · {teamName(team)}
+            {item.to_step_name ? " · awaiting acceptance" : ""}
+            {item.assignee ? ` · ${names.person(item.assignee)}` : " · unassigned"}
           </Text>
         </Stack>
         <Stack gap={4} align="flex-end" style={{ flexShrink: 0 }}>
@@ -78,8 +104,32 @@ function ItemLine({
               Rework {item.rework}
             </Badge>
           )}
+          {level === "breached" && (
+            <Badge
+              color="red.9"
+              variant="filled"
+              leftSection={<IconAlertTriangle size={12} aria-hidden />}
+            >
+              Overdue
+            </Badge>
+          )}
+          {level === "warning" && (
+            <Badge
+              color="orange.9"
+              variant="light"
+              leftSection={<IconClockExclamation size={12} aria-hidden />}
+            >
+              Due soon
+            </Badge>
+          )}
           {deadline ? (
-            <Text size="xs" fw={700} c={deadline.color} title={deadline.long}>
+            <Text
+              size="xs"
+              fw={700}
+              c={deadline.color}
+              title={deadline.long}
+              style={{ whiteSpace: "nowrap" }}
+            >
               {deadline.text}
             </Text>
           ) : (
@@ -103,6 +153,8 @@ export function MyWorkPage() {
     queries: myTeams.map((t) => ({ ...queueQuery(t), refetchInterval })),
   });
   const teamName = (k: string) => teams.data?.find((t) => t.key === k)?.name ?? k;
+  // Only offer to start items where the user may: a workflow whose first step is their team's.
+  const canStart = useCanStartItems();
 
   if (myTeams.length === 0)
     return (
@@ -199,21 +251,28 @@ export function MyWorkPage() {
               : `${total} ${total === 1 ? "item waits" : "items wait"} on you or your teams, most urgent first.`}
           </Text>
         </div>
-        <Button component={Link} to="/new">
-          New item
-        </Button>
+        {canStart && (
+          <Button component={Link} to="/new">
+            New item
+          </Button>
+        )}
       </Group>
       {total === 0 ? (
         <Empty
           title="Nothing waits on you"
           action={
-            <Button component={Link} to="/new" variant="light">
-              Start an item
-            </Button>
+            canStart ? (
+              <Button component={Link} to="/new" variant="light">
+                Start an item
+              </Button>
+            ) : undefined
           }
         >
           Handoffs other teams send to yours, work returned to you and work assigned to you land
           here, oldest first.
+          {canStart
+            ? ""
+            : " Your teams do not start work in any workflow: it reaches you as handoffs from other teams."}
         </Empty>
       ) : (
         sections

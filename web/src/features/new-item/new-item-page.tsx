@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, isApiError } from "../../api/client.ts";
 import {
@@ -27,11 +27,16 @@ export default function NewItemPage() {
   const workflows = useWorkflows();
   const teams = useTeams();
   const users = useUsers();
-  const chosen = params.get("workflow") ?? workflows.data?.[0]?.key ?? "";
+  // By default the first workflow the user may start (a member of its first step's team).
+  const startable = (workflows.data ?? []).filter(
+    (w) => w.start_team === undefined || isMemberOf(me, w.start_team),
+  );
+  const chosen = params.get("workflow") ?? startable[0]?.key ?? workflows.data?.[0]?.key ?? "";
   const wf = useWorkflow(chosen || undefined);
   const fields = wf.data?.definition.fields ?? [];
   const form = useFieldsForm(fields, undefined);
   const [title, setTitle] = useState("");
+  const [due, setDue] = useState("");
   const [touched, setTouched] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -39,10 +44,13 @@ export default function NewItemPage() {
   const firstTeam = wf.data?.definition.steps[0]?.team;
   const mayStart = isMemberOf(me, firstTeam);
   const teamName = (k: string) => teams.data?.find((t) => t.key === k)?.name ?? k;
-  const options = useMemo(
-    () => (workflows.data ?? []).map((w) => ({ value: w.key, label: `${w.name} (${w.prefix})` })),
-    [workflows.data],
-  );
+  const options = (workflows.data ?? []).map((w) => ({
+    value: w.key,
+    label:
+      w.start_team && !isMemberOf(me, w.start_team)
+        ? `${w.name} (${w.prefix}) — started by ${teamName(w.start_team)}`
+        : `${w.name} (${w.prefix})`,
+  }));
 
   if (workflows.isError) return <PageError error={workflows.error} />;
   if (workflows.isPending) return <PageLoading label="Loading workflows" />;
@@ -77,6 +85,7 @@ export default function NewItemPage() {
         body: {
           workflow: chosen,
           title: title.trim(),
+          ...(due ? { due } : {}),
           fields: Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null)),
         },
       });
@@ -123,6 +132,14 @@ export default function NewItemPage() {
               onChange={(e) => setTitle(e.currentTarget.value)}
               error={touched && !title.trim() ? "Give the item a title" : null}
               placeholder="ACME Corp"
+            />
+            <TextInput
+              label="Due date"
+              description="When the requester needs it done (optional); shown to every team on the way."
+              type="date"
+              value={due}
+              onChange={(e) => setDue(e.currentTarget.value)}
+              w={{ base: "100%", xs: 220 }}
             />
             {fields.length > 0 && (
               <Text size="sm" fw={600}>

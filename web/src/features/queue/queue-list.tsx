@@ -1,9 +1,11 @@
 import { Anchor, Button, Checkbox, Text } from "@mantine/core";
+import { IconAlertTriangle, IconClockExclamation } from "@tabler/icons-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 import type { ItemSummary } from "../../api/types.ts";
-import { describeDeadline, duration, shortName } from "../../lib/format.ts";
+import { describeDeadline, duration } from "../../lib/format.ts";
+import { useNames } from "../../lib/names.ts";
 import classes from "./queue-list.module.css";
 
 /*
@@ -28,17 +30,32 @@ interface Props {
   label: string;
 }
 
-/** The nearest deadline ("2 h left", "overdue by 1 d") or, without one, how long it waited. */
+/**
+ * The nearest deadline ("2 h left", "overdue by 1 d") or, without one, how long it waited.
+ * Breached and warning deadlines carry an icon and a word as well as their colour.
+ */
 function DueCell({ item, now }: { item: ItemSummary; now: number }) {
   const d = describeDeadline(item.next_deadline, now);
   if (d)
     return (
-      <Text size="xs" fw={d.overdue ? 700 : 500} c={d.color} title={d.long}>
-        {d.text}
-      </Text>
+      <span className={classes.due} data-level={d.level} title={d.long}>
+        {d.level === "breached" && (
+          <IconAlertTriangle size={14} color="var(--mantine-color-red-9)" aria-label="Breached" />
+        )}
+        {d.level === "warning" && (
+          <IconClockExclamation
+            size={14}
+            color="var(--mantine-color-orange-9)"
+            aria-label="Due soon"
+          />
+        )}
+        <Text span size="xs" fw={d.level === "ok" || d.level === "paused" ? 500 : 700} c={d.color}>
+          {d.text}
+        </Text>
+      </span>
     );
   return (
-    <Text size="xs" c="dimmed" title="Time since the last change">
+    <Text size="xs" c="dimmed" title="Time since the last change" className={classes.due}>
       waiting {duration(now - new Date(item.updated_at).getTime())}
     </Text>
   );
@@ -55,6 +72,7 @@ export function QueueList({
   label,
 }: Props) {
   const scroller = useRef<HTMLElement>(null);
+  const names = useNames();
   const virtual = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
@@ -139,8 +157,17 @@ export function QueueList({
                     {item.next?.action ?? "—"}
                   </Text>
                 </div>
-                <Text size="sm" truncate className={classes.wide}>
-                  {item.step_name}
+                <Text
+                  size="sm"
+                  truncate
+                  className={classes.wide}
+                  title={
+                    item.to_step_name
+                      ? `In transit from “${item.step_name}”, awaiting acceptance`
+                      : undefined
+                  }
+                >
+                  {item.to_step_name ?? item.step_name}
                 </Text>
                 <Text
                   size="sm"
@@ -148,7 +175,7 @@ export function QueueList({
                   className={classes.wide}
                   c={item.assignee ? undefined : "dimmed"}
                 >
-                  {item.assignee ? shortName(item.assignee) : "unassigned"}
+                  {item.assignee ? names.person(item.assignee) : "unassigned"}
                 </Text>
                 <DueCell item={item} now={now} />
                 <span>

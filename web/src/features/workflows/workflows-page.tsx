@@ -48,7 +48,7 @@ export default function WorkflowsPage() {
               <Table.Tr>
                 <Table.Th>Workflow</Table.Th>
                 <Table.Th>Key</Table.Th>
-                <Table.Th>Items</Table.Th>
+                <Table.Th>Open items</Table.Th>
                 <Table.Th>Version</Table.Th>
                 <Table.Th>Updated</Table.Th>
               </Table.Tr>
@@ -64,7 +64,12 @@ export default function WorkflowsPage() {
                   <Table.Td>
                     <Code>{w.key}</Code>
                   </Table.Td>
-                  <Table.Td>{w.prefix}-…</Table.Td>
+                  <Table.Td data-testid="open-items">
+                    {w.open_items ?? "—"}{" "}
+                    <Text span size="xs" c="dimmed">
+                      ({w.prefix}-…)
+                    </Text>
+                  </Table.Td>
                   <Table.Td>{w.version}</Table.Td>
                   <Table.Td>{formatDateTime(w.updated_at)}</Table.Td>
                 </Table.Tr>
