@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   Badge,
   Button,
   Group,
@@ -11,10 +12,11 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconCalendarTime, IconSearch } from "@tabler/icons-react";
+import { IconCalendarTime, IconFilter, IconSearch } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client.ts";
 import { keys, runItemCommand, STALLED_AFTER_DAYS, useQueue, useTeams } from "../../api/queries.ts";
@@ -23,7 +25,9 @@ import { Empty, PageError, PageLoading, useDocumentTitle } from "../../component
 import { useKeys } from "../../lib/keys.ts";
 import { isMemberOf, useMe } from "../auth/session.ts";
 import { RejectDialog } from "../item/reject-dialog.tsx";
+import { acceptWithUndo, undoAccept, useHeldAccepts } from "./accept-undo.tsx";
 import { QueueList, type QuickAction } from "./queue-list.tsx";
+import classes from "./queue-page.module.css";
 
 /*
  * A team's queue: incoming handoffs, work in progress, work waiting on other teams, questions,
@@ -120,6 +124,17 @@ async function runMany(
   return { ok, failed };
 }
 
+/** Focuses a row's key link once the list has scrolled it into view (only rows in view exist). */
+function focusRowLink(key: string): void {
+  let tries = 0;
+  const focus = () => {
+    const link = document.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"] a.item-key`);
+    if (link) link.focus({ preventScroll: true });
+    else if (tries++ < 5) requestAnimationFrame(focus);
+  };
+  requestAnimationFrame(focus);
+}
+
 export default function QueuePage() {
   const { team = "" } = useParams();
   const me = useMe();
@@ -144,6 +159,9 @@ export default function QueuePage() {
   const [rejecting, setRejecting] = useState<string | null>(null);
   const [assignTo, setAssignTo] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  // Phones (390 px) put the first rows on screen: a one-line header, filters behind a button.
+  const phone = useMediaQuery("(max-width: 36em)") ?? false;
+  const [filtersOpen, setFiltersOpen] = useState(false);
 
   const teamInfo = teams.data?.find((t) => t.key === team);
   const teamName = teamInfo?.name ?? team;
@@ -191,7 +209,7 @@ export default function QueuePage() {
     }
   };
   const refresh = () => void qc.invalidateQueries({ queryKey: keys.queues });
-  const single = (key: string, command: "claim" | "accept", done: string) =>
+  const single = (key: string, command: "claim", done: string) =>
     withBusy(key, async () => {
       try {
         const item = await runItemCommand(key, command);
@@ -208,6 +226,13 @@ export default function QueuePage() {
       }
     });
   const canAct = (i: ItemSummary) => isMember && i.next?.team === team;
+  const heldAccepts = useHeldAccepts();
+  /** Accepts after a few seconds in which Undo takes it back (the accept moves ownership). */
+  const acceptSoon = (key: string) =>
+    acceptWithUndo(key, ({ item }) => {
+      if (item) qc.setQueryData(keys.item(key), item);
+      refresh();
+    });
   /** Accepts one item, or says why it cannot be accepted yet instead of sending a doomed call. */
   const acceptOne = (i: ItemSummary) => {
     const block = acceptBlock(i.next);
@@ -217,15 +242,16 @@ export default function QueuePage() {
         message: `Acceptance waits for the handoff meeting: ${block}.`,
         color: "orange",
       });
-    else void single(i.key, "accept", "accepted");
+    else acceptSoon(i.key);
   };
   const quickAction = (i: ItemSummary): QuickAction | null => {
     if (!canAct(i)) return null;
     if (i.state === "awaiting_acceptance") {
+      if (heldAccepts.has(i.key)) return { label: "Undo", run: () => undoAccept(i.key) };
       const block = acceptBlock(i.next);
       return block
         ? { label: "Meeting first", blocked: `Acceptance waits for the handoff meeting: ${block}.` }
-        : { label: "Accept", run: () => void single(i.key, "accept", "accepted") };
+        : { label: "Accept", run: () => acceptSoon(i.key) };
     }
     if (i.state === "in_progress" && i.assignee !== me.email)
       return { label: "Claim", run: () => void single(i.key, "claim", "is yours now") };
@@ -264,9 +290,26 @@ export default function QueuePage() {
       return n;
     });
 
+  // j/k move focus to the row's link as well as the cursor, so screen readers announce the row.
+  const focusRow = useRef(false);
+  const currentKey = current?.key;
+  useEffect(() => {
+    if (!focusRow.current || !currentKey) return;
+    focusRow.current = false;
+    focusRowLink(currentKey);
+  }, [currentKey]);
+  const moveCursor = (to: number) => {
+    if (to === cursorIndex) {
+      if (currentKey) focusRowLink(currentKey);
+      return;
+    }
+    focusRow.current = true;
+    setCursor(to);
+  };
+
   useKeys({
-    j: () => setCursor(Math.min(cursorIndex + 1, items.length - 1)),
-    k: () => setCursor(Math.max(cursorIndex - 1, 0)),
+    j: () => moveCursor(Math.min(cursorIndex + 1, items.length - 1)),
+    k: () => moveCursor(Math.max(cursorIndex - 1, 0)),
     enter: () => current && navigate(`/items/${current.key}`),
     o: () => current && navigate(`/items/${current.key}`),
     x: () => current && toggle(current.key),
@@ -298,29 +341,102 @@ export default function QueuePage() {
   const acceptable = selectedIncoming.filter((i) => !acceptBlock(i.next)).map((i) => i.key);
   const waitingForMeeting = selectedIncoming.length - acceptable.length;
 
+  const activeFilters = [workflow, assignee, sort !== "urgent" ? sort : ""].filter(Boolean).length;
+  const filterInputs = (
+    <>
+      <Select
+        label="Workflow"
+        placeholder="All workflows"
+        clearable
+        data={workflows}
+        value={workflow || null}
+        onChange={(v) => setParam("workflow", v)}
+        w={{ base: "47%", xs: 170 }}
+      />
+      <Select
+        label="Assignee"
+        placeholder="Anyone"
+        clearable
+        data={assigneeOptions}
+        value={assignee || null}
+        onChange={(v) => setParam("assignee", v)}
+        w={{ base: "47%", xs: 170 }}
+      />
+      <Select
+        label="Sort"
+        allowDeselect={false}
+        data={[
+          { value: "urgent", label: "Most urgent" },
+          { value: "oldest", label: "Waiting longest" },
+          { value: "newest", label: "Most recent" },
+          { value: "key", label: "Key" },
+          { value: "title", label: "Title" },
+        ]}
+        value={sort}
+        onChange={(v) => setParam("sort", v === "urgent" ? null : v)}
+        w={{ base: "47%", xs: 170 }}
+      />
+      {tab === "stalled" && (
+        <Select
+          label="Stalled after"
+          allowDeselect={false}
+          data={[...new Set([...stalledChoices, stalledAfterDays])]
+            .sort((a, b) => a - b)
+            .map((n) => ({ value: String(n), label: `${days(n)} untouched` }))}
+          value={String(stalledAfterDays)}
+          onChange={(v) =>
+            setParam("stalled_after_days", v && Number(v) !== STALLED_AFTER_DAYS ? v : null)
+          }
+          w={{ base: "47%", xs: 180 }}
+        />
+      )}
+    </>
+  );
+
   return (
-    <Stack gap="md">
-      <Group justify="space-between" align="flex-end">
-        <div>
+    <Stack gap={phone ? "xs" : "md"}>
+      <Group justify="space-between" align={phone ? "center" : "flex-end"} wrap="nowrap" gap="xs">
+        <div style={{ minWidth: 0 }} className={phone ? "visually-hidden" : undefined}>
+          {/* On a phone the team picker below names the team; the heading stays for readers. */}
           <Title order={1}>{teamName}</Title>
-          <Text size="sm" c="dimmed">
+          {/* On a phone the page leaves room for the queue: the hint is for keyboards anyway. */}
+          <Text size="sm" c="dimmed" visibleFrom="sm">
             {isMember
               ? "Your team's queue. Press ? for keyboard shortcuts."
               : "You are not in this team: you can read its queue, not act on it."}
           </Text>
         </div>
-        <Group gap="sm" align="flex-end">
-          <Button
-            component={Link}
-            to={`/teams/${team}/calendar`}
-            variant="default"
-            leftSection={<IconCalendarTime size={16} aria-hidden />}
-          >
-            Calendar
-          </Button>
+        <Group
+          gap="xs"
+          align="flex-end"
+          wrap="nowrap"
+          style={phone ? { flex: 1, flexDirection: "row-reverse" } : undefined}
+        >
+          {phone ? (
+            <ActionIcon
+              component={Link}
+              to={`/teams/${team}/calendar`}
+              variant="default"
+              size={36}
+              aria-label="Calendar"
+            >
+              <IconCalendarTime size={18} aria-hidden />
+            </ActionIcon>
+          ) : (
+            <Button
+              component={Link}
+              to={`/teams/${team}/calendar`}
+              variant="default"
+              leftSection={<IconCalendarTime size={16} aria-hidden />}
+            >
+              Calendar
+            </Button>
+          )}
           <Select
-            label="Team"
-            w={220}
+            label={phone ? undefined : "Team"}
+            aria-label="Team"
+            w={phone ? undefined : 220}
+            style={phone ? { flex: 1 } : undefined}
             value={team}
             allowDeselect={false}
             data={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))}
@@ -330,7 +446,8 @@ export default function QueuePage() {
       </Group>
 
       <Tabs value={tab} onChange={(v) => setParam("tab", v === "incoming" ? null : v)}>
-        <Tabs.List>
+        {/* One scrolling line of tabs on a phone instead of three wrapped ones. */}
+        <Tabs.List className={classes.tabs}>
           {tabs
             // Sections an older server does not send get no tab.
             .filter(
@@ -365,10 +482,11 @@ export default function QueuePage() {
         </Tabs.List>
       </Tabs>
 
-      <Group gap="sm" align="flex-end" wrap="wrap">
+      <Group gap="sm" align="flex-end" wrap={phone ? "nowrap" : "wrap"}>
         <TextInput
           ref={searchRef}
-          label="Search"
+          label={phone ? undefined : "Search"}
+          aria-label="Search"
           placeholder="Key or title"
           leftSection={<IconSearch size={16} aria-hidden />}
           rightSection={<Kbd size="xs">/</Kbd>}
@@ -377,55 +495,27 @@ export default function QueuePage() {
           onKeyDown={(e) => {
             if (e.key === "Escape" || e.key === "Enter") e.currentTarget.blur();
           }}
-          w={{ base: "100%", xs: 220 }}
+          w={phone ? undefined : 220}
+          style={phone ? { flex: 1 } : undefined}
         />
-        <Select
-          label="Workflow"
-          placeholder="All workflows"
-          clearable
-          data={workflows}
-          value={workflow || null}
-          onChange={(v) => setParam("workflow", v)}
-          w={{ base: "47%", xs: 170 }}
-        />
-        <Select
-          label="Assignee"
-          placeholder="Anyone"
-          clearable
-          data={assigneeOptions}
-          value={assignee || null}
-          onChange={(v) => setParam("assignee", v)}
-          w={{ base: "47%", xs: 170 }}
-        />
-        <Select
-          label="Sort"
-          allowDeselect={false}
-          data={[
-            { value: "urgent", label: "Most urgent" },
-            { value: "oldest", label: "Waiting longest" },
-            { value: "newest", label: "Most recent" },
-            { value: "key", label: "Key" },
-            { value: "title", label: "Title" },
-          ]}
-          value={sort}
-          onChange={(v) => setParam("sort", v === "urgent" ? null : v)}
-          w={{ base: "47%", xs: 170 }}
-        />
-        {tab === "stalled" && (
-          <Select
-            label="Stalled after"
-            allowDeselect={false}
-            data={[...new Set([...stalledChoices, stalledAfterDays])]
-              .sort((a, b) => a - b)
-              .map((n) => ({ value: String(n), label: `${days(n)} untouched` }))}
-            value={String(stalledAfterDays)}
-            onChange={(v) =>
-              setParam("stalled_after_days", v && Number(v) !== STALLED_AFTER_DAYS ? v : null)
-            }
-            w={{ base: "47%", xs: 180 }}
-          />
+        {phone && (
+          <Button
+            variant={filtersOpen ? "light" : "default"}
+            leftSection={<IconFilter size={16} aria-hidden />}
+            onClick={() => setFiltersOpen((o) => !o)}
+            aria-expanded={filtersOpen}
+            aria-controls="queue-filters"
+          >
+            Filters{activeFilters > 0 ? ` (${activeFilters})` : ""}
+          </Button>
         )}
+        {!phone && filterInputs}
       </Group>
+      {phone && filtersOpen && (
+        <Group gap="sm" align="flex-end" wrap="wrap" id="queue-filters">
+          {filterInputs}
+        </Group>
+      )}
 
       {selected.size > 0 && (
         <Paper withBorder p="xs" bg="yellow.0" role="region" aria-label="Bulk actions">
