@@ -158,9 +158,9 @@ describe("the item page", () => {
     const sam = e.api["sam@example.com"];
     if (!sam) throw new Error("no demo user sam");
     const key = await readyOnboardingItem(sam, { customer: "Umbrella" });
-    expect(
-      (await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria })).status,
-    ).toBe(200);
+    expect((await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria })).status).toBe(
+      200,
+    );
     const page = await (await e.context()).newPage();
     await e.signInQuickly(page.context(), "sam@example.com");
     await page.goto(`/items/${key}`);
@@ -187,9 +187,9 @@ describe("the item page", () => {
     if (!sam) throw new Error("no demo user sam");
     const key = await readyOnboardingItem(sam, { customer: "Hooli" });
     await sam.post(`/items/${key}/comments`, { body: "Their CTO wants a call first" });
-    expect(
-      (await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria })).status,
-    ).toBe(200);
+    expect((await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria })).status).toBe(
+      200,
+    );
     const ivy = await (await e.context()).newPage();
     await e.signInQuickly(ivy.context(), "ivy@example.com");
     await ivy.goto(`/items/${key}`);

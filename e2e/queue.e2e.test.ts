@@ -159,9 +159,7 @@ describe("the team queue", () => {
     expect(new Set([first, second])).toEqual(new Set(late));
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/items/${second}$`));
-    expect(await page.getByTestId("deadline").textContent()).toMatch(
-      /^Acceptance overdue by/,
-    );
+    expect(await page.getByTestId("deadline").textContent()).toMatch(/^Acceptance overdue by/);
     await page.goBack();
 
     // a: accepting takes the handoff in hand; the item leaves Stalled.
