@@ -116,4 +116,43 @@ describe.each(dbKinds())("web sign-in and API tokens on $name", (kind) => {
     ).toBe(204);
     expect((await signIn("sue@example.com", "long enough")).status).toBe(200);
   });
+
+  it("says who is signed in, or nobody, without a 401 (the web app's first request)", async () => {
+    await b.team("ops");
+    await b.admin.post("/users", {
+      email: "olga@example.com",
+      name: "Olga Ops",
+      teams: ["ops"],
+      password: "correct horse",
+    });
+    const nobody = await b.app.inject({ method: "GET", url: "/api/v1/session" });
+    expect(nobody.statusCode).toBe(200);
+    expect(nobody.json()).toEqual({ user: null });
+
+    const { cookie } = await signIn("olga@example.com", "correct horse");
+    const someone = await b.app.inject({
+      method: "GET",
+      url: "/api/v1/session",
+      headers: { cookie },
+    });
+    expect(someone.statusCode).toBe(200);
+    expect(someone.json().user).toMatchObject({ email: "olga@example.com", name: "Olga Ops" });
+
+    // A cookie that no longer holds (signed out) is nobody, too.
+    await b.app.inject({
+      method: "DELETE",
+      url: "/api/v1/session",
+      headers: { cookie, "x-requested-with": "baton" },
+    });
+    const gone = await b.app.inject({ method: "GET", url: "/api/v1/session", headers: { cookie } });
+    expect(gone.json()).toEqual({ user: null });
+
+    // An unknown API token is nobody as well.
+    const token = await b.app.inject({
+      method: "GET",
+      url: "/api/v1/session",
+      headers: { authorization: "Bearer nonsense" },
+    });
+    expect(token.json()).toEqual({ user: null });
+  });
 });

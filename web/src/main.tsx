@@ -1,7 +1,7 @@
 import "@mantine/core/styles.css";
 import "@mantine/notifications/styles.css";
 import "./app/global.css";
-import { MantineProvider } from "@mantine/core";
+import { localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
@@ -9,9 +9,9 @@ import { createRoot } from "react-dom/client";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { isApiError } from "./api/client.ts";
 import { itemQuery, keys, queueQuery, teamsQuery } from "./api/queries.ts";
-import { App } from "./app/app.tsx";
+import { App, loadSignedInApp } from "./app/app.tsx";
 import { cssVariablesResolver, theme } from "./app/theme.ts";
-import { meQuery } from "./features/auth/session.ts";
+import { meQuery, wasSignedIn } from "./features/auth/session.ts";
 
 /** A 401 anywhere means the session ended: re-ask who we are, which shows the sign-in page. */
 const onError = (e: unknown) => {
@@ -31,25 +31,37 @@ const queryClient = new QueryClient({
 });
 
 /*
- * Ask for what the first page shows while React is still starting: the queue or the item in
- * the URL. Errors (a signed-out visitor gets 401) are ignored here; the page asks again.
+ * Ask who is signed in while React is still starting. A browser that was signed in last time
+ * also starts on the app's code and what the first page shows (the queue or the item in the
+ * URL); a signed-out visitor downloads neither and sends no request that would answer 401.
  */
 void queryClient.prefetchQuery(meQuery);
-void queryClient.prefetchQuery(teamsQuery);
-const team = /^\/teams\/([^/]+)$/.exec(location.pathname)?.[1];
-if (team) void queryClient.prefetchQuery(queueQuery(decodeURIComponent(team)));
-const item = /^\/items\/([^/]+)$/.exec(location.pathname)?.[1];
-if (item) void queryClient.prefetchQuery(itemQuery(decodeURIComponent(item)));
+if (wasSignedIn()) {
+  void loadSignedInApp();
+  void queryClient.prefetchQuery(teamsQuery);
+  const team = /^\/teams\/([^/]+)$/.exec(location.pathname)?.[1];
+  if (team) void queryClient.prefetchQuery(queueQuery(decodeURIComponent(team)));
+  const item = /^\/items\/([^/]+)$/.exec(location.pathname)?.[1];
+  if (item) void queryClient.prefetchQuery(itemQuery(decodeURIComponent(item)));
+}
 
 // A data router (one catch-all route; the app's own <Routes> do the matching) so pages can
 // hold a navigation while their changes are unsaved (useBlocker).
 const router = createBrowserRouter([{ path: "*", element: <App /> }]);
 
+// Light, dark or the system's choice (the default), remembered in this browser.
+const colorSchemeManager = localStorageColorSchemeManager({ key: "baton.color-scheme" });
+
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");
 createRoot(root).render(
   <StrictMode>
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
+    <MantineProvider
+      theme={theme}
+      cssVariablesResolver={cssVariablesResolver}
+      defaultColorScheme="auto"
+      colorSchemeManager={colorSchemeManager}
+    >
       <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
 import { text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
-import { requireCsrfHeader, SESSION_COOKIE } from "../auth.ts";
+import { authenticator, requireCsrfHeader, SESSION_COOKIE } from "../auth.ts";
 import { presentUser } from "../presenters.ts";
 import { answers, noContent, userSchema } from "../responses.ts";
 
@@ -52,6 +52,7 @@ const providersSchema = z
 export const sessionRoutes =
   (engine: Engine, options: SignInOptions): FastifyPluginAsyncZod =>
   async (app) => {
+    const authenticate = authenticator(engine);
     app.get(
       "/session/providers",
       {
@@ -123,6 +124,27 @@ export const sessionRoutes =
           .clearCookie(SESSION_COOKIE, { path: "/", secure: request.protocol === "https" })
           .code(204)
           .send();
+      },
+    );
+    app.get(
+      "/session",
+      {
+        schema: {
+          tags: ["session"],
+          summary:
+            "Who is signed in (cookie or bearer token), or null: the web app's first question, answered without a 401",
+          response: answers(z.object({ user: userSchema.nullable() })),
+          security: [],
+        },
+      },
+      async (request) => {
+        try {
+          await authenticate(request);
+        } catch (e) {
+          if (e instanceof DomainError && e.code === "unauthenticated") return { user: null };
+          throw e;
+        }
+        return { user: request.principal ? presentUser(request.principal.user) : null };
       },
     );
   };

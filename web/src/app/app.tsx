@@ -1,85 +1,29 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useEffect } from "react";
-import { Route, Routes, useLocation } from "react-router";
-import { LiveProvider } from "../api/live-provider.tsx";
-import { itemQuery, keys } from "../api/queries.ts";
-import { CenteredLoader, NotFound, PageError, PageLoading } from "../components/page-state.tsx";
-import { SessionContext, useMeQuery } from "../features/auth/session.ts";
+import { keys } from "../api/queries.ts";
+import { CenteredLoader, PageError } from "../components/page-state.tsx";
+import { rememberSignedIn, useMeQuery } from "../features/auth/session.ts";
 import { SignInPage } from "../features/auth/sign-in-page.tsx";
-import { MyWorkPage } from "../features/my-work/my-work-page.tsx";
-import QueuePage from "../features/queue/queue-page.tsx";
-import { Shell } from "./shell.tsx";
 
 /*
- * Routes. The shell, "My work" and the team queue (the pages people live in) are in the first
- * download; every other page is its own chunk, and the workflow map and editor (React Flow,
- * CodeMirror) load only on workflow pages. The item page's chunk is fetched while the browser
- * is idle, and an item's data is requested at once rather than after its chunk arrives.
+ * Signed out: the sign-in page at any URL, and nothing more is downloaded. Signed in: the app
+ * (./signed-in-app.tsx, its own chunk, already on its way when this browser was signed in
+ * before — see main.tsx), with live updates flowing.
  */
 
-const loadItemPage = () => import("../features/item/item-page.tsx");
-const loadNewItemPage = () => import("../features/new-item/new-item-page.tsx");
-const TeamsPage = lazy(() => import("../features/queue/teams-page.tsx"));
-const ItemPage = lazy(loadItemPage);
-const NewItemPage = lazy(loadNewItemPage);
-const WorkflowsPage = lazy(() => import("../features/workflows/workflows-page.tsx"));
-const WorkflowPage = lazy(() => import("../features/workflows/workflow-page.tsx"));
-const AdminPage = lazy(() => import("../features/admin/admin-page.tsx"));
-const TokensPage = lazy(() => import("../features/settings/tokens-page.tsx"));
-const CalendarPage = lazy(() => import("../features/calendar/calendar-page.tsx"));
+export const loadSignedInApp = () => import("./signed-in-app.tsx");
+const SignedInApp = lazy(loadSignedInApp);
 
-/** Starts the data and code a page needs before its chunk has loaded. */
-function usePrefetch() {
-  const qc = useQueryClient();
-  const { pathname } = useLocation();
-  useEffect(() => {
-    const item = /^\/items\/([^/]+)$/.exec(pathname)?.[1];
-    if (item) void qc.prefetchQuery(itemQuery(decodeURIComponent(item)));
-  }, [pathname, qc]);
-  useEffect(() => {
-    const preload = () => {
-      void loadItemPage();
-      void loadNewItemPage();
-    };
-    if ("requestIdleCallback" in window) {
-      const id = requestIdleCallback(preload, { timeout: 3000 });
-      return () => cancelIdleCallback(id);
-    }
-    const t = setTimeout(preload, 1500);
-    return () => clearTimeout(t);
-  }, []);
-}
-
-function SignedInApp() {
-  usePrefetch();
-  return (
-    <Shell>
-      <Suspense fallback={<PageLoading />}>
-        <Routes>
-          <Route path="/" element={<MyWorkPage />} />
-          <Route path="/teams" element={<TeamsPage />} />
-          <Route path="/teams/:team" element={<QueuePage />} />
-          <Route path="/teams/:team/calendar" element={<CalendarPage />} />
-          <Route path="/items/:key" element={<ItemPage />} />
-          <Route path="/new" element={<NewItemPage />} />
-          <Route path="/workflows" element={<WorkflowsPage />} />
-          <Route path="/workflows/:key" element={<WorkflowPage />} />
-          <Route path="/admin" element={<AdminPage />} />
-          <Route path="/settings/tokens" element={<TokensPage />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
-      </Suspense>
-    </Shell>
-  );
-}
-
-/** Signed out: the sign-in page at any URL. Signed in: the app, with live updates flowing. */
 export function App() {
   const me = useMeQuery();
   const qc = useQueryClient();
   const onSignedOut = useCallback(() => {
     void qc.invalidateQueries({ queryKey: keys.me });
   }, [qc]);
+  const user = me.data;
+  useEffect(() => {
+    if (user !== undefined) rememberSignedIn(user !== null);
+  }, [user]);
   if (me.isPending) return <CenteredLoader label="Starting Baton" />;
   if (me.isError && me.data === undefined)
     return (
@@ -87,12 +31,10 @@ export function App() {
         <PageError error={me.error} />
       </main>
     );
-  if (!me.data) return <SignInPage />;
+  if (!user) return <SignInPage />;
   return (
-    <SessionContext.Provider value={me.data}>
-      <LiveProvider onSignedOut={onSignedOut}>
-        <SignedInApp />
-      </LiveProvider>
-    </SessionContext.Provider>
+    <Suspense fallback={<CenteredLoader label="Starting Baton" />}>
+      <SignedInApp me={user} onSignedOut={onSignedOut} />
+    </Suspense>
   );
 }

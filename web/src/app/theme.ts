@@ -25,7 +25,8 @@ export const theme = createTheme({
     orange: darken("orange", "#b8440c", "#9a3a0a"),
     red: darken("red", "#c62828", "#a61e1e"),
   },
-  primaryShade: { light: 8, dark: 5 },
+  // Filled buttons keep white text above 4.5:1 in both schemes (stock dark blue.5 is 3.0:1).
+  primaryShade: { light: 8, dark: 8 },
   defaultRadius: "md",
   fontFamily:
     "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
@@ -51,5 +52,9 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
       ]),
     ),
   },
-  dark: {},
+  // Stock dark "dimmed" (dark.2) is 4.0:1 on the dark body; dark.1 keeps it above 4.5:1.
+  dark: {
+    "--mantine-color-dimmed": t.colors.dark[1] ?? "#b8b8b8",
+    "--mantine-color-placeholder": t.colors.dark[1] ?? "#b8b8b8",
+  },
 });

@@ -83,12 +83,12 @@ const overdueWords: Record<Deadline["kind"], string> = {
 /** How a deadline stands, for colour, icon and words alike. */
 export type DeadlineLevel = "breached" | "warning" | "ok" | "paused";
 
-/** The Mantine colour of each level; shades whose text passes 4.5:1 on white and on tints. */
+/** The text colour of each level (global.css: 4.5:1 or more on light and dark backgrounds). */
 export const levelColor: Record<DeadlineLevel, string> = {
-  breached: "red.9",
-  warning: "orange.9",
-  ok: "gray.7",
-  paused: "gray.7",
+  breached: "var(--baton-red)",
+  warning: "var(--baton-orange)",
+  ok: "dimmed",
+  paused: "dimmed",
 };
 
 /**

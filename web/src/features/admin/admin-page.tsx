@@ -216,7 +216,7 @@ function TeamCalendar({ team }: { team: Team }) {
       </Group>
       <Collapse expanded={open} id={panel}>
         {open && (
-          <Paper withBorder p="md" radius="md" bg="gray.0">
+          <Paper withBorder p="md" radius="md" bg="var(--mantine-color-default-hover)">
             <CalendarEditor team={team.key} teamName={team.name} canEdit />
           </Paper>
         )}

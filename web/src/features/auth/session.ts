@@ -11,17 +11,36 @@ import type { User } from "../../api/types.ts";
 
 export const meQuery = queryOptions({
   queryKey: keys.me,
-  queryFn: async ({ signal }): Promise<User | null> => {
-    try {
-      return await api<User>("/users/me", { signal });
-    } catch (e) {
-      if (isApiError(e, "unauthenticated")) return null;
-      throw e;
-    }
-  },
+  // `GET /session` answers "nobody" with a 200: a signed-out visitor's browser logs no 401.
+  queryFn: async ({ signal }): Promise<User | null> =>
+    (await api<{ user: User | null }>("/session", { signal })).user,
   retry: (count, e) => !isApiError(e) && count < 2,
   staleTime: 5 * 60_000,
 });
+
+const SIGNED_IN_KEY = "baton.signed-in";
+
+/**
+ * Whether this browser was signed in last time: only a hint, to start loading the app and its
+ * first page's data before the session is confirmed (see main.tsx). Who is signed in is always
+ * the server's answer.
+ */
+export function wasSignedIn(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+export function rememberSignedIn(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(SIGNED_IN_KEY, "1");
+    else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch {
+    // Storage refused (private mode): the app only loads a little later.
+  }
+}
 
 export function useMeQuery() {
   return useQuery(meQuery);

@@ -151,7 +151,7 @@ function DayRow({
                   </ActionIcon>
                 </Group>
                 {whole && (
-                  <Text size="xs" c="red.9" id={msgId} data-error-path={path}>
+                  <Text size="xs" c="var(--baton-red)" id={msgId} data-error-path={path}>
                     {whole}
                   </Text>
                 )}
@@ -159,7 +159,7 @@ function DayRow({
             );
           })}
           {dayError && (
-            <Text size="xs" c="red.9" data-error-path={`hours.${day}`}>
+            <Text size="xs" c="var(--baton-red)" data-error-path={`hours.${day}`}>
               {dayError}
             </Text>
           )}
@@ -251,7 +251,7 @@ function HolidaysEditor({
               </ActionIcon>
             </Group>
             {whole && (
-              <Text size="xs" c="red.9" data-error-path={path}>
+              <Text size="xs" c="var(--baton-red)" data-error-path={path}>
                 {whole}
               </Text>
             )}
@@ -259,7 +259,7 @@ function HolidaysEditor({
         );
       })}
       {listError && (
-        <Text size="xs" c="red.9" data-error-path="holidays">
+        <Text size="xs" c="var(--baton-red)" data-error-path="holidays">
           {listError}
         </Text>
       )}
@@ -457,7 +457,7 @@ export function CalendarEditor({
                 Working hours
               </Title>
               {errors.at("hours") && (
-                <Text size="xs" c="red.9" data-error-path="hours" mb={4}>
+                <Text size="xs" c="var(--baton-red)" data-error-path="hours" mb={4}>
                   {errors.at("hours")}
                 </Text>
               )}

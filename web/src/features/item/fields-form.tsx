@@ -247,7 +247,7 @@ export function FieldsForm({
         <Group gap="sm" mih={30}>
           <Text
             size="sm"
-            c={invalid ? "red.9" : "dimmed"}
+            c={invalid ? "var(--baton-red)" : "dimmed"}
             aria-live="polite"
             data-testid="save-state"
           >

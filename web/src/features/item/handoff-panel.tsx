@@ -127,8 +127,8 @@ export function HandoffPanel({
       >
         {showRefusal && (
           <Group gap={6} mb={6} wrap="nowrap">
-            <IconAlertTriangle size={18} color="var(--mantine-color-red-9)" aria-hidden />
-            <Text size="sm" fw={700} c="red.9">
+            <IconAlertTriangle size={18} color="var(--baton-red)" aria-hidden />
+            <Text size="sm" fw={700} c="var(--baton-red)">
               Acceptance criteria not met: not handed off yet.
             </Text>
           </Group>
@@ -147,7 +147,7 @@ export function HandoffPanel({
                 {r.met ? (
                   <Text span size="sm">
                     {r.label}{" "}
-                    <Text span size="xs" c="green.9" fw={600}>
+                    <Text span size="xs" c="var(--baton-green)" fw={600}>
                       done
                     </Text>
                   </Text>
@@ -185,7 +185,13 @@ export function HandoffPanel({
         <Text
           size="sm"
           mt="xs"
-          c={missing > 0 ? (showRefusal ? "red.9" : "orange.9") : "green.9"}
+          c={
+            missing > 0
+              ? showRefusal
+                ? "var(--baton-red)"
+                : "var(--baton-orange)"
+              : "var(--baton-green)"
+          }
           fw={600}
           aria-live="polite"
         >

@@ -286,7 +286,7 @@ function MeetingCard({
                 searchable
               />
               {holdProblem && (
-                <Text size="sm" c="orange.9" data-testid="hold-problem">
+                <Text size="sm" c="var(--baton-orange)" data-testid="hold-problem">
                   {holdProblem}
                 </Text>
               )}
@@ -483,7 +483,7 @@ export function HandoffRecord({
   return (
     <Stack gap="sm">
       {meetingRequired && (
-        <Text size="sm" c="orange.9" fw={600}>
+        <Text size="sm" c="var(--baton-orange)" fw={600}>
           Acceptance waits for the handoff meeting: {meetingRequired}.
         </Text>
       )}

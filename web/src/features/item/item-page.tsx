@@ -336,7 +336,7 @@ export default function ItemPage() {
       {it.state === "awaiting_acceptance" && isNext && (
         <>
           {blocked ? (
-            <Text size="sm" c="orange.9" fw={600} data-testid="accept-blocked" maw={360}>
+            <Text size="sm" c="var(--baton-orange)" fw={600} data-testid="accept-blocked" maw={360}>
               Accept after the handoff meeting: {blocked}.
             </Text>
           ) : (
@@ -543,7 +543,7 @@ export default function ItemPage() {
                   Created by {names.person(it.created_by)}, {formatDateTime(it.created_at)}
                 </Text>
                 {Object.entries(it.rework).map(([step, n]) => (
-                  <Text size="sm" key={step} c="orange.9">
+                  <Text size="sm" key={step} c="var(--baton-orange)">
                     Returned {n}× at “{stepName(step)}”
                   </Text>
                 ))}

@@ -72,10 +72,10 @@ export function Section({
 
 /** The banner's look per deadline level: breached and warning stand out in colour, icon and words. */
 const bannerLook = {
-  breached: { bg: "red.0", border: "red.7", heading: "red.9", word: "Overdue" },
-  warning: { bg: "orange.0", border: "orange.6", heading: "orange.9", word: "Due soon" },
-  normal: { bg: "blue.0", border: "blue.3", heading: "blue.9", word: null },
-  closed: { bg: "gray.0", border: "gray.3", heading: "gray.9", word: null },
+  breached: { bg: "red", border: "red-7", heading: "var(--baton-red)", word: "Overdue" },
+  warning: { bg: "orange", border: "orange-6", heading: "var(--baton-orange)", word: "Due soon" },
+  normal: { bg: "blue", border: "blue-5", heading: "var(--baton-blue)", word: null },
+  closed: { bg: "gray", border: "gray-5", heading: "var(--mantine-color-text)", word: null },
 } as const;
 
 /** Who moves next, what they must do, and how long it has waited — the first thing anyone reads. */
@@ -108,8 +108,9 @@ export function NextBanner({
       p="md"
       radius="md"
       withBorder
-      bg={look.bg}
-      style={{ borderColor: `var(--mantine-color-${look.border.replace(".", "-")})` }}
+      // The -light tints follow the colour scheme (pale on light, deep on dark).
+      bg={`var(--mantine-color-${look.bg}-light)`}
+      style={{ borderColor: `var(--mantine-color-${look.border})` }}
       role="status"
       aria-label="Next action"
       data-level={deadline?.level ?? (closed ? "closed" : "none")}
@@ -120,14 +121,10 @@ export function NextBanner({
             <>
               <Group gap={6} wrap="nowrap">
                 {deadline?.level === "breached" && (
-                  <IconAlertTriangle size={16} color="var(--mantine-color-red-9)" aria-hidden />
+                  <IconAlertTriangle size={16} color="var(--baton-red)" aria-hidden />
                 )}
                 {deadline?.level === "warning" && (
-                  <IconClockExclamation
-                    size={16}
-                    color="var(--mantine-color-orange-9)"
-                    aria-hidden
-                  />
+                  <IconClockExclamation size={16} color="var(--baton-orange)" aria-hidden />
                 )}
                 <Text size="xs" fw={700} tt="uppercase" c={look.heading}>
                   {look.word ? `${look.word} · ` : ""}Next: {item.next.team_name}
@@ -261,10 +258,15 @@ function PathStep({
   const isNow = status === "current";
   const look = {
     done: { bg: undefined, border: undefined, dash: false, word: "done" },
-    current: { bg: "blue.0", border: "var(--mantine-color-blue-6)", dash: false, word: "now" },
+    current: {
+      bg: "var(--mantine-color-blue-light)",
+      border: "var(--mantine-color-blue-6)",
+      dash: false,
+      word: "now",
+    },
     sent: { bg: undefined, border: undefined, dash: false, word: "handed off" },
     receiving: {
-      bg: "orange.0",
+      bg: "var(--mantine-color-orange-light)",
       border: "var(--mantine-color-orange-6)",
       dash: true,
       word: "to accept",
@@ -282,11 +284,11 @@ function PathStep({
     >
       <Group gap={6} wrap="nowrap">
         {status === "done" || status === "sent" ? (
-          <IconCheck size={14} color="var(--mantine-color-green-8)" aria-hidden />
+          <IconCheck size={14} color="var(--baton-green)" aria-hidden />
         ) : isNow ? (
-          <IconPointFilled size={14} color="var(--mantine-color-blue-8)" aria-hidden />
+          <IconPointFilled size={14} color="var(--baton-blue)" aria-hidden />
         ) : status === "receiving" ? (
-          <IconInbox size={14} color="var(--mantine-color-orange-9)" aria-hidden />
+          <IconInbox size={14} color="var(--baton-orange)" aria-hidden />
         ) : (
           <IconCircleDashed size={14} color="var(--mantine-color-gray-6)" aria-hidden />
         )}
@@ -343,11 +345,11 @@ export function PathView({
           >
             {inTransit ? (
               <Group gap={4} wrap="nowrap" aria-current="step" data-testid="in-transit">
-                <IconArrowRight size={14} aria-hidden color="var(--mantine-color-orange-9)" />
+                <IconArrowRight size={14} aria-hidden color="var(--baton-orange)" />
                 <Badge color="orange.9" variant="light" size="sm">
                   in transit: awaiting acceptance
                 </Badge>
-                <IconArrowRight size={14} aria-hidden color="var(--mantine-color-orange-9)" />
+                <IconArrowRight size={14} aria-hidden color="var(--baton-orange)" />
               </Group>
             ) : (
               i > 0 && <IconArrowRight size={14} aria-hidden color="var(--mantine-color-gray-6)" />

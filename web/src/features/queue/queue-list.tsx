@@ -40,14 +40,10 @@ function DueCell({ item, now }: { item: ItemSummary; now: number }) {
     return (
       <span className={classes.due} data-level={d.level} title={d.long}>
         {d.level === "breached" && (
-          <IconAlertTriangle size={14} color="var(--mantine-color-red-9)" aria-label="Breached" />
+          <IconAlertTriangle size={14} color="var(--baton-red)" aria-label="Breached" />
         )}
         {d.level === "warning" && (
-          <IconClockExclamation
-            size={14}
-            color="var(--mantine-color-orange-9)"
-            aria-label="Due soon"
-          />
+          <IconClockExclamation size={14} color="var(--baton-orange)" aria-label="Due soon" />
         )}
         <Text span size="xs" fw={d.level === "ok" || d.level === "paused" ? 500 : 700} c={d.color}>
           {d.text}
@@ -147,7 +143,7 @@ export function QueueList({
                   <Text size="sm" fw={500} truncate>
                     {item.title}
                     {item.rework > 0 ? (
-                      <Text span size="xs" c="orange.9" fw={600}>
+                      <Text span size="xs" c="var(--baton-orange)" fw={600}>
                         {" "}
                         · rework {item.rework}
                       </Text>
@@ -183,7 +179,7 @@ export function QueueList({
                     <Text
                       size="xs"
                       fw={600}
-                      c="orange.9"
+                      c="var(--baton-orange)"
                       title={action.blocked}
                       data-testid="accept-blocked"
                       aria-label={`${item.key}: ${action.blocked}`}

@@ -518,7 +518,13 @@ export default function QueuePage() {
       )}
 
       {selected.size > 0 && (
-        <Paper withBorder p="xs" bg="yellow.0" role="region" aria-label="Bulk actions">
+        <Paper
+          withBorder
+          p="xs"
+          bg="var(--mantine-color-yellow-light)"
+          role="region"
+          aria-label="Bulk actions"
+        >
           <Group gap="sm" wrap="wrap">
             <Text size="sm" fw={600}>
               {selected.size} selected
@@ -532,7 +538,7 @@ export default function QueuePage() {
               </Button>
             )}
             {tab === "incoming" && isMember && waitingForMeeting > 0 && (
-              <Text size="sm" c="orange.9" data-testid="bulk-accept-blocked">
+              <Text size="sm" c="var(--baton-orange)" data-testid="bulk-accept-blocked">
                 {waitingForMeeting === 1
                   ? "1 selected item waits for its handoff meeting"
                   : `${waitingForMeeting} selected items wait for their handoff meetings`}{" "}

@@ -1,5 +1,5 @@
 import "@xyflow/react/dist/style.css";
-import { Box, Table, Text } from "@mantine/core";
+import { Box, Table, Text, useComputedColorScheme } from "@mantine/core";
 import { useElementSize } from "@mantine/hooks";
 import {
   BaseEdge,
@@ -46,7 +46,13 @@ function LaneView({ data }: NodeProps<LaneNode>) {
   return (
     <div
       className={classes.lane}
-      style={{ width: LANE_W, height: data.height, background: data.shaded ? "#f8f9fa" : "#fff" }}
+      style={{
+        width: LANE_W,
+        height: data.height,
+        background: data.shaded
+          ? "var(--mantine-color-default-hover)"
+          : "var(--mantine-color-body)",
+      }}
     >
       <div className={classes.laneLabel} style={{ height: LANE_HEADER_H }}>
         {data.label}
@@ -118,7 +124,7 @@ function RouteArrow(props: EdgeProps<RouteEdge>) {
       <BaseEdge
         path={path}
         {...(markerEnd ? { markerEnd } : {})}
-        style={{ stroke: "#495057", strokeWidth: 1.6 }}
+        style={{ stroke: "var(--baton-line)", strokeWidth: 1.6 }}
       />
       {data?.condition && (
         <EdgeLabelRenderer>
@@ -136,7 +142,7 @@ function RouteArrow(props: EdgeProps<RouteEdge>) {
 
 const nodeTypes = { lane: LaneView, step: StepView, card: CardView };
 const edgeTypes = { route: RouteArrow };
-const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: "#495057" };
+const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: "var(--baton-line)" };
 
 function toFlow(layout: Layout, def: WorkflowDef, teamName: (k: string) => string) {
   const nodes: (LaneNode | StepNode | CardNode)[] = [
@@ -268,6 +274,8 @@ export default function WorkflowMap({
   withTable?: boolean;
   height?: number;
 }) {
+  // React Flow draws its controls and background for the page's colour scheme.
+  const colorScheme = useComputedColorScheme("light");
   const layout = useMemo(() => layoutWorkflow(def), [def]);
   const flow = useMemo(() => toFlow(layout, def, teamName), [layout, def, teamName]);
   // As tall as the drawing at the scale that fits the width: no empty bands, no tiny text.
@@ -285,6 +293,7 @@ export default function WorkflowMap({
         data-testid="workflow-map"
       >
         <ReactFlow
+          colorMode={colorScheme}
           nodes={flow.nodes}
           edges={flow.edges}
           nodeTypes={nodeTypes}

@@ -200,14 +200,19 @@ function DefinitionEditor({
                   <UnstyledButton
                     onClick={() => editor.current?.focusAt(p.span.from)}
                     style={{ textAlign: "left" }}
-                    aria-label={`Line ${p.line}: ${p.path}: ${p.message}. Go to line`}
+                    aria-label={`${whereOf(p)}: ${p.message}. Go to line`}
                   >
                     <Text span size="sm" fw={600}>
-                      Line {p.line}
-                    </Text>{" "}
-                    <Text span size="sm" ff="monospace">
-                      {p.path}
+                      {isSyntaxPath(p.path) ? p.path.replace(/^l/, "L") : `Line ${p.line}`}
                     </Text>
+                    {isSyntaxPath(p.path) ? null : (
+                      <>
+                        {" "}
+                        <Text span size="sm" ff="monospace">
+                          {p.path}
+                        </Text>
+                      </>
+                    )}
                     : {p.message}
                   </UnstyledButton>
                 </List.Item>
@@ -261,6 +266,42 @@ function DefinitionEditor({
   );
 }
 
+/** A YAML syntax error's path is its place ("line 5, column 7"): say it once, not "Line 5 line 5". */
+function isSyntaxPath(path: string): boolean {
+  return /^line \d+, column \d+$/.test(path);
+}
+
+function whereOf(p: { line: number; path: string }): string {
+  return isSyntaxPath(p.path) ? p.path.replace(/^l/, "L") : `Line ${p.line}: ${p.path}`;
+}
+
+/** Unchanged lines kept around each change in the version diff. */
+const CONTEXT = 3;
+
+type DiffRow = { kind: "add" | "del" | "same"; text: string } | { kind: "skip"; count: number };
+
+/** The diff as rows: changed lines with a few unchanged ones around them, the rest folded. */
+function diffRows(parts: { value: string; added?: boolean; removed?: boolean }[]): DiffRow[] {
+  const rows: DiffRow[] = [];
+  parts.forEach((p, i) => {
+    const lines = p.value.replace(/\n$/, "").split("\n");
+    if (p.added || p.removed) {
+      for (const text of lines) rows.push({ kind: p.added ? "add" : "del", text });
+      return;
+    }
+    const keepHead = i > 0 ? CONTEXT : 0;
+    const keepTail = i < parts.length - 1 ? CONTEXT : 0;
+    if (lines.length <= keepHead + keepTail + 1) {
+      for (const text of lines) rows.push({ kind: "same", text });
+      return;
+    }
+    for (const text of lines.slice(0, keepHead)) rows.push({ kind: "same", text });
+    rows.push({ kind: "skip", count: lines.length - keepHead - keepTail });
+    for (const text of lines.slice(lines.length - keepTail)) rows.push({ kind: "same", text });
+  });
+  return rows;
+}
+
 function VersionDiff({ workflowKey, from, to }: { workflowKey: string; from: number; to: number }) {
   const a = useWorkflow(workflowKey, from);
   const b = useWorkflow(workflowKey, to);
@@ -278,32 +319,37 @@ function VersionDiff({ workflowKey, from, to }: { workflowKey: string; from: num
     <Stack gap={4}>
       <Text size="sm">
         Version {from} → {to}:{" "}
-        <Text span c="green.9" fw={600}>
+        <Text span c="var(--baton-green)" fw={600}>
           +{added}
         </Text>{" "}
-        <Text span c="red.9" fw={600}>
+        <Text span c="var(--baton-red)" fw={600}>
           −{removed}
         </Text>{" "}
         lines
       </Text>
       <Paper withBorder radius="md" py={6} style={{ overflowX: "auto" }} data-testid="version-diff">
-        {parts.flatMap((p, i) =>
-          p.value
-            .replace(/\n$/, "")
-            .split("\n")
-            .map((line, j) => (
-              <div
-                // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity but their position
-                key={`${i}-${j}`}
-                className={`diff-line ${p.added ? "diff-add" : p.removed ? "diff-del" : ""}`}
-              >
-                <span aria-hidden>{p.added ? "+ " : p.removed ? "- " : "  "}</span>
-                <span className="visually-hidden">
-                  {p.added ? "added: " : p.removed ? "removed: " : ""}
-                </span>
-                {line}
-              </div>
-            )),
+        {diffRows(parts).map((r, i) =>
+          r.kind === "skip" ? (
+            <div
+              // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity but their position
+              key={i}
+              className="diff-line diff-skip"
+            >
+              ⋯ {r.count} unchanged {r.count === 1 ? "line" : "lines"}
+            </div>
+          ) : (
+            <div
+              // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity but their position
+              key={i}
+              className={`diff-line ${r.kind === "add" ? "diff-add" : r.kind === "del" ? "diff-del" : ""}`}
+            >
+              <span aria-hidden>{r.kind === "add" ? "+ " : r.kind === "del" ? "- " : "  "}</span>
+              <span className="visually-hidden">
+                {r.kind === "add" ? "added: " : r.kind === "del" ? "removed: " : ""}
+              </span>
+              {r.text}
+            </div>
+          ),
         )}
       </Paper>
     </Stack>

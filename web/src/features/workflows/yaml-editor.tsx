@@ -46,16 +46,22 @@ export default function YamlEditor({
           basicSetup,
           yaml(),
           lintGutter(),
-          // Read-only but still focusable, so keyboard users can scroll and select (WCAG 2.1.1).
+          // Read-only: not editable, so no caret blinks in text nobody may change, but still
+          // focusable, so keyboard users can scroll and select (WCAG 2.1.1).
           EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
+          EditorView.editable.of(!readOnly),
+          EditorView.contentAttributes.of({
+            "aria-label": label,
+            tabindex: "0",
+            ...(readOnly ? { "aria-readonly": "true" } : {}),
+          }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChangeRef.current?.(u.state.doc.toString());
           }),
           EditorView.theme({
             "&": {
               fontSize: "13px",
-              border: "1px solid var(--mantine-color-gray-4)",
+              border: "1px solid var(--mantine-color-default-border)",
               borderRadius: "8px",
             },
             ".cm-scroller": {
@@ -66,7 +72,8 @@ export default function YamlEditor({
             ".cm-gutters": {
               borderTopLeftRadius: "8px",
               borderBottomLeftRadius: "8px",
-              color: "#495057",
+              color: "var(--mantine-color-dimmed)",
+              backgroundColor: "var(--mantine-color-default-hover)",
             },
           }),
         ],
