@@ -33,6 +33,8 @@ const docShots = new Set([
   "item-page-phone",
   "workflow-map",
   "workflow-editor-invalid",
+  "queue-phone",
+  "item-page-dark",
 ]);
 
 export interface E2e {
