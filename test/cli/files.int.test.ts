@@ -18,7 +18,8 @@ steps:
   - {key: review, name: Legal review, team: legal}
 `;
 
-describe.each(oneDbKind())("baton file on $name", (kind) => {
+// Each step starts the baton command: a few seconds each when the machine is busy.
+describe.each(oneDbKind())("baton file on $name", { timeout: 90_000 }, (kind) => {
   const b = useBaton(kind);
   let url: string;
   let dir: string;
