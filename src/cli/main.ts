@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import { registerCalendarCommands } from "./calendar-commands.ts";
 import { DEFAULT_URL } from "./client.ts";
 import { registerMeetingCommands, registerQuestionCommands } from "./collaboration-commands.ts";
@@ -8,6 +7,7 @@ import { registerItemCommands } from "./item-commands.ts";
 import { registerMineCommands } from "./mine-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { printError } from "./output.ts";
+import { batonProgram, stopQuietlyWhenThePipeCloses } from "./program.ts";
 import { registerQueueCommands } from "./queue-commands.ts";
 import { registerServerCommands } from "./server-commands.ts";
 import { registerTeamCommands } from "./team-commands.ts";
@@ -20,21 +20,8 @@ import { registerWorkflowCommands } from "./workflow-commands.ts";
  * serve, migrate and admin run Baton itself on its database.
  */
 
-// A reader that stops early (`baton --json item history ONB-1 | head`) closes the pipe, and the
-// rest of the output has nobody to read it: stop quietly, as Unix tools do, not with a stack.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(0);
-    throw e;
-  });
-}
-
-const program = new Command("baton")
-  .description("Baton: hand work between teams without dropping it")
-  .option("--url <url>", `the Baton server (default: BATON_URL, else ${DEFAULT_URL})`)
-  .option("--token <token>", "API token (default: BATON_TOKEN)")
-  .option("--json", "print the API's JSON instead of tables, for scripts")
-  .showHelpAfterError();
+stopQuietlyWhenThePipeCloses();
+const program = batonProgram(DEFAULT_URL);
 
 registerServerCommands(program);
 registerTeamCommands(program);

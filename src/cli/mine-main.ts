@@ -1,5 +1,6 @@
-import { Command } from "commander";
+import { DEFAULT_URL } from "./client.ts";
 import { registerMineCommands } from "./mine-commands.ts";
+import { batonProgram, stopQuietlyWhenThePipeCloses } from "./program.ts";
 
 /*
  * `baton mine …` on its own (bin/baton.js comes here when `mine` is the first argument): the
@@ -7,19 +8,8 @@ import { registerMineCommands } from "./mine-commands.ts";
  * CLI. Output and error helpers are imported only when needed.
  */
 
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(0);
-    throw e;
-  });
-}
-
-const program = new Command("baton")
-  .description("Baton: hand work between teams without dropping it")
-  .option("--url <url>", "the Baton server (not used by mine)")
-  .option("--token <token>", "API token (not used by mine)")
-  .option("--json", "print the report as JSON, for scripts")
-  .showHelpAfterError();
+stopQuietlyWhenThePipeCloses();
+const program = batonProgram(DEFAULT_URL);
 registerMineCommands(program);
 
 try {
