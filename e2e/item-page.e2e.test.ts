@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { onboardingCriteria, readyOnboardingItem } from "../test/fixtures.ts";
+import { onboardingCriteria, readyOnboardingItem, URGENT } from "../test/fixtures.ts";
 import { useE2e } from "./fixture.ts";
 
 /*
@@ -8,22 +8,6 @@ import { useE2e } from "./fixture.ts";
  * breached work, an item in transit, names instead of keys, the receiver's package, and the
  * decision dialogs.
  */
-
-/** A handoff with a minute to accept it, so it can breach within a test. */
-const URGENT = `key: urgent
-name: Urgent requests
-prefix: URG
-steps:
-  - key: take
-    name: Take the request
-    team: sales
-    handoff:
-      to: do
-      accept_within: 1m wall
-  - key: do
-    name: Do it
-    team: implementation
-`;
 
 /** The id of the element that has focus. */
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");

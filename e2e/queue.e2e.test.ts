@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { toPrincipal } from "../src/engine/directory.ts";
-import { onboardingCriteria, readyOnboardingItem } from "../test/fixtures.ts";
+import { onboardingCriteria, readyOnboardingItem, URGENT } from "../test/fixtures.ts";
 import { PASSWORD, useE2e } from "./fixture.ts";
 
 /*
@@ -19,21 +19,6 @@ steps:
     name: Handle the request
     team: ops
     checklist: [Handled]
-`;
-/** A handoff with a minute to accept it, so it can breach within a test. */
-const URGENT = `key: urgent
-name: Urgent requests
-prefix: URG
-steps:
-  - key: take
-    name: Take the request
-    team: sales
-    handoff:
-      to: do
-      accept_within: 1m wall
-  - key: do
-    name: Do it
-    team: implementation
 `;
 const COUNT = 3000;
 

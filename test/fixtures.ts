@@ -115,3 +115,19 @@ steps:
     team: ${reviewers}
 `;
 }
+
+/** A handoff with a minute to accept it, so it can breach within a test. */
+export const URGENT = `key: urgent
+name: Urgent requests
+prefix: URG
+steps:
+  - key: take
+    name: Take the request
+    team: sales
+    handoff:
+      to: do
+      accept_within: 1m wall
+  - key: do
+    name: Do it
+    team: implementation
+`;
