@@ -3,7 +3,11 @@ import type { Db } from "../store/db.ts";
 import { ITEMS_CHANNEL, type Listener, listen, notify } from "../store/notify.ts";
 import { afterCommit } from "../store/scope.ts";
 
-/** What a watcher learns when an item changes: enough to know which views to refresh. */
+/**
+ * What a watcher learns when an item changes: enough to know which views it concerns. A team's
+ * queue can hold the item only if the team is one of `next_team`, `owner_team`, `teams` (every
+ * team the item passed) or `question_teams` (asked and not answered yet), or held it before.
+ */
 export interface ItemChange {
   key: string;
   version: number;
@@ -12,6 +16,7 @@ export interface ItemChange {
   next_team: string | null;
   owner_team: string;
   teams: string[];
+  question_teams: string[];
   workflow: string;
 }
 
@@ -24,6 +29,7 @@ export function changeOf(item: Item, type: string): ItemChange {
     next_team: nextTeam(item),
     owner_team: item.ownerTeam,
     teams: item.teams,
+    question_teams: [...new Set(item.questions.filter((q) => !q.answer).map((q) => q.toTeam))],
     workflow: item.workflow,
   };
 }

@@ -428,18 +428,23 @@ export class Items {
   /**
    * A team's view of the work: what to accept, what it holds, what it sent on and waits for,
    * what is paused, questions to answer, and what is stalled (in its hands and breached, or
-   * untouched for `stalledAfterDays` days).
+   * untouched for `stalledAfterDays` days). With `keys`, only those items, in the sections
+   * they are in now (a client patching the queue it holds after a live change).
    */
   async queue(
     team: string,
-    { limit = 500, stalledAfterDays = 3 }: { limit?: number; stalledAfterDays?: number } = {},
+    {
+      limit = 500,
+      stalledAfterDays = 3,
+      keys,
+    }: { limit?: number; stalledAfterDays?: number; keys?: readonly string[] | undefined } = {},
   ): Promise<QueueSections> {
     if (!(await this.directory.hasTeam(team)))
       throw new DomainError("not_found", `No team "${team}".`);
     const stalledBefore = new Date(
       this.clock().getTime() - stalledAfterDays * 86_400_000,
     ).toISOString();
-    const sections = await store.listQueue(this.db, { team, limit, stalledBefore });
+    const sections = await store.listQueue(this.db, { team, limit, stalledBefore, keys });
     const views = await Promise.all(
       queueSections.map(async (name) => [name, await this.withDefs(sections[name])] as const),
     );

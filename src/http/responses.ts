@@ -276,7 +276,11 @@ export const itemSummarySchema = z
     assignee: z.string().nullable(),
     rework: z.number().int(),
     due: z.string().nullable(),
-    clocks: z.array(clockSchema).readonly(),
+    clocks: z
+      .array(clockSchema)
+      .readonly()
+      .optional()
+      .describe("left out of a queue read with clocks=false"),
     ...deadline,
     open_questions: z.array(
       z.object({

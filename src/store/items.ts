@@ -537,14 +537,20 @@ export async function listQueue(
     team,
     limit,
     stalledBefore,
+    keys,
   }: {
     team: string;
     limit: number;
     /** Work untouched since this instant counts as stalled (as does breached work). */
     stalledBefore: string;
+    /** Only these items: where each of them is in the queue now (a live update's rows). */
+    keys?: readonly string[] | undefined;
   },
 ): Promise<Record<QueueSection, StoredItem[]>> {
-  const order = sql`order by urgency, next_due_at asc nulls last, updated_at, id limit ${limit}`;
+  // With keys, every section's read starts from the items_key index instead of a queue range.
+  const only = keys ? sql`and key = any(${[...keys]}::text[])` : sql``;
+  const rank = sql`order by urgency, next_due_at asc nulls last, updated_at, id limit ${limit}`;
+  const order = sql`${only} ${rank}`;
   // Breached, or untouched since stalledBefore. Written so that no index can answer it: the read
   // walks items_queue_next in queue order (breached work first) and stops after `limit` rows,
   // whatever the planner's statistics say about urgency.
@@ -569,7 +575,7 @@ export async function listQueue(
       union all
       (select id, doc, urgency, next_due_at, updated_at from items
         where next_team = ${team} and status = 'awaiting_acceptance' and ${isStalled} ${order})
-    ) stalled ${order})`.execute(db);
+    ) stalled ${rank})`.execute(db);
   const out: Record<QueueSection, StoredItem[]> = {
     incoming: [],
     in_progress: [],

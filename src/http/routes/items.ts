@@ -12,6 +12,14 @@ import { presentComment, presentItem, presentItemSummary } from "../presenters.t
 import { answers, commentSchema, itemSchema, queueSchema } from "../responses.ts";
 
 const keyParams = z.object({ key: keyText });
+
+/** How many items one queue read may name in `keys` (a live update's batch). */
+const QUEUE_KEYS_MAX = 100;
+const queueKeysParam = text({ max: QUEUE_KEYS_MAX * (KEY_MAX + 1), min: 1 })
+  .transform((s) => [...new Set(s.split(","))])
+  .pipe(
+    z.array(keyText).max(QUEUE_KEYS_MAX, `name at most ${QUEUE_KEYS_MAX} items, comma-separated`),
+  );
 /** Commands without parameters accept an empty body, `{}` or no body at all. */
 const noBody = z.object({}).strict().nullish();
 const reason = text({ max: 1000, trim: true }).min(1, "give a reason");
@@ -152,16 +160,19 @@ export const itemRoutes =
         await engine.directory.teamNameOf(),
         view.clocks ?? (await engine.sla.clocks(view.item, view.def)).current,
       );
-    const presentList = async (views: ItemView[]) => {
+    /** Summaries of many items; `lean` leaves out each one's clocks (not its deadline). */
+    const presentList = async (views: ItemView[], lean = false) => {
       const [name, clocks] = await Promise.all([
         engine.directory.teamNameOf(),
         engine.sla.currentClocksOf(views),
       ]);
       const risks = await engine.forecasts.riskOf(views, clocks);
-      return views.map((v, i) => ({
-        ...presentItemSummary(v, name, clocks[i]),
-        risk: risks[i] ?? null,
-      }));
+      return views.map((v, i) => {
+        const summary = { ...presentItemSummary(v, name, clocks[i]), risk: risks[i] ?? null };
+        if (!lean) return summary;
+        const { clocks: _left, ...rest } = summary;
+        return rest;
+      });
     };
 
     app.post(
@@ -372,6 +383,17 @@ export const itemRoutes =
                 .describe(
                   "work in the team's hands untouched this long is stalled (breached work always is)",
                 ),
+              keys: queueKeysParam
+                .optional()
+                .describe(
+                  `only these items, comma-separated (at most ${QUEUE_KEYS_MAX}): the sections each is in now, to update a queue a client holds`,
+                ),
+              clocks: z
+                .enum(["true", "false"])
+                .default("true")
+                .describe(
+                  "false leaves out each row's `clocks` (its `next_deadline` and `sla` stay): a third of the bytes",
+                ),
             })
             .strict(),
         },
@@ -380,9 +402,13 @@ export const itemRoutes =
         const q = await engine.items.queue(request.params.key, {
           limit: request.query.limit,
           stalledAfterDays: request.query.stalled_after_days,
+          keys: request.query.keys,
         });
+        const lean = request.query.clocks === "false";
         const sections = await Promise.all(
-          Object.entries(q).map(async ([name, views]) => [name, await presentList(views)] as const),
+          Object.entries(q).map(
+            async ([name, views]) => [name, await presentList(views, lean)] as const,
+          ),
         );
         return {
           team: request.params.key,
