@@ -13,7 +13,7 @@ import type { FieldDef, User } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { FieldValue } from "./field-value.tsx";
 import { labelOf } from "./fields.ts";
-import { FileFieldInput, FileLink, type FileRef, isFileRef } from "./file-field.tsx";
+import { FileFieldInput } from "./file-field.tsx";
 import type { FieldsForm as Form } from "./use-fields-form.ts";
 
 /** The DOM id of a field's input, so other parts of the page can lead to it. */
