@@ -135,8 +135,9 @@ describe("sign-in, sign-out and accessibility", () => {
       await page.locator('[aria-busy="true"]').waitFor({ state: "detached" });
     }
     await page.goto("/api/docs");
-    await page.getByRole("heading", { name: /Baton API/ }).waitFor();
-    await page.getByText("/api/v1/teams", { exact: true }).first().waitFor();
+    // Swagger UI renders the whole document in the browser: seconds on a busy machine.
+    await page.getByRole("heading", { name: /Baton API/ }).waitFor({ timeout: 45_000 });
+    await page.getByText("/api/v1/teams", { exact: true }).first().waitFor({ timeout: 45_000 });
     await page.waitForTimeout(300);
     expect(refused).toEqual([]);
     await page.context().close();
@@ -211,5 +212,5 @@ describe("sign-in, sign-out and accessibility", () => {
     await ivy.keyboard.press("Escape");
     await e.shot(contexts.get("sam@example.com") as Page, "last-audited");
     expect(found).toEqual({});
-  });
+  }, 180_000); // a dozen pages, each audited by axe: ~50 s alone, more on a busy machine
 });
