@@ -12,6 +12,13 @@ const schema = z
     HOST: z.string().default("127.0.0.1"),
     /** A PostgreSQL 15+ server to use instead of the embedded one. */
     DATABASE_URL: z.string().url().optional(),
+    /**
+     * A PostgreSQL read replica (streaming replica of DATABASE_URL) for the metrics and review
+     * reads; writes, including the metrics rollups, always go to DATABASE_URL.
+     */
+    DATABASE_READ_URL: z.string().url().optional(),
+    /** How often the metrics worker sweeps every item for stale rollups, in ms (default 15 min). */
+    BATON_METRICS_SWEEP_MS: z.coerce.number().int().min(1000).default(900_000),
     /** Where the embedded PostgreSQL keeps its data. */
     BATON_DATA_DIR: z.string().default("./.baton"),
     /** On an empty database, create an admin (admin@baton.local) who holds this token. */

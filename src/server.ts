@@ -61,9 +61,13 @@ export async function startBaton(config: Config): Promise<Running> {
     (m) => logger.debug(m),
     (level, m) => logger[level]({ component: "embedded-postgres" }, m),
   );
+  const readDb = config.DATABASE_READ_URL
+    ? openDb(config.DATABASE_READ_URL, { max: config.BATON_DB_POOL })
+    : undefined;
   const engine = createEngine({
     db: store.db,
     url: store.url,
+    ...(readDb ? { readDb } : {}),
     onError: (e) => logger.warn({ err: e }, "background work (live feed, timers)"),
     logger,
   });
@@ -90,6 +94,7 @@ export async function startBaton(config: Config): Promise<Running> {
     throw e;
   }
   engine.timers.start();
+  engine.metrics.start({ sweepMs: config.BATON_METRICS_SWEEP_MS });
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   const host = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;
@@ -101,6 +106,7 @@ export async function startBaton(config: Config): Promise<Running> {
     close: async () => {
       await app.close();
       await engine.close();
+      await readDb?.destroy();
       await store.close();
     },
   };

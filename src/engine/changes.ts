@@ -47,6 +47,7 @@ export class ChangeFeed {
   private flushing: Promise<void> | null = null;
   private readonly subscribers = new Set<Subscriber>();
   private listener: Listener | null = null;
+  private readonly local: ((change: ItemChange) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -57,9 +58,18 @@ export class ChangeFeed {
   publish(change: ItemChange): void {
     // Inside a request's transaction (Idempotency-Key), only once it committed.
     afterCommit(() => {
+      for (const fn of this.local) fn(change);
       this.pending.push(change);
       if (this.pending.length === 1) setImmediate(() => void this.flush());
     });
+  }
+
+  /**
+   * Calls `fn` with every change this node publishes, once committed, before it goes out (no
+   * LISTEN needed): the metrics worker learns here which items to derive again.
+   */
+  onLocal(fn: (change: ItemChange) => void): void {
+    this.local.push(fn);
   }
 
   /** Sends what is pending; resolves when it was handed to PostgreSQL. */

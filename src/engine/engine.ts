@@ -8,6 +8,7 @@ import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
 import type { EngineLogger } from "./logger.ts";
 import { MiningJobs } from "./mining-jobs.ts";
+import { Metrics } from "./metrics.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
@@ -24,6 +25,8 @@ export interface Engine {
   forecasts: Forecasts;
   /** Fires service-level timers; started by the server, ticked by hand in tests. */
   timers: TimerWorker;
+  /** Metrics rollups (kept by a worker after commit) and the metrics queries. */
+  metrics: Metrics;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
   changes: ChangeFeed;
   /** Clears every node's caches when what they hold changes (LISTEN/NOTIFY). */
@@ -58,6 +61,7 @@ export function createEngine({
   logger,
   timerOptions = {},
   historyMaxAgeMs,
+  readDb,
 }: {
   db: Db;
   /** The database URL, for the LISTEN connection of the live feed. */
@@ -69,6 +73,8 @@ export function createEngine({
   timerOptions?: TimerWorkerOptions;
   /** How long forecasts reuse a workflow's history (ms); default a minute, 0 in tests. */
   historyMaxAgeMs?: number;
+  /** Where metrics reads go (a read replica, DATABASE_READ_URL); `db` when left out. */
+  readDb?: Db;
 }): OwnedEngine {
   const caches = new CacheInvalidation(db, url, onError);
   const directory = new Directory(db, clock, caches);
@@ -97,8 +103,20 @@ export function createEngine({
     },
     { ...(onError ? { onError } : {}), ...(logger ? { logger } : {}), ...timerOptions },
   );
+  const metrics = new Metrics({
+    db,
+    readDb: readDb ?? db,
+    workflows,
+    sla,
+    changes,
+    caches,
+    clock,
+    onError: onError ?? (() => {}),
+    logger,
+  });
   return {
     db,
+    metrics,
     directory,
     workflows,
     items,
@@ -114,6 +132,7 @@ export function createEngine({
     clock,
     close: async () => {
       await timers.stop();
+      await metrics.stop();
       await sla.idle();
       await changes.close();
       await caches.close();

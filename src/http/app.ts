@@ -32,6 +32,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { listRoutes } from "./routes/lists.ts";
 import { miningRoutes } from "./routes/mining.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on.ts";
@@ -229,6 +230,7 @@ export async function buildApp({
       await api.register(collaborationRoutes(engine));
       await api.register(fileRoutes(engine, { maxBytes: http.uploadMaxBytes }));
       await api.register(forecastRoutes(engine));
+      await api.register(metricsRoutes(engine));
       await api.register(streamRoutes(engine));
       await api.register(miningRoutes(engine));
     },

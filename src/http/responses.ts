@@ -460,6 +460,195 @@ export const validatedSchema = z.object({
   definition,
 });
 
+// ---------------------------------------------------------------------------------------------
+// Metrics (docs/metrics.md defines every figure). Durations are seconds; null where nothing
+// was measured; ratios are 0..1 rounded to 4 decimals.
+
+const seconds = z.number().nullable().describe("seconds; null when nothing was measured");
+const share = z.number().nullable().describe("0..1, 4 decimals; null for 0/0");
+const counts = z.record(z.string(), z.number().int());
+const percentiles = { p50_s: seconds, p85_s: seconds, p95_s: seconds };
+
+const periodSchema = z
+  .object({
+    from: at,
+    to: at.describe("exclusive"),
+    version: z.number().int().nullable(),
+    team: z.string().nullable(),
+    edge: z.string().nullable().describe("FROM_STEP:TO_STEP"),
+  })
+  .meta({ id: "MetricsPeriod" });
+
+export const edgeMetricsSchema = z
+  .object({
+    from_step: z.string(),
+    to_step: z.string(),
+    from_team: z.string(),
+    to_team: z.string(),
+    submitted: z.number().int().describe("handoffs submitted in the period"),
+    accepted: z.number().int(),
+    rejected: z.number().int(),
+    withdrawn: z.number().int(),
+    rejection_rate: share.describe("rejected / submitted"),
+    rejections_by_reason: counts,
+    failed_criteria: counts.describe("criterion → times named as failed in a rejection"),
+    limbo_p50_s: seconds,
+    limbo_p85_s: seconds,
+    limbo_p95_s: seconds,
+    limbo_business_p50_s: seconds,
+    limbo_business_p85_s: seconds,
+    limbo_business_p95_s: seconds,
+    in_limbo_now: z.number().int().describe("awaiting acceptance now, whatever the period"),
+    oldest_in_limbo_s: seconds,
+    bounces: z.number().int(),
+    questions_after_accept: z.number().int(),
+    sla_met: z.number().int(),
+    sla_breached: z.number().int(),
+    sla_attainment: share,
+    survey_receiver_avg: z.number().nullable(),
+    survey_receiver_count: z.number().int(),
+    survey_sender_avg: z.number().nullable(),
+    survey_sender_count: z.number().int(),
+  })
+  .meta({ id: "EdgeMetrics" });
+
+export const edgesAnswerSchema = z.object({
+  period: periodSchema,
+  edges: z.array(edgeMetricsSchema),
+  compare: z
+    .object({ period: periodSchema, edges: z.array(edgeMetricsSchema) })
+    .optional()
+    .describe(
+      "the same for the version or period compared with (compare=version:N or compare_from/compare_to)",
+    ),
+});
+
+const attainmentSchema = z.object({
+  met: z.number().int(),
+  breached: z.number().int(),
+  attainment: share,
+});
+
+export const teamsAnswerSchema = z.object({
+  period: periodSchema,
+  teams: z.array(
+    z
+      .object({
+        team: z.string(),
+        wip: z.number().int().describe("open items the team must move next, now"),
+        finished: z.number().int().describe("step visits of the team that ended in the period"),
+        throughput_per_week: z.number(),
+        step_time: z.object(percentiles),
+        received: z.number().int(),
+        rejected_by_team: z.number().int(),
+        sent: z.number().int(),
+        sent_rejected: z.number().int(),
+        sent_rejection_rate: share,
+        bounces_received: z.number().int(),
+        limbo_as_receiver_business: z.object(percentiles),
+        sla: z.record(z.string(), attainmentSchema).describe("per clock kind"),
+        attainment: share,
+      })
+      .meta({ id: "TeamMetrics" }),
+  ),
+});
+
+export const flowAnswerSchema = z.object({
+  period: periodSchema,
+  cycle_time: z.object({ count: z.number().int(), ...percentiles }),
+  cycle_points: z.array(z.object({ key: z.string(), done_at: at, cycle_s: z.number() })),
+  steps: z.array(
+    z.object({
+      step: z.string(),
+      visits: z.number().int(),
+      ...percentiles,
+      active_s: z.number(),
+      waiting_s: z.number(),
+      flow_efficiency: share,
+    }),
+  ),
+  flow_efficiency: share,
+  throughput: z.array(
+    z.object({ week: z.string().describe("Monday, YYYY-MM-DD"), done: z.number().int() }),
+  ),
+  wip: z.array(z.object({ step: z.string(), items: z.number().int() })),
+  cfd: z.array(
+    z.object({
+      day: z.string().describe("YYYY-MM-DD (UTC)"),
+      steps: counts.describe("items in each step at the end of the day"),
+      done: z.number().int().describe("done since the period began"),
+    }),
+  ),
+  ageing: z.array(
+    z.object({
+      key: z.string(),
+      step: z.string(),
+      team: z.string(),
+      age_s: z.number(),
+      in_step_s: z.number(),
+      step_p50_s: seconds,
+      step_p85_s: seconds,
+    }),
+  ),
+});
+
+export const suggestionSchema = z
+  .object({
+    id: z.string().describe("kind:FROM:TO[:detail]; POST it to /review/{workflow}/drafts"),
+    kind: z.enum(["add_required_field", "longer_limit", "require_meeting", "drop_criterion"]),
+    from_step: z.string(),
+    to_step: z.string(),
+    title: z.string(),
+    evidence: z.record(z.string(), z.unknown()),
+    change: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "Suggestion" });
+
+export const reviewAnswerSchema = z.object({
+  workflow: z.string(),
+  version: z.number().int(),
+  period: periodSchema,
+  compare: periodSchema.optional(),
+  edges: z.array(
+    edgeMetricsSchema.extend({
+      accept_within: z.string().nullable(),
+      accept_within_s: z.number().nullable(),
+      top_reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+      criteria_failed: z.array(z.object({ criterion: z.string(), count: z.number().int() })),
+      reject_comments: z.array(
+        z.object({ key: z.string(), reason: z.string().nullable(), comment: z.string(), at }),
+      ),
+      questions: z.array(z.object({ key: z.string(), body: z.string(), at })),
+      survey_comments: z.array(
+        z.object({ key: z.string(), role: z.string(), score: z.number(), comment: z.string(), at }),
+      ),
+      stalled: z.array(
+        z.object({
+          key: z.string(),
+          to_team: z.string(),
+          submitted_at: at,
+          in_limbo_s: z.number(),
+          over_limit: z.boolean(),
+        }),
+      ),
+      suggestions: z.array(suggestionSchema),
+      compare: edgeMetricsSchema.nullable(),
+    }),
+  ),
+});
+
+export const draftSchema = z
+  .object({
+    workflow: z.string(),
+    base_version: z.number().int(),
+    suggestion: suggestionSchema,
+    source: z.string().describe("the proposed definition; publish it with PUT /workflows/{key}"),
+    source_format: z.enum(["yaml", "json"]),
+    diff: z.string().describe("unified diff against the current version"),
+    definition,
+  })
+  .meta({ id: "WorkflowDraft" });
+
 /** Answers as Fastify serialises them without a schema: no parsing on the way out. */
 export const plainSerializer: FastifySerializerCompiler<unknown> = () => (data) =>
   JSON.stringify(data);
