@@ -43,8 +43,12 @@ export interface MetricsWorkerOptions {
   sweepMs?: number;
 }
 
-/** Items derived per transaction. */
-const BATCH = 200;
+/**
+ * Items derived per transaction. Deriving is CPU work on the event loop (clocks, business
+ * time), so batches stay small and the loop yields between them: requests keep their turn
+ * while a burst of writes or a backfill is derived.
+ */
+const BATCH = 50;
 /** Items read per sweep page. */
 const SWEEP_PAGE = 2_000;
 
@@ -168,6 +172,7 @@ export class Metrics {
         }
       }
       written += await store.writeFacts(this.deps.db, rows, { force });
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return written;
   }

@@ -464,16 +464,19 @@ export const validatedSchema = z.object({
 // Metrics (docs/metrics.md defines every figure). Durations are seconds; null where nothing
 // was measured; ratios are 0..1 rounded to 4 decimals.
 
-const seconds = z.number().nullable().describe("seconds; null when nothing was measured");
-const share = z.number().nullable().describe("0..1, 4 decimals; null for 0/0");
-const counts = z.record(z.string(), z.number().int());
+// Counts are plain numbers here: z.number().int() adds ±2^53 bounds to every one of them in the
+// OpenAPI document, which the docs page must then render.
+const count = z.number();
+const seconds = z.number().nullable();
+const share = z.number().nullable();
+const counts = z.record(z.string(), count);
 const percentiles = { p50_s: seconds, p85_s: seconds, p95_s: seconds };
 
 const periodSchema = z
   .object({
     from: at,
     to: at.describe("exclusive"),
-    version: z.number().int().nullable(),
+    version: count.nullable(),
     team: z.string().nullable(),
     edge: z.string().nullable().describe("FROM_STEP:TO_STEP"),
   })
@@ -485,10 +488,10 @@ export const edgeMetricsSchema = z
     to_step: z.string(),
     from_team: z.string(),
     to_team: z.string(),
-    submitted: z.number().int().describe("handoffs submitted in the period"),
-    accepted: z.number().int(),
-    rejected: z.number().int(),
-    withdrawn: z.number().int(),
+    submitted: count.describe("handoffs submitted in the period"),
+    accepted: count,
+    rejected: count,
+    withdrawn: count,
     rejection_rate: share.describe("rejected / submitted"),
     rejections_by_reason: counts,
     failed_criteria: counts.describe("criterion → times named as failed in a rejection"),
@@ -498,17 +501,17 @@ export const edgeMetricsSchema = z
     limbo_business_p50_s: seconds,
     limbo_business_p85_s: seconds,
     limbo_business_p95_s: seconds,
-    in_limbo_now: z.number().int().describe("awaiting acceptance now, whatever the period"),
+    in_limbo_now: count.describe("awaiting acceptance now, whatever the period"),
     oldest_in_limbo_s: seconds,
-    bounces: z.number().int(),
-    questions_after_accept: z.number().int(),
-    sla_met: z.number().int(),
-    sla_breached: z.number().int(),
+    bounces: count,
+    questions_after_accept: count,
+    sla_met: count,
+    sla_breached: count,
     sla_attainment: share,
     survey_receiver_avg: z.number().nullable(),
-    survey_receiver_count: z.number().int(),
+    survey_receiver_count: count,
     survey_sender_avg: z.number().nullable(),
-    survey_sender_count: z.number().int(),
+    survey_sender_count: count,
   })
   .meta({ id: "EdgeMetrics" });
 
@@ -524,8 +527,8 @@ export const edgesAnswerSchema = z.object({
 });
 
 const attainmentSchema = z.object({
-  met: z.number().int(),
-  breached: z.number().int(),
+  met: count,
+  breached: count,
   attainment: share,
 });
 
@@ -535,16 +538,16 @@ export const teamsAnswerSchema = z.object({
     z
       .object({
         team: z.string(),
-        wip: z.number().int().describe("open items the team must move next, now"),
-        finished: z.number().int().describe("step visits of the team that ended in the period"),
+        wip: count.describe("open items the team must move next, now"),
+        finished: count.describe("step visits of the team that ended in the period"),
         throughput_per_week: z.number(),
         step_time: z.object(percentiles),
-        received: z.number().int(),
-        rejected_by_team: z.number().int(),
-        sent: z.number().int(),
-        sent_rejected: z.number().int(),
+        received: count,
+        rejected_by_team: count,
+        sent: count,
+        sent_rejected: count,
         sent_rejection_rate: share,
-        bounces_received: z.number().int(),
+        bounces_received: count,
         limbo_as_receiver_business: z.object(percentiles),
         sla: z.record(z.string(), attainmentSchema).describe("per clock kind"),
         attainment: share,
@@ -555,12 +558,12 @@ export const teamsAnswerSchema = z.object({
 
 export const flowAnswerSchema = z.object({
   period: periodSchema,
-  cycle_time: z.object({ count: z.number().int(), ...percentiles }),
+  cycle_time: z.object({ count: count, ...percentiles }),
   cycle_points: z.array(z.object({ key: z.string(), done_at: at, cycle_s: z.number() })),
   steps: z.array(
     z.object({
       step: z.string(),
-      visits: z.number().int(),
+      visits: count,
       ...percentiles,
       active_s: z.number(),
       waiting_s: z.number(),
@@ -568,15 +571,13 @@ export const flowAnswerSchema = z.object({
     }),
   ),
   flow_efficiency: share,
-  throughput: z.array(
-    z.object({ week: z.string().describe("Monday, YYYY-MM-DD"), done: z.number().int() }),
-  ),
-  wip: z.array(z.object({ step: z.string(), items: z.number().int() })),
+  throughput: z.array(z.object({ week: z.string().describe("Monday, YYYY-MM-DD"), done: count })),
+  wip: z.array(z.object({ step: z.string(), items: count })),
   cfd: z.array(
     z.object({
       day: z.string().describe("YYYY-MM-DD (UTC)"),
       steps: counts.describe("items in each step at the end of the day"),
-      done: z.number().int().describe("done since the period began"),
+      done: count.describe("done since the period began"),
     }),
   ),
   ageing: z.array(
@@ -606,15 +607,15 @@ export const suggestionSchema = z
 
 export const reviewAnswerSchema = z.object({
   workflow: z.string(),
-  version: z.number().int(),
+  version: count,
   period: periodSchema,
   compare: periodSchema.optional(),
   edges: z.array(
     edgeMetricsSchema.extend({
       accept_within: z.string().nullable(),
       accept_within_s: z.number().nullable(),
-      top_reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
-      criteria_failed: z.array(z.object({ criterion: z.string(), count: z.number().int() })),
+      top_reasons: z.array(z.object({ reason: z.string(), count: count })),
+      criteria_failed: z.array(z.object({ criterion: z.string(), count: count })),
       reject_comments: z.array(
         z.object({ key: z.string(), reason: z.string().nullable(), comment: z.string(), at }),
       ),
@@ -640,7 +641,7 @@ export const reviewAnswerSchema = z.object({
 export const draftSchema = z
   .object({
     workflow: z.string(),
-    base_version: z.number().int(),
+    base_version: count,
     suggestion: suggestionSchema,
     source: z.string().describe("the proposed definition; publish it with PUT /workflows/{key}"),
     source_format: z.enum(["yaml", "json"]),
