@@ -188,6 +188,17 @@ export const workflowSchema = z
     fields: z.array(fieldSchema).optional(),
     steps: z.array(stepSchema).min(1, "a workflow needs at least one step"),
     questions: z.object({ answer_within: duration.optional() }).strict().optional(),
+    /**
+     * Two-sided handoff surveys (docs/metrics.md): on unless `enabled: false`; `sample` is the
+     * share of handoffs surveyed (1 = every one).
+     */
+    surveys: z
+      .object({
+        enabled: z.boolean().optional(),
+        sample: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import type { EngineLogger } from "./logger.ts";
 import { MiningJobs } from "./mining-jobs.ts";
 import { Metrics } from "./metrics.ts";
 import { ServiceLevels } from "./service-levels.ts";
+import { Surveys } from "./surveys.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
 import { Workflows } from "./workflows.ts";
@@ -27,6 +28,8 @@ export interface Engine {
   timers: TimerWorker;
   /** Metrics rollups (kept by a worker after commit) and the metrics queries. */
   metrics: Metrics;
+  /** Two-sided handoff surveys: what an item asks of someone, and their answers. */
+  surveys: Surveys;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
   changes: ChangeFeed;
   /** Clears every node's caches when what they hold changes (LISTEN/NOTIFY). */
@@ -117,6 +120,7 @@ export function createEngine({
   return {
     db,
     metrics,
+    surveys: new Surveys(db, workflows, clock),
     directory,
     workflows,
     items,

@@ -275,7 +275,7 @@ export class MetricsQueries {
   async teams(q: Omit<MetricsQuery, "workflow" | "edge"> & { workflow?: string | undefined }) {
     const now = this.clock();
     const f = filterOf({ ...q, workflow: q.workflow ?? "" }, now);
-    const workflow = q.workflow ?? null;
+    const workflow = q.workflow ? q.workflow : null;
     if (workflow !== null) await this.check(f);
     const db = await this.metrics.reader();
     const weeks = (Date.parse(f.to) - Date.parse(f.from)) / (7 * DAY);

@@ -180,6 +180,22 @@ export const meetingSchema = z
 
 export const itemSchema = z
   .object({
+    survey: z
+      .object({
+        role: z.enum(["receiver", "sender"]),
+        handoff: z.number(),
+        from_team: z.string(),
+        to_team: z.string(),
+        from_step: z.string(),
+        to_step: z.string(),
+        question: z.string().describe("the 1–5 question"),
+        comment_question: z.string(),
+      })
+      .nullable()
+      .optional()
+      .describe(
+        "GET /items/{key} only: the handoff survey this item asks of the caller now (answer with POST /items/{key}/survey), or null",
+      ),
     key: z.string(),
     title: z.string(),
     workflow: z.string(),
@@ -637,6 +653,17 @@ export const reviewAnswerSchema = z.object({
     }),
   ),
 });
+
+export const surveyAnswerSchema = z
+  .object({
+    item: z.string(),
+    handoff: z.number(),
+    role: z.enum(["receiver", "sender"]),
+    score: z.number(),
+    comment: z.string().nullable(),
+    answered_at: at,
+  })
+  .meta({ id: "SurveyAnswer" });
 
 export const draftSchema = z
   .object({

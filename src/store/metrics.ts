@@ -728,6 +728,14 @@ export async function surveysAnswered(db: Db, itemId: string, userId: string): P
   return rows.map((r) => `${r.handoff}:${r.role}`);
 }
 
+/** The same by item key. */
+export async function surveysAnsweredByKey(db: Db, key: string, userId: string): Promise<string[]> {
+  const { rows } = await sql<{ handoff: number; role: string }>`
+    select s.handoff, s.role from surveys s join items i on i.id = s.item_id
+    where i.key = ${key} and s.user_id = ${userId}`.execute(db);
+  return rows.map((r) => `${r.handoff}:${r.role}`);
+}
+
 /** Every survey answer, for the recomputation check. */
 export async function allSurveys(db: Db): Promise<SurveyFact[]> {
   const { rows } = await sql<{ item_id: string; handoff: number; role: string; score: number }>`

@@ -176,6 +176,84 @@ describe.each(dbKinds())("metrics on a hand-built history on $name", (kind) => {
     });
   });
 
+  it("asks the receiver after acceptance and the sender once the receiver finished; one answer each", async () => {
+    // Bob sent handoff 3 and Alpha finished its step (completed): his sender survey comes first.
+    const forBob = await bob.get(`/items/${first}`);
+    expect(forBob.body.survey).toMatchObject({
+      role: "sender",
+      handoff: 3,
+      question: "Were the criteria clear and the response timely?",
+    });
+    const answered = await bob.post(`/items/${first}/survey`, {
+      role: "receiver",
+      score: 2,
+      comment: "The logs were missing",
+    });
+    expect(answered.status).toBe(201);
+    expect(answered.body).toMatchObject({ handoff: 2, role: "receiver", score: 2 });
+    const again = await bob.post(`/items/${first}/survey`, { role: "receiver", score: 5 });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe("already_exists");
+    // The second item still waits for Beta's decision: nothing to ask Beta about yet.
+    const early = await bob.post(`/items/${second}/survey`, { role: "receiver", score: 4 });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe("wrong_state");
+    expect((await bob.get(`/items/${second}`)).body.survey).toBeNull();
+
+    // Alice received handoff 3 and sent handoff 2, whose receiver (Beta) has finished its step.
+    expect((await alice.get(`/items/${first}`)).body.survey).toMatchObject({
+      role: "receiver",
+      handoff: 3,
+      question: "Did you have what you needed?",
+      comment_question: "What was missing or unclear?",
+    });
+    await alice.post(`/items/${first}/survey`, { role: "receiver", score: 5 });
+    expect((await alice.get(`/items/${first}`)).body.survey).toMatchObject({
+      role: "sender",
+      handoff: 2,
+      question: "Were the criteria clear and the response timely?",
+    });
+    expect(
+      (await alice.post(`/items/${first}/survey`, { role: "sender", score: 4, handoff: 2 })).status,
+    ).toBe(201);
+    const bad = await alice.post(`/items/${first}/survey`, { role: "sender", score: 6 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe("score");
+
+    const edges = await alice.get("/metrics/edges?workflow=chain&from=2026-03-02&to=2026-03-02");
+    expect(edges.body.edges[0]).toMatchObject({
+      survey_receiver_avg: 2,
+      survey_receiver_count: 1,
+      survey_sender_avg: 4,
+      survey_sender_count: 1,
+    });
+    expect(edges.body.edges[1]).toMatchObject({ survey_receiver_avg: 5, survey_sender_count: 0 });
+    await bob.post(`/items/${first}/survey`, { role: "sender", score: 3 });
+    expect((await bob.get(`/items/${first}`)).body.survey).toBeNull();
+  });
+
+  it("a workflow can turn surveys off or sample them", async () => {
+    await b.workflow(`
+key: quiet
+name: Quiet
+prefix: QU
+surveys: {enabled: false}
+steps:
+  - {key: a, team: alpha, handoff: {to: b}}
+  - {key: b, team: beta}
+`);
+    const c = await alice.post("/items", { workflow: "quiet", title: "Q" });
+    await alice.post(`/items/${c.body.key}/handoff`, {});
+    await bob.post(`/items/${c.body.key}/accept`);
+    expect((await bob.get(`/items/${c.body.key}`)).body.survey).toBeNull();
+    const bad = await b.admin.put(
+      "/workflows/quiet",
+      "key: quiet\nname: Quiet\nprefix: QU\nsurveys: {sample: 2}\nsteps:\n  - {key: a, team: alpha}\n",
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].path).toBe("surveys.sample");
+  });
+
   it("every table comes as CSV", async () => {
     const res = await b.app.inject({
       url: "/api/v1/metrics/edges?workflow=chain&format=csv&from=2026-03-02&to=2026-03-02",

@@ -216,7 +216,11 @@ export const itemRoutes =
       },
       async (request, reply) => {
         const view = await engine.items.get(request.params.key);
-        return reply.header("etag", `"${view.item.version}"`).send(await present(view));
+        // The survey this item asks of the caller now (only read here, not on commands' answers).
+        const survey = await engine.surveys.pendingFor(principalOf(request), view.item, view.def);
+        return reply
+          .header("etag", `"${view.item.version}"`)
+          .send({ ...(await present(view)), survey });
       },
     );
 

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isCalendarDate, parseInstant } from "../../domain/dates.ts";
+import { SURVEY_COMMENT_MAX } from "../../domain/surveys.ts";
 import { keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Comparison, MetricsQuery } from "../../engine/metrics.ts";
@@ -13,6 +14,7 @@ import {
   edgesAnswerSchema,
   flowAnswerSchema,
   reviewAnswerSchema,
+  surveyAnswerSchema,
   teamsAnswerSchema,
 } from "../responses.ts";
 
@@ -274,6 +276,42 @@ export const metricsRoutes =
           from: request.body.from,
           to: request.body.to,
         });
+      },
+    );
+    app.post(
+      "/items/:key/survey",
+      {
+        schema: {
+          tags: ["items"],
+          summary:
+            "Answer the handoff survey the item asks of you (receiver after acceptance, sender once the receiver finished its step); once per person, handoff and role",
+          params: z.object({ key: keyText }),
+          body: z
+            .object({
+              role: z.enum(["receiver", "sender"]),
+              score: z.number().int().min(1).max(5),
+              comment: text({ max: SURVEY_COMMENT_MAX, trim: true }).nullish(),
+              handoff: z
+                .number()
+                .int()
+                .min(1)
+                .max(1_000_000)
+                .optional()
+                .describe("the handoff (default: the newest one asked of you in this role)"),
+            })
+            .strict(),
+          response: answers(surveyAnswerSchema, 201),
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const answer = await engine.surveys.answer(principalOf(request), request.params.key, {
+          role: b.role,
+          score: b.score,
+          comment: b.comment ? b.comment : null,
+          handoff: b.handoff,
+        });
+        return reply.code(201).send(answer);
       },
     );
   };
