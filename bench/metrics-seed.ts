@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { evolve, type Item, type ItemEvent, nextTeam, rejectReasons } from "../src/domain/item.ts";
 import type { WorkflowDef } from "../src/domain/workflow.ts";
 import { toPrincipal } from "../src/engine/directory.ts";
-import type { Engine } from "../src/engine/engine.ts";
+import type { OwnedEngine as Engine } from "../src/engine/engine.ts";
 import type { Db } from "../src/store/db.ts";
 
 /*
