@@ -4,8 +4,8 @@ import { registerMeetingCommands, registerQuestionCommands } from "./collaborati
 import { registerFileCommands } from "./file-commands.ts";
 import { registerHandoffCommands } from "./handoff-commands.ts";
 import { registerItemCommands } from "./item-commands.ts";
-import { registerMineCommands } from "./mine-commands.ts";
 import { registerMetricsCommands } from "./metrics-commands.ts";
+import { registerMineCommands } from "./mine-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { printError } from "./output.ts";
 import { batonProgram, stopQuietlyWhenThePipeCloses } from "./program.ts";
