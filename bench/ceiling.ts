@@ -6,8 +6,11 @@ import { type Recorder, type RunOptions, runClients } from "./timed-run.ts";
  * The ceiling: how many times per second this PostgreSQL commits the bare transaction a
  * handoff needs, with nothing in front of it — no HTTP, no JSON API, no rules:
  *
- *   BEGIN; SELECT item FOR UPDATE; UPDATE item; INSERT event; upsert timer; COMMIT
+ *   BEGIN; SELECT item FOR UPDATE; UPDATE item; INSERT event + outbox row; upsert timer; COMMIT
  *
+ * The outbox row is the notification Baton writes with a handoff (one row per notifiable event,
+ * fanned out to people after commit), shaped like Baton's: a bigserial key and nothing else
+ * indexed.
  * Each connection works on rows of its own, so no transaction waits for another's lock; what
  * is left is round trips, WAL and the commit flush (group commit across connections). Tables
  * live in their own schema so they can never be mistaken for Baton's.
@@ -20,7 +23,11 @@ const ROWS_PER_CLIENT = 64;
 const statements = {
   lock: `select version from ${SCHEMA}.items where id = $1 for update`,
   update: `update ${SCHEMA}.items set version = $2, doc = $3, updated_at = now() where id = $1`,
-  event: `insert into ${SCHEMA}.events (item_id, seq, type, actor, at, data)
+  // The outbox row rides on the event's statement, as Baton writes it (no extra round trip).
+  event: `with notice as (
+            insert into ${SCHEMA}.outbox (item_id, seq, kind, watch)
+            values ($1, $2, 'handoff.accepted', true))
+          insert into ${SCHEMA}.events (item_id, seq, type, actor, at, data)
           values ($1, $2, 'handoff.accepted', 'bench@bench.local', now(), $3)`,
   timer: `insert into ${SCHEMA}.timers (item_id, kind, due_at)
           values ($1, 'accept_within', now() + interval '4 hours')
@@ -44,7 +51,12 @@ export async function prepareCeiling(url: string, clients: number): Promise<void
         data jsonb not null, unique (item_id, seq));
       create table ${SCHEMA}.timers (
         item_id bigint not null, kind text not null, due_at timestamptz not null,
-        primary key (item_id, kind));`);
+        primary key (item_id, kind));
+      create table ${SCHEMA}.outbox (
+        id bigserial primary key, created_at timestamptz not null default now(),
+        item_id bigint not null, seq int not null, kind text not null,
+        watch boolean not null default false, data jsonb, claimed_until timestamptz,
+        attempts int not null default 0, retry_at timestamptz, last_error text);`);
     await c.query(
       `insert into ${SCHEMA}.items (id, version, doc, updated_at)
        select g, 0, $1::jsonb, now() from generate_series(1, $2) g`,

@@ -139,6 +139,19 @@ const schema = z
       .min(1024)
       .max(256 * 1024 * 1024)
       .default(20 * 1024 * 1024),
+    /**
+     * SMTP server for e-mail notifications: `smtp://user:pass@host:port` (STARTTLS when offered)
+     * or `smtps://user:pass@host:465` (TLS from the start). Unset: e-mail is off, the in-app
+     * inbox still works.
+     */
+    BATON_SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, "must be smtp://user:pass@host:port or smtps://…")
+      .optional(),
+    /** The From of notification mails. */
+    BATON_MAIL_FROM: z.string().min(3).default("Baton <baton@localhost>"),
+    /** Tries of a delivery (an e-mail, a webhook) before it is marked failed for good. */
+    BATON_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
     /** pino log level. */
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

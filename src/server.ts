@@ -68,8 +68,14 @@ export async function startBaton(config: Config): Promise<Running> {
     db: store.db,
     url: store.url,
     ...(readDb ? { readDb } : {}),
-    onError: (e) => logger.warn({ err: e }, "background work (live feed, timers)"),
+    onError: (e) => logger.warn({ err: e }, "background work (live feed, timers, deliveries)"),
     logger,
+    notify: {
+      smtpUrl: config.BATON_SMTP_URL,
+      mailFrom: config.BATON_MAIL_FROM,
+      publicUrl: config.BATON_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+      maxAttempts: config.BATON_DELIVERY_MAX_ATTEMPTS,
+    },
   });
   let welcome: string | null = null;
   try {
@@ -93,7 +99,7 @@ export async function startBaton(config: Config): Promise<Running> {
     await store.close();
     throw e;
   }
-  engine.timers.start();
+  engine.startWorkers();
   engine.metrics.start({ sweepMs: config.BATON_METRICS_SWEEP_MS });
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;

@@ -124,9 +124,14 @@ export function useBaton(
   /**
    * Limits, timeouts and proxies of the HTTP app (Baton's defaults when left out), and single
    * sign-on: its settings are asked for when the app is built, after earlier hooks have run
-   * (a test's identity provider is started first).
+   * (a test's identity provider is started first). `engine`: notification settings (an SMTP
+   * server) and extra delivery channels.
    */
-  options: { http?: HttpSettings; sso?: () => SingleSignOnSettings } = {},
+  options: {
+    http?: HttpSettings;
+    sso?: () => SingleSignOnSettings;
+    engine?: Pick<Parameters<typeof createEngine>[0], "notify" | "channels">;
+  } = {},
 ): TestBaton {
   const ctx = {} as TestBaton;
   let drop: () => Promise<void> = async () => {};
@@ -143,6 +148,7 @@ export function useBaton(
       historyMaxAgeMs: 0,
       // Background work (timers, the live feed) must not fail silently in tests.
       onError: (e) => console.error("background error:", e),
+      ...options.engine,
     });
     await engine.directory.bootstrapAdmin(ADMIN_TOKEN);
     // Every answer is checked against its declared schema (response schemas in the OpenAPI document).
@@ -195,14 +201,17 @@ export function useBaton(
  * A second Baton node (engine and HTTP app) on the test file's database, listening for the same
  * notices as the first; closed after the file.
  */
-export function useSecondNode(b: TestBaton): {
+export function useSecondNode(
+  b: TestBaton,
+  options: Pick<Parameters<typeof createEngine>[0], "notify" | "channels"> = {},
+): {
   readonly engine: OwnedEngine;
   readonly app: FastifyInstance;
 } {
   const node = {} as { engine: OwnedEngine; app: FastifyInstance };
   beforeAll(async () => {
     const db = openDb(b.databaseUrl, { max: 2 });
-    node.engine = createEngine({ db, url: b.databaseUrl, clock: b.clock.read });
+    node.engine = createEngine({ db, url: b.databaseUrl, clock: b.clock.read, ...options });
     node.app = await buildApp({ engine: node.engine });
     await Promise.all([node.engine.caches.ready, b.engine.caches.ready]);
   });

@@ -34,7 +34,7 @@ export function changeOf(item: Item, type: string): ItemChange {
   };
 }
 
-type Subscriber = { fn: (change: ItemChange) => void; onResync: (() => void) | undefined };
+type Subscriber<T> = { fn: (change: T) => void; onResync: (() => void) | undefined };
 
 /**
  * The live feed of item changes across all Baton nodes. Commands publish after their write
@@ -42,10 +42,10 @@ type Subscriber = { fn: (change: ItemChange) => void; onResync: (() => void) | u
  * first subscriber on) and hands what arrives, its own changes included, to its subscribers, so
  * a browser sees the same stream whichever node it is connected to.
  */
-export class ChangeFeed {
-  private pending: ItemChange[] = [];
+export class ChangeFeed<T = ItemChange> {
+  private pending: T[] = [];
   private flushing: Promise<void> | null = null;
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<Subscriber<T>>();
   private listener: Listener | null = null;
   private readonly local: ((change: ItemChange) => void)[] = [];
 
@@ -53,9 +53,11 @@ export class ChangeFeed {
     private readonly db: Db,
     private readonly url: string | undefined,
     private readonly onError: (e: unknown) => void = () => {},
+    /** The NOTIFY channel (item changes by default; new notifications use their own). */
+    private readonly channel: string = ITEMS_CHANNEL,
   ) {}
 
-  publish(change: ItemChange): void {
+  publish(change: T): void {
     // Inside a request's transaction (Idempotency-Key), only once it committed.
     afterCommit(() => {
       for (const fn of this.local) fn(change);
@@ -78,7 +80,7 @@ export class ChangeFeed {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    this.flushing = notify(this.db, ITEMS_CHANNEL, batch).catch(this.onError);
+    this.flushing = notify(this.db, this.channel, batch).catch(this.onError);
     await this.flushing;
     this.flushing = null;
   }
@@ -89,15 +91,15 @@ export class ChangeFeed {
    * changes may have been missed.
    */
   subscribe(
-    fn: (change: ItemChange) => void,
+    fn: (change: T) => void,
     { onResync }: { onResync?: () => void } = {},
   ): { unsubscribe: () => void; ready: Promise<void> } {
     if (!this.url) throw new Error("the change feed needs the database URL to listen");
     const entry = { fn, onResync };
     this.subscribers.add(entry);
-    this.listener ??= listen(this.url, ITEMS_CHANNEL, {
+    this.listener ??= listen(this.url, this.channel, {
       onMessages: (messages) => {
-        for (const m of messages as ItemChange[]) for (const s of this.subscribers) s.fn(m);
+        for (const m of messages as T[]) for (const s of this.subscribers) s.fn(m);
       },
       onReconnect: () => {
         for (const s of this.subscribers) s.onResync?.();

@@ -1,6 +1,8 @@
 import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
+import { type Channel, Deliveries } from "./delivery.ts";
 import { Directory } from "./directory.ts";
+import { emailChannel } from "./email.ts";
 import { Forecasts } from "./forecasts.ts";
 import { checkReadiness, type Readiness } from "./health.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
@@ -9,6 +11,7 @@ import { Items } from "./items.ts";
 import type { EngineLogger } from "./logger.ts";
 import { Metrics } from "./metrics.ts";
 import { MiningJobs } from "./mining-jobs.ts";
+import { Notifications } from "./notifications.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { Surveys } from "./surveys.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
@@ -30,6 +33,12 @@ export interface Engine {
   metrics: Metrics;
   /** Two-sided handoff surveys: what an item asks of someone, and their answers. */
   surveys: Surveys;
+  /** Fans the outbox out into inboxes and delivery jobs; inbox, watchers, preferences. */
+  notifications: Notifications;
+  /** Delivery jobs over channels (e-mail, webhooks): `deliveries.register(channel)`. */
+  deliveries: Deliveries;
+  /** Starts the background work of a serving node: timers, the outbox fan-out, deliveries. */
+  startWorkers(): void;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
   changes: ChangeFeed;
   /** Clears every node's caches when what they hold changes (LISTEN/NOTIFY). */
@@ -65,6 +74,8 @@ export function createEngine({
   timerOptions = {},
   historyMaxAgeMs,
   readDb,
+  notify = {},
+  channels = [],
 }: {
   db: Db;
   /** The database URL, for the LISTEN connection of the live feed. */
@@ -78,6 +89,10 @@ export function createEngine({
   historyMaxAgeMs?: number;
   /** Where metrics reads go (a read replica, DATABASE_READ_URL); `db` when left out. */
   readDb?: Db;
+  /** How notifications are made and delivered (from the config). */
+  notify?: NotifySettings;
+  /** Delivery channels besides e-mail (tests add their own). */
+  channels?: Channel[];
 }): OwnedEngine {
   const caches = new CacheInvalidation(db, url, onError);
   const directory = new Directory(db, clock, caches);
@@ -92,7 +107,30 @@ export function createEngine({
     caches,
     logger,
   );
-  const items = new Items(db, directory, workflows, changes, sla, clock);
+  const background = { ...(onError ? { onError } : {}), ...(logger ? { logger } : {}) };
+  const deliveries = new Deliveries(db, clock, {
+    ...(notify.maxAttempts !== undefined ? { maxAttempts: notify.maxAttempts } : {}),
+    ...(notify.deliveryRetry ? { retry: notify.deliveryRetry } : {}),
+    ...background,
+  });
+  const email = notify.smtpUrl
+    ? emailChannel({ smtpUrl: notify.smtpUrl, from: notify.mailFrom ?? "Baton <baton@localhost>" })
+    : null;
+  if (email) deliveries.register(email);
+  for (const c of channels) deliveries.register(c);
+  const notifications = new Notifications(
+    { db, url, directory, deliveries, clock },
+    {
+      email: email !== null,
+      ...(notify.publicUrl ? { publicUrl: notify.publicUrl } : {}),
+      ...(notify.pollMs !== undefined ? { pollMs: notify.pollMs } : {}),
+      ...(notify.batchSize !== undefined ? { batchSize: notify.batchSize } : {}),
+      ...background,
+    },
+  );
+  const items = new Items(db, directory, workflows, changes, sla, clock, () =>
+    notifications.wake(),
+  );
   const forecasts = new Forecasts(db, workflows, sla, clock, historyMaxAgeMs);
   const timers = new TimerWorker(
     {
@@ -127,6 +165,13 @@ export function createEngine({
     sla,
     forecasts,
     timers,
+    notifications,
+    deliveries,
+    startWorkers: () => {
+      timers.start();
+      notifications.start();
+      deliveries.start();
+    },
     changes,
     caches,
     idempotency,
@@ -135,11 +180,28 @@ export function createEngine({
     mining: new MiningJobs(clock),
     clock,
     close: async () => {
-      await timers.stop();
-      await metrics.stop();
+      // Each stops after its round in flight, which finishes or releases what it claimed.
+      await Promise.all([timers.stop(), notifications.stop(), deliveries.stop(), metrics.stop()]);
+      email?.close();
       await sla.idle();
       await changes.close();
       await caches.close();
     },
   };
+}
+
+/** How notifications are made and delivered (see the BATON_SMTP_URL … settings). */
+export interface NotifySettings {
+  /** SMTP server for e-mail; without one, e-mail is off and the inbox still works. */
+  smtpUrl?: string | undefined;
+  mailFrom?: string | undefined;
+  /** Links in messages point here. */
+  publicUrl?: string | undefined;
+  /** Tries of a delivery before it is failed for good. */
+  maxAttempts?: number | undefined;
+  deliveryRetry?: { baseMs: number; maxMs: number } | undefined;
+  /** How often an idle fan-out worker looks for work another node left (ms). */
+  pollMs?: number | undefined;
+  /** Outbox rows one fan-out round claims. */
+  batchSize?: number | undefined;
 }

@@ -11,10 +11,12 @@ import {
   type StoredFile,
 } from "../domain/files.ts";
 import { evolve, type Item, type ItemEvent, type ItemStatus } from "../domain/item.ts";
+import { notifiable } from "../domain/notify.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import { type Db, inTransactionScope } from "../store/db.ts";
 import * as files from "../store/files.ts";
 import * as store from "../store/items.ts";
+import { afterCommit } from "../store/scope.ts";
 import { findItems } from "../store/search.ts";
 import { LruCache } from "./cache.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
@@ -99,6 +101,8 @@ interface Written {
   /** Whether the item has a deadline now (see LoadedItem). */
   timed: boolean;
   changed?: string | undefined;
+  /** Whether the write put rows in the outbox (the notification worker is woken). */
+  notified?: boolean;
 }
 
 export type QueueSections = Record<(typeof queueSections)[number], ItemView[]>;
@@ -114,6 +118,8 @@ export class Items {
     private readonly changes: ChangeFeed,
     private readonly sla: ServiceLevels,
     private readonly clock: () => Date,
+    /** Called once a write that put rows in the outbox committed. */
+    private readonly onOutbox: () => void = () => {},
   ) {}
 
   async create(
@@ -235,6 +241,7 @@ export class Items {
   private published(key: string, view: ItemView & Written): ItemView {
     this.recent.set(key, { id: view.id, item: view.item, timed: view.timed });
     if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
+    if (view.notified) afterCommit(this.onOutbox);
     return { item: view.item, def: view.def, clocks: view.clocks };
   }
 
@@ -255,14 +262,14 @@ export class Items {
       now.toISOString(),
     );
     if (events.length === 0) return { id, item, def, timed };
-    const next = events.reduce(evolve, item);
+    const { next, outbox } = withOutbox(item, events);
     // A migration moves the item onto another version: its clocks follow the new definition.
     const nextDef =
       next.workflowVersion === item.workflowVersion
         ? def
         : await this.workflows.definition(next.workflow, next.workflowVersion);
     const sla = await this.sla.slaOf(next, nextDef);
-    const write = { id, fromVersion: item.version, timed, item: next, events, sla };
+    const write = { id, fromVersion: item.version, timed, item: next, events, sla, outbox };
     if (!(await store.appendEvents(db, write))) return undefined;
     return {
       id,
@@ -271,6 +278,7 @@ export class Items {
       clocks: sla.clocks,
       timed: sla.nextDueAt !== null,
       changed: events.at(-1)?.type,
+      notified: outbox.length > 0,
     };
   }
 
@@ -450,4 +458,23 @@ export class Items {
     );
     return Object.fromEntries(views) as QueueSections;
   }
+}
+
+/**
+ * Applies a command's events and picks the notifiable ones for the outbox (written in the same
+ * statement as the events, fanned out after commit by the notification worker).
+ */
+export function withOutbox(
+  item: Item,
+  events: readonly ItemEvent[],
+): { next: Item; outbox: store.OutboxEntry[] } {
+  let next = item;
+  const outbox: store.OutboxEntry[] = [];
+  for (const [i, e] of events.entries()) {
+    const before = next;
+    next = evolve(next, e);
+    const n = notifiable(e, before, next);
+    if (n) outbox.push({ seq: item.version + 1 + i, kind: n.kind, watch: n.watch });
+  }
+  return { next, outbox };
 }

@@ -20,7 +20,6 @@ import {
   listOpenSlaAfter,
   type StoredSla,
 } from "../store/items.ts";
-import { listOutbox, type OutboxRow } from "../store/timers.ts";
 import { TtlCache } from "./cache.ts";
 import type { Principal } from "./directory.ts";
 import { CacheInvalidation } from "./invalidation.ts";
@@ -242,14 +241,6 @@ export class ServiceLevels {
       .filter((t) => !item.alerts.includes(alertKey(t.clock_id, t.fire)))
       .map((t) => ({ key: alertKey(t.clock_id, t.fire), dueAt: t.fire_at, payload: t }));
     return { urgency, nextDueAt, questionTeams, timers, clocks };
-  }
-
-  /** Messages queued for delivery (escalations, warnings), newest first. */
-  outbox(filter: { itemKey?: string | undefined; limit?: number }): Promise<OutboxRow[]> {
-    return listOutbox(this.db, {
-      limit: filter.limit ?? 100,
-      ...(filter.itemKey ? { itemKey: filter.itemKey } : {}),
-    });
   }
 }
 

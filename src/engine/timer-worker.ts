@@ -4,7 +4,7 @@ import { alertKey, evolve, type Item, type ItemEvent, isClosed } from "../domain
 import { itemClocks } from "../domain/sla.ts";
 import type { Db } from "../store/db.ts";
 import { isConnectionError } from "../store/health.ts";
-import { appendEvents, appendMany, type OutboxMessage } from "../store/items.ts";
+import { appendEvents, appendMany, type OutboxEntry } from "../store/items.ts";
 import {
   claimDueTimers,
   type DueTimer,
@@ -14,7 +14,8 @@ import {
   recordTimerFailures,
 } from "../store/timers.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
-import type { Directory, Team } from "./directory.ts";
+import type { Directory } from "./directory.ts";
+import { JobLoop } from "./job-loop.ts";
 import { type EngineLogger, silentLogger } from "./logger.ts";
 import type { ServiceLevels } from "./service-levels.ts";
 import type { Workflows } from "./workflows.ts";
@@ -66,13 +67,9 @@ interface Failure {
 }
 
 export class TimerWorker {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop: JobLoop;
   private readonly batchSize: number;
-  private readonly pollMs: number;
   private readonly leaseMs: number;
-  private readonly housekeepingMs: number;
   private readonly retry: RetryPolicy;
   private readonly logger: EngineLogger;
   private readonly onError: (e: unknown) => void;
@@ -100,54 +97,28 @@ export class TimerWorker {
     }: TimerWorkerOptions = {},
   ) {
     this.batchSize = batchSize;
-    this.pollMs = pollMs;
     this.leaseMs = leaseMs;
-    this.housekeepingMs = housekeepingMs;
     this.retry = { baseMs: retryBaseMs, maxMs: Math.max(retryBaseMs, retryMaxMs) };
     this.logger = logger;
     this.onError = onError;
+    // A round is short (one claim, one write) and never left half done: the signal is not read.
+    this.loop = new JobLoop(() => this.tick(), {
+      batchSize,
+      pollMs,
+      housekeeping: deps.housekeeping,
+      housekeepingMs,
+      onError,
+    });
   }
 
   /** Runs rounds until stopped: straight on while batches come back full, else every pollMs. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      let housekeepAt = 0;
-      // Rounds failing in a row (the database restarting, say) back off up to 10 s, so an
-      // outage costs a few log lines rather than five a second; the first success resets it.
-      let failures = 0;
-      while (this.running) {
-        if (this.deps.housekeeping && Date.now() >= housekeepAt) {
-          housekeepAt = Date.now() + this.housekeepingMs;
-          await this.deps.housekeeping().catch(this.onError);
-        }
-        let claimed = 0;
-        try {
-          claimed = await this.tick();
-          failures = 0;
-        } catch (e) {
-          failures++;
-          this.onError(e);
-        }
-        const sleepMs = failures ? Math.min(10_000, this.pollMs * 2 ** failures) : this.pollMs;
-        if (claimed < this.batchSize && this.running)
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, sleepMs);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-      }
-    })();
+    this.loop.start();
   }
 
+  /** Stops after the round in flight (whose writes then are complete). */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
+    await this.loop.stop();
   }
 
   /**
@@ -167,9 +138,8 @@ export class TimerWorker {
     if (timers.length === 0) return 0;
     const byItem = new Map<string, DueTimer[]>();
     for (const t of timers) byItem.set(t.itemId, [...(byItem.get(t.itemId) ?? []), t]);
-    const [items, teams, calendarOf] = await Promise.all([
+    const [items, calendarOf] = await Promise.all([
       findItemsById(this.deps.db, [...byItem.keys()]),
-      this.deps.directory.listTeams(),
       this.deps.sla.calendarOf(),
     ]);
     const plans: Plan[] = [];
@@ -178,9 +148,7 @@ export class TimerWorker {
     for (const [itemId, itemTimers] of byItem) {
       const item = items.get(itemId);
       try {
-        const plan = item
-          ? await this.plan(itemId, item, itemTimers, now, teams, calendarOf)
-          : null;
+        const plan = item ? await this.plan(itemId, item, itemTimers, now, calendarOf) : null;
         if (plan) plans.push(plan);
         else idle.push(...itemTimers.map((t) => t.id));
       } catch (error) {
@@ -292,7 +260,6 @@ export class TimerWorker {
     item: Item,
     timers: DueTimer[],
     now: Date,
-    teams: Team[],
     calendarOf: (team: string) => BusinessCalendar,
   ): Promise<Plan | null> {
     if (isClosed(item.status)) return null;
@@ -300,7 +267,7 @@ export class TimerWorker {
     const clocks = itemClocks({ item, def, calendarOf, now }).history;
     let next = item;
     const events: ItemEvent[] = [];
-    const outbox: OutboxMessage[] = [];
+    const outbox: OutboxEntry[] = [];
     const fired: string[] = [];
     const idle: string[] = [];
     for (const timer of timers) {
@@ -319,16 +286,14 @@ export class TimerWorker {
       next = evolve(next, event);
       events.push(event);
       fired.push(timer.id);
-      outbox.push(
-        ...messagesFor({
-          itemKey: item.key,
-          title: item.title,
-          assignee: item.assignee,
-          clock,
-          fire,
-          teams,
-        }),
-      );
+      // Who hears of it is the notification worker's to work out; the breach's escalation
+      // target is the clock's, which the event does not carry.
+      outbox.push({
+        seq: item.version + events.length,
+        kind: event.type,
+        watch: false,
+        data: { escalate_to: clock.escalate_to ?? null },
+      });
     }
     if (events.length === 0) return null;
     return {
@@ -353,11 +318,8 @@ export class TimerWorker {
     const itemId = timers[0]?.itemId as string;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const item = (await findItemsById(this.deps.db, [itemId])).get(itemId);
-      const [teams, calendarOf] = await Promise.all([
-        this.deps.directory.listTeams(),
-        this.deps.sla.calendarOf(),
-      ]);
-      const plan = item ? await this.plan(itemId, item, timers, now, teams, calendarOf) : null;
+      const calendarOf = await this.deps.sla.calendarOf();
+      const plan = item ? await this.plan(itemId, item, timers, now, calendarOf) : null;
       if (!plan) {
         await markFired(
           this.deps.db,
@@ -409,56 +371,4 @@ function alertEvent(clock: Clock, fire: "warning" | "breach", now: Date): ItemEv
       dueAt: clock.due_at,
     },
   };
-}
-
-const kindWords: Record<string, string> = {
-  complete: "finish its step",
-  accept: "accept or reject the handoff",
-  answer: "answer the question",
-  due: "finish the item by its due date",
-};
-
-/**
- * Who hears of an alert. A breach escalates to the clock's `escalate_to` (a team's members or a
- * person) and to the leads of the team whose clock it is; a warning goes to the person assigned.
- */
-export function messagesFor({
-  itemKey,
-  title,
-  assignee,
-  clock,
-  fire,
-  teams,
-}: {
-  itemKey: string;
-  title: string;
-  assignee: string | null;
-  clock: Clock;
-  fire: "warning" | "breach";
-  teams: Team[];
-}): OutboxMessage[] {
-  const team = teams.find((t) => t.key === clock.team);
-  const teamName = team?.name ?? clock.team;
-  const what = kindWords[clock.kind] ?? "act";
-  const recipients = new Set<string>();
-  if (fire === "breach") {
-    for (const m of team?.members ?? []) if (m.role === "lead") recipients.add(m.email);
-    const target = clock.escalate_to;
-    if (target?.includes("@")) recipients.add(target);
-    else if (target)
-      for (const m of teams.find((t) => t.key === target)?.members ?? []) recipients.add(m.email);
-  } else if (assignee) recipients.add(assignee);
-  const subject =
-    fire === "breach"
-      ? `[Baton] ${itemKey} breached: ${teamName} did not ${what} within ${clock.limit}`
-      : `[Baton] ${itemKey}: ${teamName} should ${what} by ${clock.due_at ?? "soon"}`;
-  const body = `${itemKey} "${title}": ${teamName} must ${what} (limit ${clock.limit}, due ${clock.due_at ?? "unknown"}).`;
-  return [...recipients].map((recipient) => ({
-    kind: fire === "breach" ? "sla.breached" : "sla.warning",
-    recipient,
-    subject,
-    body,
-    item_key: itemKey,
-    idempotency_key: `${itemKey}:${clock.id}:${fire}:${recipient}`,
-  }));
 }

@@ -33,6 +33,7 @@ import { itemRoutes } from "./routes/items.ts";
 import { listRoutes } from "./routes/lists.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { miningRoutes } from "./routes/mining.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on.ts";
@@ -231,6 +232,7 @@ export async function buildApp({
       await api.register(fileRoutes(engine, { maxBytes: http.uploadMaxBytes }));
       await api.register(forecastRoutes(engine));
       await api.register(metricsRoutes(engine));
+      await api.register(notificationRoutes(engine));
       await api.register(streamRoutes(engine));
       await api.register(miningRoutes(engine));
     },

@@ -4,11 +4,13 @@ import { meetingBlock, missingForHandoff, pathTeams } from "../domain/decide.ts"
 import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
 import { pendingHandoff } from "../domain/item.ts";
 import { describeNext, type NextAction } from "../domain/next-action.ts";
+import type { Reason } from "../domain/notify.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
 import type { Team, User } from "../engine/directory.ts";
 import type { ItemView } from "../engine/items.ts";
 import type { MiningJob } from "../engine/mining-jobs.ts";
 import type { View } from "../engine/views.ts";
+import type { DeliveryRow, NotificationRow } from "../store/notifications.ts";
 
 /*
  * The one place that turns domain objects into the JSON the API promises (snake_case).
@@ -297,5 +299,48 @@ export function presentMiningJob(job: MiningJob) {
     result: job.result as Record<string, unknown> | null,
     error: job.error,
     href: `/api/v1/mining/jobs/${job.id}`,
+  };
+}
+
+/** One inbox line. */
+export function presentNotification(n: NotificationRow) {
+  return {
+    id: n.id,
+    kind: n.kind,
+    reason: n.reason as Reason,
+    item: n.itemKey,
+    title: n.title,
+    action: n.action,
+    due_at: n.dueAt,
+    actor: n.actor,
+    created_at: n.createdAt,
+    read: n.readAt !== null,
+    read_at: n.readAt,
+    url: n.itemKey ? `/items/${encodeURIComponent(n.itemKey)}` : null,
+  };
+}
+
+/** One delivery with its log. */
+export function presentDelivery(d: DeliveryRow) {
+  return {
+    id: d.id,
+    idempotency_id: d.idempotencyId,
+    channel: d.channel,
+    target: d.target,
+    kind: d.kind,
+    item: d.itemKey,
+    status: d.status,
+    attempts: d.attempts,
+    created_at: d.createdAt,
+    next_attempt_at: d.nextAttemptAt,
+    delivered_at: d.deliveredAt,
+    last_error: d.lastError,
+    log: d.log.map((l) => ({
+      attempt: l.attempt,
+      at: l.at,
+      status: l.status as "delivered" | "retry" | "failed",
+      error: l.error,
+      duration_ms: l.durationMs,
+    })),
   };
 }

@@ -427,10 +427,98 @@ export const outboxSchema = z
     subject: z.string(),
     body: z.string(),
     item: z.string().nullable(),
+    reason: z.string().optional().describe("why they were told (see Notification.reason)"),
     created_at: at,
     delivered_at: at.nullable(),
+    read_at: at.nullable().optional(),
   })
   .meta({ id: "OutboxMessage" });
+
+export const notificationSchema = z
+  .object({
+    id: z.string().describe("increasing; pass the last one as `before` for the next page"),
+    kind: z
+      .string()
+      .describe("the event: handoff.submitted, question.asked, sla.breached, item.stalled, …"),
+    reason: z
+      .enum(["team", "submitter", "asker", "assignee", "mention", "lead", "escalation", "watcher"])
+      .describe("why the reader is told"),
+    item: z.string().nullable().describe("the item's key"),
+    title: z.string().describe("what happened, in plain words"),
+    action: z.string().describe("what the reader must do"),
+    due_at: at.nullable().describe("the item's nearest deadline when the line was written"),
+    actor: email.nullable().describe("who did it (never the reader)"),
+    created_at: at,
+    read: z.boolean(),
+    read_at: at.nullable(),
+    url: z.string().nullable().describe("the item's page in the web app (a path)"),
+  })
+  .meta({ id: "Notification", description: "One line of a person's inbox" });
+
+export const inboxSchema = z
+  .object({
+    notifications: z.array(notificationSchema).describe("newest first"),
+    unread: z.number().int().describe("unread lines in all (counted up to 10,000)"),
+    next_before: z
+      .string()
+      .nullable()
+      .describe("pass as `before` for the next (older) page; null on the last page"),
+  })
+  .meta({ id: "Inbox" });
+
+const channelList = z.array(z.enum(["inbox", "email"]));
+
+export const preferencesSchema = z
+  .object({
+    channels: z
+      .record(z.string(), channelList)
+      .describe(
+        "per kind, where it goes: inbox, email, both or neither ([]); a kind left out goes to both",
+      ),
+    muted_workflows: z.array(z.string()).describe("workflow keys whose items tell you nothing"),
+    email_digest: z
+      .boolean()
+      .describe("one e-mail a day listing everything instead of a mail per notification"),
+    digest_hour_utc: z.number().int().min(0).max(23).describe("the hour (UTC) the digest is sent"),
+    kinds: z
+      .array(z.object({ kind: z.string(), description: z.string() }))
+      .describe("every kind, with what it means"),
+    email_enabled: z.boolean().describe("false when this Baton has no SMTP server configured"),
+  })
+  .meta({ id: "NotificationPreferences" });
+
+export const watchSchema = z
+  .object({
+    watching: z.boolean().describe("whether the caller watches the item"),
+    watchers: z.array(email).describe("everyone who watches it (its creator unless they stopped)"),
+  })
+  .meta({ id: "Watch" });
+
+export const deliverySchema = z
+  .object({
+    id: z.string(),
+    idempotency_id: z.string().describe("the same on every try; receivers drop duplicates by it"),
+    channel: z.string(),
+    target: z.string(),
+    kind: z.string(),
+    item: z.string().nullable(),
+    status: z.enum(["pending", "delivered", "failed"]),
+    attempts: z.number().int(),
+    created_at: at,
+    next_attempt_at: at.nullable(),
+    delivered_at: at.nullable(),
+    last_error: z.string().nullable(),
+    log: z.array(
+      z.object({
+        attempt: z.number().int(),
+        at,
+        status: z.enum(["delivered", "retry", "failed"]),
+        error: z.string().nullable(),
+        duration_ms: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: "Delivery", description: "One message over one channel, with every try" });
 
 export const publishedSchema = z
   .object({

@@ -8,6 +8,7 @@ import * as leanerItems from "./migrations/005-leaner-item-indexes.ts";
 import * as cheaperWrites from "./migrations/006-cheaper-writes.ts";
 import * as timerRetries from "./migrations/007-timer-retries.ts";
 import * as idempotencyKeys from "./migrations/008-idempotency-keys.ts";
+import * as notifications from "./migrations/009-notifications.ts";
 import * as metrics from "./migrations/011-metrics.ts";
 import * as searchAndViews from "./migrations/012-search-and-views.ts";
 import * as oidc from "./migrations/013-oidc.ts";
@@ -151,6 +152,7 @@ const migrations = {
   "006-cheaper-writes": cheaperWrites,
   "007-timer-retries": timerRetries,
   "008-idempotency-keys": idempotencyKeys,
+  "009-notifications": notifications,
   "011-metrics": metrics,
   "012-search-and-views": searchAndViews,
   "013-oidc": oidc,

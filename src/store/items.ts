@@ -81,14 +81,21 @@ export interface ItemSla {
   timers: { key: string; dueAt: string; payload: unknown }[];
 }
 
-/** A message for the outbox; `idempotency_key` makes writing it twice add nothing. */
-export interface OutboxMessage {
+/**
+ * An outbox row: one notifiable event of the write (its seq), which the notification worker
+ * fans out after commit to the people and channels it concerns (see src/domain/notify.ts).
+ */
+export interface OutboxEntry {
+  seq: number;
   kind: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  item_key: string;
-  idempotency_key: string;
+  /** Owner, state or due date changed: the item's watchers hear of it. */
+  watch: boolean;
+  /** What the event does not say (a breach's escalate_to). */
+  data?: Record<string, unknown> | null;
+}
+
+function outboxRows(outbox: readonly OutboxEntry[]): string {
+  return JSON.stringify(outbox.map((o) => ({ seq: o.seq, kind: o.kind, watch: o.watch })));
 }
 
 function timerRows(sla: ItemSla): string {
@@ -216,8 +223,8 @@ export interface ItemWrite {
   sla: ItemSla;
   /** Timers this write fires (marked fired only if the write happens). */
   firedTimers?: readonly string[];
-  /** Messages to deliver after commit, written in the same statement. */
-  outbox?: readonly OutboxMessage[];
+  /** Notifiable events to fan out after commit, written in the same statement. */
+  outbox?: readonly OutboxEntry[];
   /** When the timers fired and the messages were made (default: the item's updatedAt). */
   at?: string;
 }
@@ -234,24 +241,47 @@ function waitingTeams(item: Item): string[] {
  * written then). A timer that already fired keeps its row, so the same mark never fires twice.
  */
 export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
-  // A user's command (one item, its events, no fired timers, no messages) takes a lean
-  // single-item statement without the batch's row-locking step. The rest goes through the batch
-  // statement, including a write without events (a recomputation of service levels), since the
+  // A user's command (one item, its events, no fired timers) takes a lean single-item
+  // statement without the batch's row-locking step. The rest goes through the batch statement,
+  // including a write without events (a recomputation of service levels), since the
   // single-item forms tell success by the events they insert.
-  if (
-    (write.firedTimers ?? []).length > 0 ||
-    (write.outbox ?? []).length > 0 ||
-    write.events.length === 0
-  )
+  if ((write.firedTimers ?? []).length > 0 || write.events.length === 0)
     return (await appendMany(db, [write])).has(write.id);
   const { id, fromVersion, item, events, sla } = write;
+  const outbox = write.outbox ?? [];
   const values = [id, fromVersion, ...projection(item, sla), eventRows(events, fromVersion + 1)];
+  const notices = outbox.length > 0 ? [outboxRows(outbox)] : [];
   const written =
     sla.timers.length > 0
-      ? await runCount(db, APPEND_ONE, [...values, sla.timers.map((t) => t.key), timerRows(sla)])
-      : await runCount(db, write.timed === false ? APPEND_ONE_BARE : APPEND_ONE_UNTIMED, values);
+      ? await runCount(db, outbox.length > 0 ? APPEND_ONE_NOTIFY : APPEND_ONE, [
+          ...values,
+          sla.timers.map((t) => t.key),
+          timerRows(sla),
+          ...notices,
+        ])
+      : await runCount(
+          db,
+          write.timed === false
+            ? outbox.length > 0
+              ? APPEND_ONE_BARE_NOTIFY
+              : APPEND_ONE_BARE
+            : outbox.length > 0
+              ? APPEND_ONE_UNTIMED_NOTIFY
+              : APPEND_ONE_UNTIMED,
+          [...values, ...notices],
+        );
   return written > 0;
 }
+
+/**
+ * The outbox rows of a single-item write, a CTE on the updated row (so they exist only if the
+ * write happened), reading parameter `$n`.
+ */
+const outboxCte = (n: number) => `, notices as (
+      insert into outbox (item_id, seq, kind, watch)
+      select updated.id, x.seq, x.kind, x.watch
+      from updated, jsonb_to_recordset($${n}::jsonb) as x(seq int, kind text, watch boolean)
+    )`;
 
 /**
  * A single-item write: the item's update (if still at its version), then `timers` (CTEs on the
@@ -277,10 +307,7 @@ const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers
  * set. A timer waiting to be retried after a failure is due again at once: this write computed
  * the item's clocks, so whatever failed is gone.
  */
-const APPEND_ONE: Statement = {
-  name: "append_one",
-  text: appendOne({
-    timers: `, stale_timers as (
+const TIMERS_CTE = `, stale_timers as (
       delete from timers t using updated
       where t.item_id = updated.id and t.fired_at is null and t.key <> all($17::text[])
     ), new_timers as (
@@ -290,18 +317,25 @@ const APPEND_ONE: Statement = {
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload,
         attempts = 0, last_error = null, retry_at = null
         where timers.fired_at is null
-    )`,
-  }),
+    )`;
+
+const APPEND_ONE: Statement = { name: "append_one", text: appendOne({ timers: TIMERS_CTE }) };
+const APPEND_ONE_NOTIFY: Statement = {
+  name: "append_one_notify",
+  text: appendOne({ timers: TIMERS_CTE + outboxCte(19) }),
 };
 
 /** A write that leaves the item without timers: its unfired ones go. */
+const UNTIMED_CTE = `, stale_timers as (
+      delete from timers t using updated where t.item_id = updated.id and t.fired_at is null
+    )`;
 const APPEND_ONE_UNTIMED: Statement = {
   name: "append_one_untimed",
-  text: appendOne({
-    timers: `, stale_timers as (
-      delete from timers t using updated where t.item_id = updated.id and t.fired_at is null
-    )`,
-  }),
+  text: appendOne({ timers: UNTIMED_CTE }),
+};
+const APPEND_ONE_UNTIMED_NOTIFY: Statement = {
+  name: "append_one_untimed_notify",
+  text: appendOne({ timers: UNTIMED_CTE + outboxCte(17) }),
 };
 
 /**
@@ -311,6 +345,10 @@ const APPEND_ONE_UNTIMED: Statement = {
 const APPEND_ONE_BARE: Statement = {
   name: "append_one_bare",
   text: appendOne({ condition: "and next_due_at is null" }),
+};
+const APPEND_ONE_BARE_NOTIFY: Statement = {
+  name: "append_one_bare_notify",
+  text: appendOne({ condition: "and next_due_at is null", timers: outboxCte(17) }),
 };
 
 /**
@@ -354,7 +392,13 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
     w.sla.timers.map((t) => ({ item_id: w.id, key: t.key, due_at: t.dueAt, payload: t.payload })),
   );
   const outbox = writes.flatMap((w) =>
-    (w.outbox ?? []).map((m) => ({ ...m, item_id: w.id, at: w.at ?? w.item.updatedAt })),
+    (w.outbox ?? []).map((m) => ({
+      item_id: w.id,
+      seq: m.seq,
+      kind: m.kind,
+      watch: m.watch,
+      data: m.data ?? null,
+    })),
   );
   const { rows } = await sql<{ id: string }>`
     with w as (
@@ -396,14 +440,12 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
       update timers t set fired_at = w.at
       from w join updated u on u.id = w.id
       where t.id = any(w.fired) and t.item_id = u.id
-    ), messages as (
-      insert into outbox (kind, recipient, subject, body, item_key, idempotency_key, created_at)
-      select m.kind, m.recipient, m.subject, m.body, m.item_key, m.idempotency_key, m.at
+    ), notices as (
+      insert into outbox (item_id, seq, kind, watch, data)
+      select m.item_id, m.seq, m.kind, m.watch, m.data
       from jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb)
-        as m(item_id bigint, kind text, recipient text, subject text, body text, item_key text,
-             idempotency_key text, at timestamptz)
+        as m(item_id bigint, seq int, kind text, watch boolean, data jsonb)
       join updated u on u.id = m.item_id
-      on conflict (idempotency_key) do nothing
     )
     select id from updated`.execute(db);
   return new Set(rows.map((r) => String(r.id)));

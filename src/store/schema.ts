@@ -77,14 +77,68 @@ export interface Database {
   outbox: {
     id: Generated<string>;
     created_at: Generated<Date>;
+    item_id: string;
+    seq: number;
     kind: string;
-    recipient: string;
-    subject: string;
-    body: string;
-    item_key: string | null;
-    idempotency_key: string;
-    delivered_at: ColumnType<Date | null, string | null, string | null>;
+    watch: Generated<boolean>;
+    data: ColumnType<unknown, string | null, string | null> | null;
+    claimed_until: ColumnType<Date | null, string | null, string | null>;
     attempts: Generated<number>;
+    retry_at: ColumnType<Date | null, string | null, string | null>;
+    last_error: string | null;
+  };
+  notifications: {
+    id: Generated<string>;
+    recipient: string;
+    created_at: ColumnType<Date, string, string>;
+    kind: string;
+    reason: string;
+    item_key: string | null;
+    event_seq: number | null;
+    actor: string | null;
+    title: string;
+    action: string;
+    due_at: ColumnType<Date | null, string | null, string | null>;
+    inbox: Generated<boolean>;
+    read_at: ColumnType<Date | null, string | null, string | null>;
+    digest_pending: Generated<boolean>;
+  };
+  deliveries: {
+    id: Generated<string>;
+    idempotency_id: string;
+    channel: string;
+    target: string;
+    kind: string;
+    item_key: string | null;
+    notification_id: string | null;
+    subscription: string | null;
+    payload: ColumnType<unknown, string, string>;
+    status: Generated<"pending" | "delivered" | "failed">;
+    attempts: Generated<number>;
+    created_at: ColumnType<Date, string, string>;
+    next_attempt_at: ColumnType<Date, string, string>;
+    claimed_until: ColumnType<Date | null, string | null, string | null>;
+    claim_token: string | null;
+    last_error: string | null;
+    delivered_at: ColumnType<Date | null, string | null, string | null>;
+  };
+  delivery_attempts: {
+    delivery_id: string;
+    attempt: number;
+    at: ColumnType<Date, string, string>;
+    status: "delivered" | "retry" | "failed";
+    error: string | null;
+    duration_ms: number;
+  };
+  watchers: {
+    item_id: string;
+    email: string;
+    watching: boolean;
+  };
+  notification_preferences: {
+    email: string;
+    prefs: ColumnType<unknown, string, string>;
+    updated_at: ColumnType<Date, string, string>;
   };
   idempotency_keys: {
     user_id: string;

@@ -105,34 +105,3 @@ export async function nextDueAt(db: Db): Promise<Date | null> {
     .executeTakeFirst();
   return (r?.due as Date | null | undefined) ?? null;
 }
-
-export interface OutboxRow {
-  id: string;
-  kind: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  itemKey: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-}
-
-/** Outbox messages, newest first, optionally for one item. */
-export async function listOutbox(
-  db: Db,
-  { itemKey, limit = 100 }: { itemKey?: string; limit?: number } = {},
-): Promise<OutboxRow[]> {
-  let q = db.selectFrom("outbox").selectAll();
-  if (itemKey) q = q.where("item_key", "=", itemKey);
-  const rows = await q.orderBy("id", "desc").limit(limit).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    recipient: r.recipient,
-    subject: r.subject,
-    body: r.body,
-    itemKey: r.item_key,
-    createdAt: r.created_at.toISOString(),
-    deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
-  }));
-}

@@ -135,7 +135,7 @@ export const teamRoutes =
       {
         schema: {
           tags: ["notifications"],
-          summary: "Messages Baton has queued (escalations, warnings), newest first (admin)",
+          summary: "Who was told what (every inbox line), newest first (admin)",
           response: answers(z.object({ messages: z.array(outboxSchema) })),
           querystring: z
             .object({
@@ -148,7 +148,7 @@ export const teamRoutes =
       async (request) => {
         if (!principalOf(request).isAdmin)
           throw new DomainError("admin_only", "Only an admin can read the outbox.");
-        const messages = await engine.sla.outbox({
+        const messages = await engine.notifications.told({
           itemKey: request.query.item,
           limit: request.query.limit,
         });
@@ -157,11 +157,14 @@ export const teamRoutes =
             id: m.id,
             kind: m.kind,
             recipient: m.recipient,
-            subject: m.subject,
-            body: m.body,
+            subject: m.title,
+            body: m.action,
+            reason: m.reason,
             item: m.itemKey,
             created_at: m.createdAt,
-            delivered_at: m.deliveredAt,
+            // In the inbox from the moment it was fanned out.
+            delivered_at: m.createdAt,
+            read_at: m.readAt,
           })),
         };
       },
