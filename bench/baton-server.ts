@@ -27,6 +27,8 @@ export interface BatonProcessOptions {
   pool: number | undefined;
   /** Directory for a V8 CPU profile of the server (written when it exits), if wanted. */
   profileDir?: string | undefined;
+  /** More settings for the server (BATON_SMTP_URL, say). */
+  env?: Record<string, string> | undefined;
   signal: AbortSignal;
 }
 
@@ -59,6 +61,7 @@ export async function startBatonProcess(opts: BatonProcessOptions): Promise<Bato
         ...(opts.pool === undefined ? {} : { BATON_DB_POOL: String(opts.pool) }),
         LOG_LEVEL: "warn",
         HOST: "127.0.0.1",
+        ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

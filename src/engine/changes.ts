@@ -47,7 +47,7 @@ export class ChangeFeed<T = ItemChange> {
   private flushing: Promise<void> | null = null;
   private readonly subscribers = new Set<Subscriber<T>>();
   private listener: Listener | null = null;
-  private readonly local: ((change: ItemChange) => void)[] = [];
+  private readonly local: ((change: T) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -70,7 +70,7 @@ export class ChangeFeed<T = ItemChange> {
    * Calls `fn` with every change this node publishes, once committed, before it goes out (no
    * LISTEN needed): the metrics worker learns here which items to derive again.
    */
-  onLocal(fn: (change: ItemChange) => void): void {
+  onLocal(fn: (change: T) => void): void {
     this.local.push(fn);
   }
 

@@ -83,6 +83,7 @@ export class Directory {
   private readonly tokens: TtlCache<string, Principal | null>;
   private readonly sessions: TtlCache<string, Principal | null>;
   private readonly teamNames: TtlCache<"all", Map<string, string>>;
+  private readonly teamList: TtlCache<"all", Team[]>;
 
   constructor(
     private readonly db: Db,
@@ -93,10 +94,12 @@ export class Directory {
     this.tokens = new TtlCache(5_000, 10_000, caches.canCache);
     this.sessions = new TtlCache(5_000, 10_000, caches.canCache);
     this.teamNames = new TtlCache(10_000, 1, caches.canCache);
+    this.teamList = new TtlCache(10_000, 1, caches.canCache);
     caches.on("directory", () => {
       this.tokens.clear();
       this.sessions.clear();
       this.teamNames.clear();
+      this.teamList.clear();
     });
   }
 
@@ -135,6 +138,14 @@ export class Directory {
 
   listTeams(): Promise<Team[]> {
     return store.listTeams(this.db);
+  }
+
+  /**
+   * Every team with its members, from a short-lived cache cleared on every node when teams or
+   * memberships change: the notification worker reads it every round.
+   */
+  cachedTeams(): Promise<Team[]> {
+    return this.teamList.get("all", () => store.listTeams(this.db));
   }
 
   async getTeam(key: string): Promise<Team> {

@@ -123,7 +123,7 @@ export class Notifications {
       batchSize,
       pollMs,
       // Commands at hundreds a second each wake the loop: one round per few ms, not per command.
-      coalesceMs: 5,
+      coalesceMs: 10,
       // The digest is checked once a minute.
       housekeeping: () => this.digest(),
       housekeepingMs: 60_000,
@@ -161,7 +161,7 @@ export class Notifications {
       leaseMs: this.leaseMs,
     });
     if (work.length === 0) return 0;
-    const teams: NotifyTeam[] = await this.deps.directory.listTeams();
+    const teams: NotifyTeam[] = await this.deps.directory.cachedTeams();
     const teamName = (key: string) => teams.find((t) => t.key === key)?.name ?? key;
     const planned = work.map((w) => {
       try {
