@@ -258,14 +258,7 @@ export class Notifications {
         failed.push({ w, error: e });
       }
     }
-    const bad = new Set(failed.map((f) => f.w.id));
-    const ok = work.filter((w) => !bad.has(w.id)).map((w) => w.id);
-    const { written } = await store.writeFanout(this.deps.db, {
-      outboxIds: ok,
-      notifications: notifications.filter((n) => !bad.has(n.outboxId)),
-      deliveries: deliveries.filter((d) => d.outboxId === undefined || !bad.has(d.outboxId)),
-      now,
-    });
+    const written = await this.writeRound({ work, notifications, deliveries, failed, now });
     for (const n of written) this.feed.publish({ recipient: n.recipient, notification: n });
     if (deliveries.length > 0) this.deps.deliveries.wake();
     for (const f of failed) {
@@ -285,6 +278,57 @@ export class Notifications {
         .catch(() => {});
     }
     return work.length;
+  }
+
+  /**
+   * Writes the round's fan-out in one statement; if the database refuses it, row by row, so a
+   * row it refuses (set aside in `failed`, retried with backoff) cannot hold the others back.
+   * Returns the inbox lines written.
+   */
+  private async writeRound({
+    work,
+    notifications,
+    deliveries,
+    failed,
+    now,
+  }: {
+    work: readonly store.OutboxWork[];
+    notifications: readonly store.NewNotification[];
+    deliveries: readonly store.NewDelivery[];
+    failed: { w: store.OutboxWork; error: unknown }[];
+    now: Date;
+  }): Promise<store.NotificationRow[]> {
+    const write = (rows: readonly store.OutboxWork[]) => {
+      const ids = new Set(rows.map((w) => w.id));
+      return store.writeFanout(this.deps.db, {
+        outboxIds: [...ids],
+        notifications: notifications.filter((n) => ids.has(n.outboxId)),
+        deliveries: deliveries.filter((d) => d.outboxId !== undefined && ids.has(d.outboxId)),
+        now,
+      });
+    };
+    const bad = new Set(failed.map((f) => f.w.id));
+    const ok = work.filter((w) => !bad.has(w.id));
+    try {
+      return (await write(ok)).written;
+    } catch (e) {
+      if (isConnectionError(e) || ok.length <= 1) {
+        if (ok.length === 1 && !isConnectionError(e))
+          failed.push({ w: ok[0] as store.OutboxWork, error: e });
+        else throw e;
+        return [];
+      }
+      this.logger.warn({ err: e, rows: ok.length }, "outbox: the round's write failed; row by row");
+    }
+    const written: store.NotificationRow[] = [];
+    for (const w of ok)
+      try {
+        written.push(...(await write([w])).written);
+      } catch (e) {
+        if (isConnectionError(e)) throw e;
+        failed.push({ w, error: e });
+      }
+    return written;
   }
 
   /**
