@@ -161,10 +161,18 @@ describe("the rest of the web app", () => {
     await page.goto("/workflows/onboarding");
     const link = page.locator(".react-flow__attribution a");
     await link.waitFor();
-    const [fg, bg] = await link.evaluate((a) => {
-      const box = a.closest(".react-flow__attribution") as HTMLElement;
-      return [getComputedStyle(a).color, getComputedStyle(box).backgroundColor];
-    });
+    // React Flow may replace the element while it lays the map out; a detached one has no
+    // computed style, so read until the link in the page answers.
+    let [fg, bg] = ["", ""];
+    await expect
+      .poll(async () => {
+        [fg, bg] = await link.evaluate((a) => {
+          const box = a.closest(".react-flow__attribution") as HTMLElement;
+          return [getComputedStyle(a).color, getComputedStyle(box).backgroundColor];
+        });
+        return fg !== "" && bg !== "";
+      })
+      .toBe(true);
     expect(contrast(fg, bg), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
   });
 });
