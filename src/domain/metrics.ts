@@ -389,6 +389,38 @@ function pct3(values: number[]): [number, number, number] | null {
   return [0.5, 0.85, 0.95].map((p) => percentile(sorted, p) as number) as [number, number, number];
 }
 
+/** An edge with nothing counted yet. */
+export function emptyEdgeCounts(edge: {
+  fromStep: string;
+  toStep: string;
+  fromTeam: string;
+  toTeam: string;
+}): EdgeCounts {
+  const { fromStep, toStep, fromTeam, toTeam } = edge;
+  return {
+    fromStep,
+    toStep,
+    fromTeam,
+    toTeam,
+    submitted: 0,
+    accepted: 0,
+    rejected: 0,
+    withdrawn: 0,
+    reasons: {},
+    failedCriteria: {},
+    limboMs: null,
+    limboBusinessMs: null,
+    bounces: 0,
+    questionsAfterAccept: 0,
+    pending: 0,
+    oldestPendingAt: null,
+    slaMet: 0,
+    slaBreached: 0,
+    surveyReceiver: { total: 0, n: 0 },
+    surveySender: { total: 0, n: 0 },
+  };
+}
+
 /** EdgeCounts recomputed from facts, in no particular order (sort as the store does). */
 export function edgeCountsOf(
   all: readonly { itemId: string; facts: ItemFacts }[],
@@ -405,30 +437,7 @@ export function edgeCountsOf(
     const id = JSON.stringify([h.fromStep, h.toStep, h.fromTeam, h.toTeam]);
     let e = edges.get(id);
     if (!e) {
-      e = {
-        fromStep: h.fromStep,
-        toStep: h.toStep,
-        fromTeam: h.fromTeam,
-        toTeam: h.toTeam,
-        submitted: 0,
-        accepted: 0,
-        rejected: 0,
-        withdrawn: 0,
-        reasons: {},
-        failedCriteria: {},
-        limboMs: null,
-        limboBusinessMs: null,
-        bounces: 0,
-        questionsAfterAccept: 0,
-        pending: 0,
-        oldestPendingAt: null,
-        slaMet: 0,
-        slaBreached: 0,
-        surveyReceiver: { total: 0, n: 0 },
-        surveySender: { total: 0, n: 0 },
-        limbo: [],
-        limboB: [],
-      };
+      e = { ...emptyEdgeCounts(h), limbo: [], limboB: [] };
       edges.set(id, e);
     }
     return e;

@@ -1,6 +1,12 @@
 import { sql } from "kysely";
 import type { Item } from "../domain/item.ts";
-import type { EdgeCounts, ItemFacts, MetricsFilter, SurveyFact } from "../domain/metrics.ts";
+import {
+  type EdgeCounts,
+  emptyEdgeCounts,
+  type ItemFacts,
+  type MetricsFilter,
+  type SurveyFact,
+} from "../domain/metrics.ts";
 import type { Db } from "./db.ts";
 
 /*
@@ -348,28 +354,12 @@ export async function edgeCounts(db: Db, f: MetricsFilter): Promise<EdgeCounts[]
 
 /** An edge with nothing counted yet. */
 export function emptyEdge(k: EdgeKey): EdgeCounts {
-  return {
+  return emptyEdgeCounts({
     fromStep: k.from_step,
     toStep: k.to_step,
     fromTeam: k.from_team,
     toTeam: k.to_team,
-    submitted: 0,
-    accepted: 0,
-    rejected: 0,
-    withdrawn: 0,
-    reasons: {},
-    failedCriteria: {},
-    limboMs: null,
-    limboBusinessMs: null,
-    bounces: 0,
-    questionsAfterAccept: 0,
-    pending: 0,
-    oldestPendingAt: null,
-    slaMet: 0,
-    slaBreached: 0,
-    surveyReceiver: { total: 0, n: 0 },
-    surveySender: { total: 0, n: 0 },
-  };
+  });
 }
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

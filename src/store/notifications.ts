@@ -204,17 +204,7 @@ export async function writeFanout(
     inbox: x.inbox,
     digest_pending: x.digestPending,
   }));
-  const d = deliveries.map((x) => ({
-    outbox_id: x.outboxId ?? null,
-    idempotency_id: x.idempotencyId,
-    channel: x.channel,
-    target: x.target,
-    kind: x.kind,
-    item_key: x.itemKey,
-    subscription: x.subscription ?? null,
-    payload: x.payload,
-    created_at: x.createdAt,
-  }));
+  const d = deliveries.map(deliveryRow);
   const { rows } = await sql<{ part: "gone" | "n"; row: NotificationDbRow & { id: string } }>`
     with gone as (
       delete from outbox where id = any(${outboxIds}::bigint[]) returning id
@@ -275,14 +265,10 @@ export async function outboxBacklog(db: Db): Promise<{ pending: number; oldest: 
   return { pending: Number(rows[0]?.n ?? 0), oldest: iso(rows[0]?.oldest ?? null) };
 }
 
-/** Inserts delivery jobs (not tied to an outbox row); an idempotency id already there adds nothing. */
-export async function enqueueDeliveries(
-  db: Db,
-  deliveries: readonly NewDelivery[],
-  now: Date,
-): Promise<string[]> {
-  if (deliveries.length === 0) return [];
-  const d = deliveries.map((x) => ({
+/** A delivery job as the insert statements read it (jsonb_to_recordset). */
+function deliveryRow(x: NewDelivery) {
+  return {
+    outbox_id: x.outboxId ?? null,
     idempotency_id: x.idempotencyId,
     channel: x.channel,
     target: x.target,
@@ -291,7 +277,17 @@ export async function enqueueDeliveries(
     subscription: x.subscription ?? null,
     payload: x.payload,
     created_at: x.createdAt,
-  }));
+  };
+}
+
+/** Inserts delivery jobs (not tied to an outbox row); an idempotency id already there adds nothing. */
+export async function enqueueDeliveries(
+  db: Db,
+  deliveries: readonly NewDelivery[],
+  now: Date,
+): Promise<string[]> {
+  if (deliveries.length === 0) return [];
+  const d = deliveries.map(deliveryRow);
   const { rows } = await sql<{ id: string }>`
     insert into deliveries (idempotency_id, channel, target, kind, item_key, subscription, payload,
       created_at, next_attempt_at)
