@@ -160,7 +160,7 @@ describe("the team queue", () => {
     await page.getByText("Nothing stalled").waitFor();
     await page
       .getByText(
-        "Work your team holds that breached its service level or sat untouched for 3 days shows here.",
+        "Work your team holds that breached its service level or sat untouched longer than its workflow's stall_after (3 business days by default) shows here.",
       )
       .waitFor();
     await page.context().close();

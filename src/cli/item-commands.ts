@@ -352,6 +352,8 @@ function describeEvent(e: EventJson): string {
       return `warning: the ${e.data.clock} clock of ${e.data.team} (${e.data.step}) is due ${formatTime(e.data.dueAt)}`;
     case "sla.breached":
       return `BREACHED: the ${e.data.clock} clock of ${e.data.team} (${e.data.step}) was due ${formatTime(e.data.dueAt)}`;
+    case "item.stalled":
+      return `STALLED: nothing happened since ${formatTime(e.data.since)} (${e.data.team}, ${e.data.step}; stall_after ${e.data.stallAfter})`;
     default: {
       // A newer server may log event types this CLI does not know; show them rather than fail.
       const unknown: never = e;

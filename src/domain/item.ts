@@ -98,7 +98,34 @@ export interface Item {
   clockLog: ItemEvent[];
   /** Service-level alerts already raised, as `<clock id>:warning|breach`: each is raised once. */
   alerts: string[];
+  /**
+   * The last activity: the instant of the latest event other than the alerts Baton raises
+   * itself (sla.*, item.stalled). Absent on items stored before stalls were detected, whose
+   * `updatedAt` stands in (see activeAt()).
+   */
+  activeAt?: string;
+  /** Set when the item was found stalled (no activity for its `stall_after`); any activity clears it. */
+  stalled?: Stall | null;
+  /** How many times the item stalled (names the stall timer of the next idle spell). */
+  stalls?: number;
 }
+
+/** A stall: when it was raised, the last activity before it, and where the work sat. */
+export interface Stall {
+  at: string;
+  since: string;
+  step: string;
+  team: string;
+  stallAfter: string;
+}
+
+/** The item's last activity (see Item.activeAt). */
+export function activeAt(item: Item): string {
+  return item.activeAt ?? item.updatedAt;
+}
+
+/** Events Baton raises about an item on its own; they are not activity (see Item.activeAt). */
+const alertEventTypes = new Set<string>(["sla.warning", "sla.breached", "item.stalled"]);
 
 /** How an alert is remembered: one per clock and mark. */
 export function alertKey(clock: string, fire: "warning" | "breach"): string {
@@ -290,6 +317,11 @@ export type ItemEventBody =
         limitSeconds: number;
         dueAt: string | null;
       };
+    }
+  /** No activity for the step's `stall_after`: appended once per idle spell by the timer worker. */
+  | {
+      type: "item.stalled";
+      data: { step: string; team: string; since: string; stallAfter: string };
     };
 
 export type ItemEventType = ItemEventBody["type"];
@@ -367,14 +399,19 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
       due: d.due ?? null,
       clockLog: [forClockLog(e)],
       alerts: [],
+      activeAt: e.at,
+      stalled: null,
+      stalls: 0,
     };
   }
   if (!item) throw new Error(`event ${e.type} before item.created`);
+  const isActivity = !alertEventTypes.has(e.type);
   const base: Item = {
     ...item,
     version: item.version + 1,
     updatedAt: e.at,
     clockLog: clockEventTypes.has(e.type) ? [...item.clockLog, forClockLog(e)] : item.clockLog,
+    ...(isActivity ? { activeAt: e.at, stalled: null } : {}),
   };
   switch (e.type) {
     case "item.fields_updated": {
@@ -469,6 +506,12 @@ export function evolve(item: Item | null, e: ItemEvent): Item {
           ...item.alerts,
           alertKey(e.data.clock, e.type === "sla.warning" ? "warning" : "breach"),
         ],
+      };
+    case "item.stalled":
+      return {
+        ...base,
+        stalled: { at: e.at, ...e.data },
+        stalls: (item.stalls ?? 0) + 1,
       };
     case "comment.added":
       return { ...base, comments: item.comments + 1 };

@@ -57,3 +57,30 @@ export function describeNext(
       return null;
   }
 }
+
+/** The steps the item has passed, the one it is in and those expected next (following routes). */
+export function stepPath(
+  item: Item,
+  def: WorkflowDef,
+): { step: string; name: string; team: string; status: "done" | "current" | "upcoming" }[] {
+  const done = item.handoffs.filter((h) => h.outcome === "accepted").map((h) => h.fromStep);
+  const upcoming: string[] = [];
+  if (item.status !== "done" && item.status !== "cancelled") {
+    const seen = new Set([...done, item.step]);
+    for (let s = routeHandoff(stepOf(def, item.step), item.fields); s && !seen.has(s); ) {
+      upcoming.push(s);
+      seen.add(s);
+      s = routeHandoff(stepOf(def, s), item.fields);
+    }
+  }
+  const entry = (key: string, status: "done" | "current" | "upcoming") => {
+    const s = stepOf(def, key);
+    return { step: key, name: s.name ?? key, team: s.team, status };
+  };
+  const current = item.status === "done" ? "done" : "current";
+  return [
+    ...done.map((k) => entry(k, "done")),
+    entry(item.step, current),
+    ...upcoming.map((k) => entry(k, "upcoming")),
+  ];
+}

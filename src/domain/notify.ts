@@ -206,11 +206,10 @@ export function recipientsOf({
       addTeam(event.data.team, "team");
       break;
     }
-    default:
-      if ((event.type as string) === "item.stalled") {
-        const data = (event as { data?: { team?: string } }).data;
-        addLeads(data?.team ?? item.ownerTeam);
-      }
+    case "item.stalled":
+      // The team that must move (the receiver of a handoff awaiting acceptance), not the owner.
+      addLeads(event.data.team);
+      break;
   }
   if (watch) for (const w of watchers) add(w, "watcher");
   out.delete(event.actor.toLowerCase());
@@ -320,12 +319,12 @@ export function describe({
           ? "Escalated to you: see that it moves now."
           : "Overdue: act now.",
       );
+    case "item.stalled":
+      return {
+        title: `${what} has stalled with ${teamName(event.data.team)}: no activity for ${event.data.stallAfter} of business time`,
+        action: "Find out why it is stuck and unblock it.",
+      };
     default: {
-      if ((event.type as string) === "item.stalled")
-        return {
-          title: `${what} has stalled with ${teamName(item.ownerTeam)}: no activity for too long`,
-          action: "Find out why it is stuck and unblock it.",
-        };
       return {
         title: `${what} changed: ${isClosed(item.status) ? item.status : `now with ${teamName(item.ownerTeam)}`}`,
         action: watching,

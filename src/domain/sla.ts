@@ -1,6 +1,6 @@
-import { type BusinessCalendar, parseDuration } from "./calendar.ts";
+import { addDuration, type BusinessCalendar, parseDuration } from "./calendar.ts";
 import { type Clock, type ClockTimer, clockTimers, computeClocks, measureSpan } from "./clocks.ts";
-import type { Item, Question } from "./item.ts";
+import { activeAt, type Item, nextTeam, pendingHandoff, type Question } from "./item.ts";
 import type { WorkflowDef } from "./workflow.ts";
 
 /*
@@ -194,4 +194,49 @@ export function urgencyOf(clocks: readonly Clock[]): {
     if (c.due_at !== null && (next === null || c.due_at < next)) next = c.due_at;
   }
   return { urgency, nextDueAt: next };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stalled work
+
+/** How long work may sit without activity when neither its step nor its workflow says. */
+export const DEFAULT_STALL_AFTER = "3d";
+
+/** Where an idle item sits and the moment it counts as stalled. */
+export interface StallCheck {
+  /** The step whose `stall_after` applies: the step being worked, or the one a handoff goes to. */
+  step: string;
+  /** The team that must move (its calendar measures the business time). */
+  team: string;
+  /** The last activity. */
+  since: string;
+  stallAfter: string;
+  /** When the item stalls if nothing happens before. */
+  at: string;
+}
+
+/**
+ * When an item stalls: `stall_after` (the step's, else the workflow's, else 3 business days) of
+ * the next team's business time after its last activity. Only work someone must move can
+ * stall: in progress or awaiting acceptance. Paused work waits on purpose (its clocks stop too)
+ * and closed work is over; those, and a limit past every deadline the calendar can compute, give
+ * null. An item already stalled gives its check all the same (the caller sees `item.stalled`).
+ */
+export function stallOf({ item, def, calendarOf }: Omit<SlaInput, "now">): StallCheck | null {
+  if (item.status !== "in_progress" && item.status !== "awaiting_acceptance") return null;
+  const team = nextTeam(item);
+  if (team === null) return null;
+  const step = pendingHandoff(item)?.toStep ?? item.step;
+  const stallAfter =
+    def.steps.find((s) => s.key === step)?.stall_after ?? def.stall_after ?? DEFAULT_STALL_AFTER;
+  const calendar = calendarOf(team);
+  const since = activeAt(item);
+  const at = addDuration(new Date(since), parseDuration(stallAfter, calendar), calendar);
+  if (Number.isNaN(at.getTime())) return null;
+  return { step, team, since, stallAfter, at: at.toISOString() };
+}
+
+/** The stall timer's key: one per idle spell (a fired one keeps its row, so each spell gets its own). */
+export function stallTimerKey(item: Item): string {
+  return `stall:${item.stalls ?? 0}`;
 }

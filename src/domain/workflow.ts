@@ -82,6 +82,8 @@ const fieldSchema = z
       .max(50)
       .optional(),
     help: prose.optional(),
+    /** Shown on the requester's status page (every other field stays hidden there). */
+    public: z.boolean().optional(),
   })
   .strict();
 
@@ -168,6 +170,8 @@ const stepSchema = z
     complete_within: duration.optional(),
     warn_at: percent.optional(),
     escalate_to: escalation.optional(),
+    /** Work in this step with no activity this long is stalled (default: the workflow's). */
+    stall_after: duration.optional(),
     handoff: handoffSchema.optional(),
   })
   .strict();
@@ -199,6 +203,8 @@ export const workflowSchema = z
       })
       .strict()
       .optional(),
+    /** Default `stall_after` of every step (3 business days when absent). */
+    stall_after: duration.optional(),
   })
   .strict();
 

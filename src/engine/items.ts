@@ -160,7 +160,7 @@ export class Items {
       sla,
     );
     const { item } = draft(key);
-    this.recent.set(key, { id, item, timed: sla.nextDueAt !== null });
+    this.recent.set(key, { id, item, timed: sla.timers.length > 0 });
     this.changes.publish(changeOf(item, "item.created"));
     return { item, def, clocks: sla.clocks };
   }
@@ -276,7 +276,7 @@ export class Items {
       item: next,
       def: nextDef,
       clocks: sla.clocks,
-      timed: sla.nextDueAt !== null,
+      timed: sla.timers.length > 0,
       changed: events.at(-1)?.type,
       notified: outbox.length > 0,
     };
@@ -436,27 +436,50 @@ export class Items {
   /**
    * A team's view of the work: what to accept, what it holds, what it sent on and waits for,
    * what is paused, questions to answer, and what is stalled (in its hands and breached, or
-   * untouched for `stalledAfterDays` days). With `keys`, only those items, in the sections
-   * they are in now (a client patching the queue it holds after a live change).
+   * stalled by its workflow's rule — `stall_after` of business time without activity — or, when
+   * `stalledAfterDays` is given, untouched for that many wall-clock days). With `keys`, only
+   * those items, in the sections they are in now (a client patching the queue it holds).
    */
   async queue(
     team: string,
     {
       limit = 500,
-      stalledAfterDays = 3,
+      stalledAfterDays,
       keys,
     }: { limit?: number; stalledAfterDays?: number; keys?: readonly string[] | undefined } = {},
   ): Promise<QueueSections> {
     if (!(await this.directory.hasTeam(team)))
       throw new DomainError("not_found", `No team "${team}".`);
-    const stalledBefore = new Date(
-      this.clock().getTime() - stalledAfterDays * 86_400_000,
-    ).toISOString();
+    const stalledBefore =
+      stalledAfterDays === undefined
+        ? undefined
+        : new Date(this.clock().getTime() - stalledAfterDays * 86_400_000).toISOString();
     const sections = await store.listQueue(this.db, { team, limit, stalledBefore, keys });
     const views = await Promise.all(
       queueSections.map(async (name) => [name, await this.withDefs(sections[name])] as const),
     );
     return Object.fromEntries(views) as QueueSections;
+  }
+
+  /**
+   * Stalled work across teams (or of one team, one workflow), most stalled first: each item with
+   * where it sits and since when nothing has happened (see stallOf).
+   */
+  async stalled(filter: {
+    team?: string | undefined;
+    workflow?: string | undefined;
+    limit?: number | undefined;
+  }): Promise<(ItemView & { stalledAt: string })[]> {
+    const rows = await store.listStalled(this.db, {
+      team: filter.team,
+      workflow: filter.workflow,
+      limit: filter.limit ?? 100,
+    });
+    const views = await this.withDefs(rows);
+    return views.map((v, i) => ({
+      ...v,
+      stalledAt: (rows[i] as store.StalledRow).stalledAt.toISOString(),
+    }));
   }
 }
 

@@ -8,7 +8,7 @@ import {
 import type { Clock } from "../domain/clocks.ts";
 import { DomainError } from "../domain/errors.ts";
 import { alertKey, type Item, isClosed } from "../domain/item.ts";
-import { itemClocks, itemTimers, urgencyOf } from "../domain/sla.ts";
+import { itemClocks, itemTimers, stallOf, stallTimerKey, urgencyOf } from "../domain/sla.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import { listCalendars, setCalendar } from "../store/directory.ts";
@@ -237,9 +237,16 @@ export class ServiceLevels {
     const clocks = itemClocks(input).current;
     const { urgency, nextDueAt } = urgencyOf(clocks);
     // An alert already raised needs no timer (and its own, being fired now, must not be rewritten).
-    const timers = itemTimers(input)
+    const timers: ItemSla["timers"] = itemTimers(input)
       .filter((t) => !item.alerts.includes(alertKey(t.clock_id, t.fire)))
       .map((t) => ({ key: alertKey(t.clock_id, t.fire), dueAt: t.fire_at, payload: t }));
+    // One stall timer while work waits on someone and has not stalled yet; each activity moves
+    // it, and firing it (timer-worker.ts) re-checks the moment, so it fires once per idle spell.
+    const stall = item.stalled ? null : stallOf(input);
+    if (stall) {
+      const key = stallTimerKey(item);
+      timers.push({ key, dueAt: stall.at, payload: { clock_id: key, fire: "stall" } });
+    }
     return { urgency, nextDueAt, questionTeams, timers, clocks };
   }
 }

@@ -1,7 +1,7 @@
 import type { BusinessCalendar } from "../domain/calendar.ts";
 import type { Clock } from "../domain/clocks.ts";
 import { alertKey, evolve, type Item, type ItemEvent, isClosed } from "../domain/item.ts";
-import { itemClocks } from "../domain/sla.ts";
+import { itemClocks, type StallCheck, stallOf, stallTimerKey } from "../domain/sla.ts";
 import type { Db } from "../store/db.ts";
 import { isConnectionError } from "../store/health.ts";
 import { appendEvents, appendMany, type OutboxEntry } from "../store/items.ts";
@@ -12,6 +12,7 @@ import {
   markFired,
   type RetryPolicy,
   recordTimerFailures,
+  rescheduleTimer,
 } from "../store/timers.ts";
 import { type ChangeFeed, changeOf } from "./changes.ts";
 import type { Directory } from "./directory.ts";
@@ -28,10 +29,10 @@ import type { Workflows } from "./workflows.ts";
  * (the item remembers it), so a timer claimed twice after a lost lease still adds one event.
  */
 
-/** The part of a timer row's payload the worker reads (see clockTimers). */
+/** The part of a timer row's payload the worker reads (see clockTimers, and slaWith for stalls). */
 interface TimerPayload {
   clock_id: string;
-  fire: "warning" | "breach";
+  fire: "warning" | "breach" | "stall";
 }
 
 export interface TimerWorkerOptions {
@@ -272,6 +273,28 @@ export class TimerWorker {
     const idle: string[] = [];
     for (const timer of timers) {
       const { clock_id, fire } = timer.payload as TimerPayload;
+      if (fire === "stall") {
+        const stall = stallOf({ item: next, def, calendarOf });
+        const isCurrent = !next.stalled && stall !== null && clock_id === stallTimerKey(next);
+        if (!isCurrent || stall === null) idle.push(timer.id);
+        else if (Date.parse(stall.at) > now.getTime())
+          // Moved later since it was written (a calendar change not yet recomputed): wait for it.
+          await rescheduleTimer(this.deps.db, { id: timer.id, dueAt: stall.at });
+        else {
+          const event = stallEvent(stall, now);
+          next = evolve(next, event);
+          events.push(event);
+          fired.push(timer.id);
+          // The owner team's leads are told (src/domain/notify.ts reads data.team).
+          outbox.push({
+            seq: item.version + events.length,
+            kind: event.type,
+            watch: false,
+            data: { team: stall.team },
+          });
+        }
+        continue;
+      }
       const clock = clocks.find((c) => c.id === clock_id);
       const isDue =
         clock !== undefined &&
@@ -370,5 +393,15 @@ function alertEvent(clock: Clock, fire: "warning" | "breach", now: Date): ItemEv
       limitSeconds: clock.limit_s,
       dueAt: clock.due_at,
     },
+  };
+}
+
+function stallEvent(stall: StallCheck, now: Date): ItemEvent {
+  const { step, team, since, stallAfter } = stall;
+  return {
+    type: "item.stalled",
+    actor: "baton",
+    at: now.toISOString(),
+    data: { step, team, since, stallAfter },
   };
 }

@@ -2,8 +2,8 @@ import type { Clock } from "../domain/clocks.ts";
 import type { CurrentComment } from "../domain/comments.ts";
 import { meetingBlock, missingForHandoff, pathTeams } from "../domain/decide.ts";
 import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
-import { pendingHandoff } from "../domain/item.ts";
-import { describeNext, type NextAction } from "../domain/next-action.ts";
+import { activeAt, pendingHandoff } from "../domain/item.ts";
+import { describeNext, type NextAction, stepPath } from "../domain/next-action.ts";
 import type { Reason } from "../domain/notify.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "../domain/workflow.ts";
 import type { Team, User } from "../engine/directory.ts";
@@ -38,30 +38,6 @@ function presentHandoff(h: Handoff, def: WorkflowDef) {
     comment: h.comment,
     failed_criteria: h.failedCriteria,
   };
-}
-
-/** The steps the item has passed, the one it is in and those expected next (following routes). */
-function pathOf(item: Item, def: WorkflowDef) {
-  const done = item.handoffs.filter((h) => h.outcome === "accepted").map((h) => h.fromStep);
-  const upcoming: string[] = [];
-  if (item.status !== "done" && item.status !== "cancelled") {
-    const seen = new Set([...done, item.step]);
-    for (let s = routeHandoff(stepOf(def, item.step), item.fields); s && !seen.has(s); ) {
-      upcoming.push(s);
-      seen.add(s);
-      s = routeHandoff(stepOf(def, s), item.fields);
-    }
-  }
-  const entry = (key: string, status: "done" | "current" | "upcoming") => {
-    const s = stepOf(def, key);
-    return { step: key, name: s.name ?? key, team: s.team, status };
-  };
-  const current = item.status === "done" ? "done" : "current";
-  return [
-    ...done.map((k) => entry(k, "done")),
-    entry(item.step, current),
-    ...upcoming.map((k) => entry(k, "upcoming")),
-  ];
 }
 
 /**
@@ -163,7 +139,7 @@ export function presentItem(
       ...presentHandoff(h, def),
       meetings: item.meetings.filter((m) => m.handoff === h.id).map((m) => presentMeeting(item, m)),
     })),
-    path: pathOf(item, def),
+    path: stepPath(item, def),
     teams: item.teams,
     // The teams that may ask or be asked questions about the item (admins may ask any).
     question_teams: pathTeams(item, def),
@@ -178,6 +154,16 @@ export function presentItem(
     created_at: item.createdAt,
     created_by: item.createdBy,
     updated_at: item.updatedAt,
+    active_at: activeAt(item),
+    stalled: item.stalled
+      ? {
+          at: item.stalled.at,
+          since: item.stalled.since,
+          step: item.stalled.step,
+          team: item.stalled.team,
+          stall_after: item.stalled.stallAfter,
+        }
+      : null,
   };
 }
 
@@ -251,6 +237,30 @@ export function presentItemSummary(
     version: item.version,
     created_at: item.createdAt,
     updated_at: item.updatedAt,
+  };
+}
+
+/** Where a stalled item sits and for how long (see stallOf). */
+export function presentStall(
+  item: Item,
+  def: WorkflowDef,
+  stalledAt: string,
+  teamName: TeamName,
+  now: number,
+) {
+  const stall = item.stalled;
+  const since = stall?.since ?? item.updatedAt;
+  const step = stall?.step ?? item.step;
+  const team = stall?.team ?? item.ownerTeam;
+  return {
+    since,
+    at: stall?.at ?? stalledAt,
+    step,
+    step_name: def.steps.find((s) => s.key === step)?.name ?? step,
+    team,
+    team_name: teamName(team),
+    stall_after: stall?.stallAfter ?? "",
+    idle_s: Math.max(0, Math.floor((now - Date.parse(since)) / 1000)),
   };
 }
 

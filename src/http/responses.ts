@@ -265,6 +265,19 @@ export const itemSchema = z
     created_at: at,
     created_by: z.string(),
     updated_at: at,
+    active_at: at.describe("the last activity (alerts Baton raises itself do not count)"),
+    stalled: z
+      .object({
+        at,
+        since: at,
+        step: z.string(),
+        team: z.string(),
+        stall_after: z.string(),
+      })
+      .nullable()
+      .describe(
+        "set while the item is stalled (no activity for its stall_after); activity clears it",
+      ),
   })
   .meta({ id: "Item" });
 
@@ -418,6 +431,31 @@ export const queueSchema = z
     stalled: items,
   })
   .meta({ id: "Queue" });
+
+export const shareSchema = z
+  .object({
+    url: z.string().describe("the page to send the requester; it works without an account"),
+    token: z.string().describe("shown once; only its SHA-256 is kept"),
+    expires_at: at.nullable(),
+  })
+  .meta({ id: "Share" });
+
+export const stallSchema = z
+  .object({
+    since: at.describe("the last activity"),
+    at: at.describe("when the item was found stalled"),
+    step: z.string(),
+    step_name: z.string(),
+    team: z.string().describe("the team that must move"),
+    team_name: z.string(),
+    stall_after: z.string().describe("the rule that applied: business time of the team"),
+    idle_s: z.number().int().describe("wall-clock seconds since the last activity"),
+  })
+  .meta({ id: "Stall" });
+
+export const stalledSchema = z
+  .object({ items: z.array(itemSummarySchema.extend({ stalled: stallSchema })) })
+  .meta({ id: "StalledList" });
 
 export const outboxSchema = z
   .object({

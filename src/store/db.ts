@@ -13,6 +13,7 @@ import * as metrics from "./migrations/011-metrics.ts";
 import * as searchAndViews from "./migrations/012-search-and-views.ts";
 import * as oidc from "./migrations/013-oidc.ts";
 import * as files from "./migrations/016-files.ts";
+import * as hooks from "./migrations/017-hooks.ts";
 import type { Database } from "./schema.ts";
 import { inOpenScope, type OpenScope, openScope, ScopedPool } from "./scope.ts";
 
@@ -157,6 +158,7 @@ const migrations = {
   "012-search-and-views": searchAndViews,
   "013-oidc": oidc,
   "016-files": files,
+  "017-hooks": hooks,
 };
 
 /** The names of the migrations this Baton ships, in order. */

@@ -25,14 +25,21 @@ function eventRows(events: readonly ItemEvent[], firstSeq: number): string {
 /** An item as a command loads it: with whether its row may hold unfired timers. */
 export interface LoadedItem extends StoredItem {
   /**
-   * Whether the item may have unfired timers: it has a clock with a deadline (`next_due_at`).
-   * An item without may be written without looking at the timers table at all.
+   * Whether the item may have unfired timers: it has a clock with a deadline (`next_due_at`) or
+   * a stall timer. An item without may be written without looking at the timers table at all.
    */
   timed: boolean;
 }
 
 type LoadedRow = { id: string; doc: Item; timed: boolean };
 const loaded = (r: LoadedRow): LoadedItem => ({ id: r.id, item: r.doc, timed: r.timed });
+
+/**
+ * Whether a row may hold unfired timers: it has a deadline, or it is work in someone's hands
+ * that is not stalled yet (its stall timer waits; see stallOf in domain/sla.ts).
+ */
+const TIMED = `(next_due_at is not null
+  or (status in ('in_progress', 'awaiting_acceptance') and stalled_at is null))`;
 
 /** Loads an item's projection by key. */
 export async function findItem(db: Db, key: string): Promise<LoadedItem | undefined> {
@@ -42,7 +49,7 @@ export async function findItem(db: Db, key: string): Promise<LoadedItem | undefi
 
 const FIND_ITEM: Statement = {
   name: "find_item",
-  text: "select id, doc, next_due_at is not null as timed from items where key = $1",
+  text: `select id, doc, ${TIMED} as timed from items where key = $1`,
 };
 
 /**
@@ -123,11 +130,12 @@ function projection(item: Item, sla: ItemSla): unknown[] {
     sla.urgency,
     sla.nextDueAt,
     sla.questionTeams,
+    item.stalled?.at ?? null,
   ];
 }
 
 const PROJECTION_COLUMNS = `status, step, owner_team, next_team, assignee, teams, waiting_teams,
-  version, doc, updated_at, urgency, next_due_at, question_teams`;
+  version, doc, updated_at, urgency, next_due_at, question_teams, stalled_at`;
 
 /**
  * Inserts a new item with its first events and timers, numbering it in the same statement: the
@@ -167,12 +175,12 @@ export async function insertItem(
  */
 const insertItemText = (timers: boolean) => `
     with events_in as materialized (
-      select * from jsonb_to_recordset($20::jsonb)
+      select * from jsonb_to_recordset($21::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
     )${
       timers
         ? `, timers_in as materialized (
-      select * from jsonb_to_recordset($21::jsonb) as t(key text, due_at timestamptz, payload jsonb)
+      select * from jsonb_to_recordset($22::jsonb) as t(key text, due_at timestamptz, payload jsonb)
     )`
         : ""
     }, numbered as (
@@ -184,7 +192,8 @@ const insertItemText = (timers: boolean) => `
       insert into items (key, ${PROJECTION_COLUMNS}, workflow_key, workflow_version, created_at)
       select numbered.key, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::text[],
              $11::int, replace($12::text, $3::text, numbered.key)::json, $13::timestamptz,
-             $14::smallint, $15::timestamptz, $16::text[], $17::text, $18::int, $19::timestamptz
+             $14::smallint, $15::timestamptz, $16::text[], $17::timestamptz, $18::text, $19::int,
+             $20::timestamptz
       from numbered
       returning id, key
     ), new_events as (
@@ -293,13 +302,13 @@ const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers
     with updated as (
       update items set status = $3, step = $4, owner_team = $5, next_team = $6, assignee = $7,
         teams = $8, waiting_teams = $9, version = $10, doc = $11, updated_at = $12, urgency = $13,
-        next_due_at = $14, question_teams = $15
+        next_due_at = $14, question_teams = $15, stalled_at = $16
       where id = $1 and version = $2 ${condition}
       returning id
     )${timers}
     insert into events (item_id, seq, type, actor, at, data)
     select updated.id, e.seq, e.type, e.actor, e.at, e.data
-    from updated, jsonb_to_recordset($16::jsonb)
+    from updated, jsonb_to_recordset($17::jsonb)
       as e(seq int, type text, actor text, at timestamptz, data jsonb)`;
 
 /**
@@ -309,11 +318,11 @@ const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers
  */
 const TIMERS_CTE = `, stale_timers as (
       delete from timers t using updated
-      where t.item_id = updated.id and t.fired_at is null and t.key <> all($17::text[])
+      where t.item_id = updated.id and t.fired_at is null and t.key <> all($18::text[])
     ), new_timers as (
       insert into timers (item_id, key, due_at, payload)
       select updated.id, x.key, x.due_at, x.payload
-      from updated, jsonb_to_recordset($18::jsonb) as x(key text, due_at timestamptz, payload jsonb)
+      from updated, jsonb_to_recordset($19::jsonb) as x(key text, due_at timestamptz, payload jsonb)
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload,
         attempts = 0, last_error = null, retry_at = null
         where timers.fired_at is null
@@ -322,7 +331,7 @@ const TIMERS_CTE = `, stale_timers as (
 const APPEND_ONE: Statement = { name: "append_one", text: appendOne({ timers: TIMERS_CTE }) };
 const APPEND_ONE_NOTIFY: Statement = {
   name: "append_one_notify",
-  text: appendOne({ timers: TIMERS_CTE + outboxCte(19) }),
+  text: appendOne({ timers: TIMERS_CTE + outboxCte(20) }),
 };
 
 /** A write that leaves the item without timers: its unfired ones go. */
@@ -335,7 +344,7 @@ const APPEND_ONE_UNTIMED: Statement = {
 };
 const APPEND_ONE_UNTIMED_NOTIFY: Statement = {
   name: "append_one_untimed_notify",
-  text: appendOne({ timers: UNTIMED_CTE + outboxCte(17) }),
+  text: appendOne({ timers: UNTIMED_CTE + outboxCte(18) }),
 };
 
 /**
@@ -344,11 +353,11 @@ const APPEND_ONE_UNTIMED_NOTIFY: Statement = {
  */
 const APPEND_ONE_BARE: Statement = {
   name: "append_one_bare",
-  text: appendOne({ condition: "and next_due_at is null" }),
+  text: appendOne({ condition: `and not ${TIMED}` }),
 };
 const APPEND_ONE_BARE_NOTIFY: Statement = {
   name: "append_one_bare_notify",
-  text: appendOne({ condition: "and next_due_at is null", timers: outboxCte(17) }),
+  text: appendOne({ condition: `and not ${TIMED}`, timers: outboxCte(18) }),
 };
 
 /**
@@ -374,6 +383,7 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
     urgency: w.sla.urgency,
     next_due_at: w.sla.nextDueAt,
     question_teams: w.sla.questionTeams,
+    stalled_at: w.item.stalled?.at ?? null,
     timer_keys: w.sla.timers.map((t) => t.key),
     fired: w.firedTimers ?? [],
     at: w.at ?? w.item.updatedAt,
@@ -406,7 +416,7 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
         id bigint, from_version int, version int, status text, step text, owner_team text,
         next_team text, assignee text, teams text[], waiting_teams text[], doc json,
         updated_at timestamptz, urgency smallint, next_due_at timestamptz, question_teams text[],
-        timer_keys text[], fired bigint[], at timestamptz)
+        stalled_at timestamptz, timer_keys text[], fired bigint[], at timestamptz)
     ), locked as (
       select i.id from items i join w on w.id = i.id and i.version = w.from_version
       order by i.id for update of i
@@ -414,7 +424,7 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
       update items i set status = w.status, step = w.step, owner_team = w.owner_team,
         next_team = w.next_team, assignee = w.assignee, teams = w.teams, waiting_teams = w.waiting_teams,
         version = w.version, doc = w.doc, updated_at = w.updated_at, urgency = w.urgency,
-        next_due_at = w.next_due_at, question_teams = w.question_teams
+        next_due_at = w.next_due_at, question_teams = w.question_teams, stalled_at = w.stalled_at
       from w, locked where i.id = w.id and locked.id = i.id and i.version = w.from_version
       returning i.id
     ), new_events as (
@@ -583,8 +593,11 @@ export async function listQueue(
   }: {
     team: string;
     limit: number;
-    /** Work untouched since this instant counts as stalled (as does breached work). */
-    stalledBefore: string;
+    /**
+     * Work untouched since this instant counts as stalled (as does breached work). Without it,
+     * the workflows' rule: the item was found stalled (`item.stalled`, see stallOf).
+     */
+    stalledBefore?: string | undefined;
     /** Only these items: where each of them is in the queue now (a live update's rows). */
     keys?: readonly string[] | undefined;
   },
@@ -596,7 +609,10 @@ export async function listQueue(
   // Breached, or untouched since stalledBefore. Written so that no index can answer it: the read
   // walks items_queue_next in queue order (breached work first) and stops after `limit` rows,
   // whatever the planner's statistics say about urgency.
-  const isStalled = sql`(case when urgency = 0 then true else updated_at < ${stalledBefore}::timestamptz end)`;
+  const isStalled =
+    stalledBefore === undefined
+      ? sql`(case when urgency = 0 then true else stalled_at is not null end)`
+      : sql`(case when urgency = 0 then true else updated_at < ${stalledBefore}::timestamptz end)`;
   const { rows } = await sql<{ section: QueueSection; id: string; doc: Item }>`
     (select 'incoming' as section, id, doc from items
       where next_team = ${team} and status = 'awaiting_acceptance' ${order})
@@ -628,4 +644,33 @@ export async function listQueue(
   };
   for (const r of rows) out[r.section].push({ id: r.id, item: r.doc });
   return out;
+}
+
+/** A stalled item with its row id. */
+export interface StalledRow extends StoredItem {
+  stalledAt: Date;
+}
+
+/**
+ * Open items found stalled (see Item.stalled), most stalled first (stalled longest ago), up to
+ * `limit`; optionally only those a team must move or of one workflow. Reads the partial index
+ * on stalled_at, which holds only stalled rows.
+ */
+export async function listStalled(
+  db: Db,
+  {
+    team,
+    workflow,
+    limit,
+  }: { team?: string | undefined; workflow?: string | undefined; limit: number },
+): Promise<StalledRow[]> {
+  let q = db
+    .selectFrom("items")
+    .select(["id", "doc", "stalled_at"])
+    .where("stalled_at", "is not", null)
+    .where("status", "in", ["in_progress", "awaiting_acceptance"]);
+  if (team) q = q.where("next_team", "=", team);
+  if (workflow) q = q.where("workflow_key", "=", workflow);
+  const rows = await q.orderBy("stalled_at").orderBy("id").limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, item: r.doc as Item, stalledAt: r.stalled_at as Date }));
 }

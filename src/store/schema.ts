@@ -61,6 +61,7 @@ export interface Database {
     next_due_at: ColumnType<Date | null, string | null, string | null>;
     question_teams: Generated<string[]>;
     waiting_teams: Generated<string[]>;
+    stalled_at: ColumnType<Date | null, string | null, string | null>;
   };
   timers: {
     id: Generated<string>;
@@ -73,6 +74,31 @@ export interface Database {
     attempts: Generated<number>;
     last_error: string | null;
     retry_at: ColumnType<Date | null, string | null, string | null>;
+  };
+  item_shares: {
+    token_hash: string;
+    item_id: string;
+    created_by: string;
+    created_at: ColumnType<Date, string, string>;
+    expires_at: ColumnType<Date | null, string | null, string | null>;
+    revoked_at: ColumnType<Date | null, string | null, string | null>;
+  };
+  webhooks: {
+    id: Generated<string>;
+    url: string;
+    events: string[];
+    description: string | null;
+    format: Generated<"standard" | "slack">;
+    team: string | null;
+    created_by: string;
+    created_at: ColumnType<Date, string, string>;
+    secret: string;
+    previous_secret: string | null;
+    previous_secret_until: ColumnType<Date | null, string | null, string | null>;
+    consecutive_failures: Generated<number>;
+    disabled_at: ColumnType<Date | null, string | null, string | null>;
+    disabled_reason: string | null;
+    deleted_at: ColumnType<Date | null, string | null, string | null>;
   };
   outbox: {
     id: Generated<string>;

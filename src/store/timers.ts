@@ -89,6 +89,19 @@ export async function markFired(db: Db, ids: readonly string[], at: Date): Promi
     .execute();
 }
 
+/** Gives a claimed timer back with a later due time (the moment it stands for moved). */
+export async function rescheduleTimer(
+  db: Db,
+  { id, dueAt }: { id: string; dueAt: string },
+): Promise<void> {
+  await db
+    .updateTable("timers")
+    .set({ due_at: dueAt, claimed_at: null })
+    .where("id", "=", id)
+    .where("fired_at", "is", null)
+    .execute();
+}
+
 /** Loads items by id. */
 export async function findItemsById(db: Db, ids: readonly string[]): Promise<Map<string, Item>> {
   if (ids.length === 0) return new Map();

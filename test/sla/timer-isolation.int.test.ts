@@ -104,7 +104,9 @@ describe.each(dbKinds())("timer isolation on $name", (kind) => {
       (
         await sql<{ key: string; attempts: number; last_error: string | null; retry_at: Date }>`
           select i.key, t.attempts, t.last_error, t.retry_at from timers t join items i on i.id = t.item_id
-          where t.fired_at is null order by i.key, t.key`.execute(b.engine.db)
+          where t.fired_at is null and t.key not like 'stall:%' order by i.key, t.key`.execute(
+          b.engine.db,
+        )
       ).rows;
     const first = await failures();
     expect(first.map((f) => f.key).sort()).toEqual(

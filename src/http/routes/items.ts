@@ -8,8 +8,8 @@ import type { ItemCommand, ItemView } from "../../engine/items.ts";
 import { principalOf } from "../auth.ts";
 import { expectedVersion } from "../if-match.ts";
 import { decimalParam, intParam } from "../params.ts";
-import { presentComment, presentItem, presentItemSummary } from "../presenters.ts";
-import { answers, commentSchema, itemSchema, queueSchema } from "../responses.ts";
+import { presentComment, presentItem, presentItemSummary, presentStall } from "../presenters.ts";
+import { answers, commentSchema, itemSchema, queueSchema, stalledSchema } from "../responses.ts";
 
 const keyParams = z.object({ key: keyText });
 
@@ -371,6 +371,40 @@ export const itemRoutes =
     );
 
     app.get(
+      "/stalled",
+      {
+        schema: {
+          tags: ["items"],
+          summary:
+            "Stalled work across teams: items without activity for their step's stall_after, most stalled first",
+          response: answers(stalledSchema),
+          querystring: z
+            .object({
+              team: keyText.optional().describe("only work this team must move"),
+              workflow: keyText.optional(),
+              limit: intParam({ min: 1, max: 5000 }).default(100),
+            })
+            .strict(),
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const views = await engine.items.stalled(q);
+        const [summaries, name] = await Promise.all([
+          presentList(views),
+          engine.directory.teamNameOf(),
+        ]);
+        const now = engine.clock().getTime();
+        return {
+          items: summaries.map((summary, i) => {
+            const { item, def, stalledAt } = views[i] as (typeof views)[number];
+            return { ...summary, stalled: presentStall(item, def, stalledAt, name, now) };
+          }),
+        };
+      },
+    );
+
+    app.get(
       "/teams/:key/queue",
       {
         schema: {
@@ -383,9 +417,9 @@ export const itemRoutes =
             .object({
               limit: intParam({ min: 1, max: 5000 }).default(500),
               stalled_after_days: decimalParam({ min: 0, max: 365 })
-                .default(3)
+                .optional()
                 .describe(
-                  "work in the team's hands untouched this long is stalled (breached work always is)",
+                  "work in the team's hands untouched this many wall-clock days is stalled (breached work always is); without it, the workflows' stall_after rule (3 business days by default)",
                 ),
               keys: queueKeysParam
                 .optional()

@@ -57,10 +57,13 @@ export function usePollInterval(): number | false {
 /** The largest queue the API returns in one response; the list is virtualised. */
 export const QUEUE_LIMIT = 5000;
 
-/** Days untouched after which the server counts work as stalled, unless asked otherwise. */
-export const STALLED_AFTER_DAYS = 3;
+/**
+ * The stalled threshold the page asks for by default: 0 sends none, so the server applies the
+ * workflows' rule (`stall_after` of business time, 3 business days unless a workflow says).
+ */
+export const STALLED_AFTER_DAYS = 0;
 
-/** A team's queue; `stalledAfterDays` moves the stalled threshold (3 days by default). */
+/** A team's queue; `stalledAfterDays` > 0 asks for a wall-clock threshold instead of the rule. */
 export const queueQuery = (team: string, stalledAfterDays = STALLED_AFTER_DAYS) =>
   queryOptions({
     queryKey:

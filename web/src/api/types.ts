@@ -191,8 +191,8 @@ export interface Queue {
   /** Items with questions to this team (servers with questions). */
   questions?: ItemSummary[];
   /**
-   * Work in the team's hands that breached a service level or sat untouched for
-   * `stalled_after_days` (3 by default), oldest change first (servers with the stalled section).
+   * Work in the team's hands that breached a service level or stalled by its workflow's
+   * `stall_after` rule (or sat untouched `stalled_after_days` when asked), in queue order.
    */
   stalled?: ItemSummary[];
 }

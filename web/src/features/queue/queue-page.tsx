@@ -37,8 +37,13 @@ import classes from "./queue-page.module.css";
  */
 
 /** The thresholds offered for "stalled"; the server takes any number of days up to 365. */
-const stalledChoices = [1, 2, 3, 5, 7, 14];
+const stalledChoices = [0, 1, 2, 3, 5, 7, 14];
 const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+/** The threshold's words; 0 is the workflows' own rule (see STALLED_AFTER_DAYS). */
+const stalledWords = (n: number) =>
+  n === 0
+    ? "longer than its workflow's stall_after (3 business days by default)"
+    : `for ${days(n)}`;
 
 const tabs: {
   value: QueueTab;
@@ -79,7 +84,7 @@ const tabs: {
     label: "Stalled",
     emptyTitle: "Nothing stalled",
     empty: (n) =>
-      `Work your team holds that breached its service level or sat untouched for ${days(n)} shows here.`,
+      `Work your team holds that breached its service level or sat untouched ${stalledWords(n)} shows here.`,
   },
   {
     value: "paused",
@@ -382,7 +387,10 @@ export default function QueuePage() {
           allowDeselect={false}
           data={[...new Set([...stalledChoices, stalledAfterDays])]
             .sort((a, b) => a - b)
-            .map((n) => ({ value: String(n), label: `${days(n)} untouched` }))}
+            .map((n) => ({
+              value: String(n),
+              label: n === 0 ? "Workflow's stall_after" : `${days(n)} untouched`,
+            }))}
           value={String(stalledAfterDays)}
           onChange={(v) =>
             setParam("stalled_after_days", v && Number(v) !== STALLED_AFTER_DAYS ? v : null)
