@@ -13,6 +13,7 @@ import { Metrics } from "./metrics.ts";
 import { MiningJobs } from "./mining-jobs.ts";
 import { Notifications } from "./notifications.ts";
 import { ServiceLevels } from "./service-levels.ts";
+import { Shares } from "./shares.ts";
 import { Surveys } from "./surveys.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
@@ -27,6 +28,8 @@ export interface Engine {
   sla: ServiceLevels;
   /** Breach chances and expected completion of open items, from their workflow's history. */
   forecasts: Forecasts;
+  /** The requester's status links. */
+  shares: Shares;
   /** Fires service-level timers; started by the server, ticked by hand in tests. */
   timers: TimerWorker;
   /** Metrics rollups (kept by a worker after commit) and the metrics queries. */
@@ -132,6 +135,7 @@ export function createEngine({
     notifications.wake(),
   );
   const forecasts = new Forecasts(db, workflows, sla, clock, historyMaxAgeMs);
+  const shares = new Shares(db, directory, workflows, sla, forecasts, clock, notify.publicUrl);
   const timers = new TimerWorker(
     {
       db,
@@ -164,6 +168,7 @@ export function createEngine({
     items,
     sla,
     forecasts,
+    shares,
     timers,
     notifications,
     deliveries,

@@ -36,6 +36,7 @@ import { miningRoutes } from "./routes/mining.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { shareRoutes, statusPageRoutes } from "./routes/shares.ts";
 import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { teamRoutes } from "./routes/teams.ts";
@@ -233,12 +234,14 @@ export async function buildApp({
       await api.register(forecastRoutes(engine));
       await api.register(metricsRoutes(engine));
       await api.register(notificationRoutes(engine));
+      await api.register(shareRoutes(engine));
       await api.register(streamRoutes(engine));
       await api.register(miningRoutes(engine));
     },
     { prefix: "/api/v1" },
   );
   await app.register(healthRoutes(engine));
+  await app.register(statusPageRoutes(engine));
   await registerWebApp(app);
   return app;
 }

@@ -19,6 +19,7 @@ describe.runIf(kind)("rate limits", () => {
         signInPerAccount: 5,
         tokens: 3,
         workflows: 4,
+        public: 6,
       },
     },
   });
@@ -30,6 +31,21 @@ describe.runIf(kind)("rate limits", () => {
       payload: { email, password },
       remoteAddress: ip,
     });
+
+  it("stops one address guessing status links: 429 after the public budget, noindex all the same", async () => {
+    const guess = (i: number, ip = "203.0.113.30") =>
+      b.app.inject({
+        method: "GET",
+        url: `/status/${String(i).padStart(43, "A")}`,
+        remoteAddress: ip,
+      });
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await guess(i));
+    expect(answers.slice(0, 6).map((r) => r.statusCode)).toEqual(Array(6).fill(404));
+    expect(answers[6]?.statusCode).toBe(429);
+    expect(Number(answers[6]?.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await guess(9, "203.0.113.31")).statusCode).toBe(404);
+  });
 
   it("stops one address guessing passwords: 429 problem+json with Retry-After", async () => {
     const answers = [];
