@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { readyOnboardingItem } from "../test/fixtures.ts";
+import { onboardingCriteria, readyOnboardingItem } from "../test/fixtures.ts";
 import { useE2e } from "./fixture.ts";
 
 /*
@@ -166,7 +166,10 @@ describe("sign-in, sign-out and accessibility", () => {
     if (!sam) throw new Error("no demo user sam");
     const key = await readyOnboardingItem(sam);
     await sam.post(`/items/${key}/comments`, { body: "Contract is in the shared drive." });
-    await readyOnboardingItem(sam, { customer: "Globex" });
+    const globex = await readyOnboardingItem(sam, { customer: "Globex" });
+    // Ivy's inbox gets a line to show (the fan-out ticked by hand: no workers run here).
+    await sam.post(`/items/${globex}/handoff`, { confirm: onboardingCriteria });
+    while ((await e.baton.engine.notifications.tick()) > 0);
 
     const pages: [string, string, string][] = [
       ["sam@example.com", "/", "My work"],
@@ -180,6 +183,7 @@ describe("sign-in, sign-out and accessibility", () => {
       ["sam@example.com", "/workflows/onboarding?tab=definition", "Customer onboarding"],
       ["sam@example.com", "/workflows/onboarding?tab=history", "Customer onboarding"],
       ["sam@example.com", "/settings/tokens", "API tokens"],
+      ["ivy@example.com", "/inbox", "Inbox"],
       ["admin@baton.local", "/admin", "Admin"],
       ["admin@baton.local", "/admin?tab=users", "Admin"],
     ];
@@ -199,9 +203,7 @@ describe("sign-in, sign-out and accessibility", () => {
       if (v.length > 0) found[path] = v;
     }
     // A dialog too: the reject dialog, as the receiving team sees it.
-    await sam.post(`/items/${key}/handoff`, {
-      confirm: ["Technical requirements attached", "Go-live date agreed with the customer"],
-    });
+    await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria });
     const ivy = await (await e.context()).newPage();
     await e.signInQuickly(ivy.context(), "ivy@example.com");
     await ivy.goto(`/items/${key}`);

@@ -35,6 +35,7 @@ const docShots = new Set([
   "workflow-editor-invalid",
   "queue-phone",
   "item-page-dark",
+  "inbox",
 ]);
 
 export interface E2e {
@@ -58,7 +59,12 @@ export function useE2e(
    * The port to serve on (a free one when left out), and single sign-on settings, asked for when
    * the app is built (after the test file's earlier hooks, which may start a provider).
    */
-  options: { port?: number; sso?: () => SingleSignOnSettings } = {},
+  options: {
+    port?: number;
+    sso?: () => SingleSignOnSettings;
+    /** Run the background workers (timers, notification fan-out, deliveries) as a server does. */
+    workers?: boolean;
+  } = {},
 ): E2e {
   const kind = inject("databases")[0];
   if (!kind) throw new Error("the e2e global setup provided no database");
@@ -71,6 +77,8 @@ export function useE2e(
   beforeAll(async () => {
     // The harness's clock stands still for determinism; a person in a browser sees real time.
     Object.defineProperty(baton.clock, "now", { get: () => new Date(), configurable: true });
+    // Tests that are not about background work tick it by hand, or not at all.
+    if (options.workers) baton.engine.startWorkers();
     await baton.app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
     ctx.url = `http://127.0.0.1:${(baton.app.server.address() as AddressInfo).port}`;
 

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useState } from "react";
 import { connectLive, type LiveStatus } from "./live.ts";
 import { LiveStatusContext } from "./live-context.ts";
+import { notificationKeys, receiveNotification } from "./notifications.ts";
 import { keys } from "./queries.ts";
 
 /** Changes arriving within this window are coalesced into one refetch per query. */
@@ -10,6 +11,7 @@ const COALESCE_MS = 150;
 /**
  * Keeps one live stream open while signed in and turns each item change into cache
  * invalidations: the item (with its events and comments) and the queues of the teams involved.
+ * A new line of the reader's inbox goes straight into the cached inbox and the bell's count.
  */
 export function LiveProvider({
   children,
@@ -39,10 +41,12 @@ export function LiveProvider({
           if (t) teams.add(t);
         timer ??= setTimeout(flush, COALESCE_MS);
       },
+      onNotification: (n) => receiveNotification(qc, n),
       onStatus: setStatus,
       onResync: () => {
         void qc.invalidateQueries({ queryKey: ["item"] });
         void qc.invalidateQueries({ queryKey: keys.queues });
+        void qc.invalidateQueries({ queryKey: notificationKeys.all });
       },
       onSignedOut,
     });

@@ -1,4 +1,5 @@
 import { authHeaders } from "./client.ts";
+import type { Notification } from "./notifications.ts";
 import type { ItemChange } from "./types.ts";
 
 /*
@@ -21,6 +22,8 @@ export type LiveStatus =
 
 export interface LiveHandlers {
   onItem: (change: ItemChange) => void;
+  /** A new line of the reader's own inbox (`event: notification`). */
+  onNotification?: (notification: Notification) => void;
   onStatus: (status: LiveStatus) => void;
   /** Called after a reconnect: refetch whatever may have changed meanwhile. */
   onResync: () => void;
@@ -106,17 +109,20 @@ export function connectLive(handlers: LiveHandlers): () => void {
           return;
         }
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
-        handlers.onStatus("live");
         if (connectedBefore) handlers.onResync();
         connectedBefore = true;
         attempt = 0;
         const parse = createSseParser((m) => {
           if (m.id) lastId = m.id;
+          // The server says `ready` once its subscriptions are in place: from then on no change
+          // and no line of the inbox can slip by unseen.
+          if (m.event === "ready") handlers.onStatus("live");
           // The server lost changes (its LISTEN connection dropped): refetch what we show.
           if (m.event === "resync") handlers.onResync();
-          if (m.event !== "item") return;
+          if (m.event !== "item" && m.event !== "notification") return;
           try {
-            handlers.onItem(JSON.parse(m.data) as ItemChange);
+            if (m.event === "item") handlers.onItem(JSON.parse(m.data) as ItemChange);
+            else handlers.onNotification?.(JSON.parse(m.data) as Notification);
           } catch {
             // A malformed message is skipped; the next change or resync covers it.
           }

@@ -31,6 +31,7 @@ import { useTeams } from "../api/queries.ts";
 import { useMe, useSignOut } from "../features/auth/session.ts";
 import { useCanStartItems } from "../features/new-item/can-start.ts";
 import { useKeys } from "../lib/keys.ts";
+import { Bell } from "./bell.tsx";
 import { ColorSchemeToggle } from "./color-scheme-toggle.tsx";
 import { ShortcutsHelp } from "./shortcuts-help.tsx";
 
@@ -118,6 +119,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <Group gap="md" wrap="nowrap">
             <ColorSchemeToggle />
             <LiveIndicator />
+            <Bell />
             <Menu position="bottom-end" width={220}>
               <Menu.Target>
                 <UnstyledButton>

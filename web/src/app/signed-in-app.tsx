@@ -28,6 +28,7 @@ const WorkflowPage = lazy(() => import("../features/workflows/workflow-page.tsx"
 const AdminPage = lazy(() => import("../features/admin/admin-page.tsx"));
 const TokensPage = lazy(() => import("../features/settings/tokens-page.tsx"));
 const CalendarPage = lazy(() => import("../features/calendar/calendar-page.tsx"));
+const InboxPage = lazy(() => import("../features/inbox/inbox-page.tsx"));
 
 /** Starts the data and code a page needs before its chunk has loaded. */
 function usePrefetch() {
@@ -69,6 +70,7 @@ export default function SignedInApp({ me, onSignedOut }: { me: User; onSignedOut
               <Route path="/workflows/:key" element={<WorkflowPage />} />
               <Route path="/admin" element={<AdminPage />} />
               <Route path="/settings/tokens" element={<TokensPage />} />
+              <Route path="/inbox" element={<InboxPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>
