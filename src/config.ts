@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseTeamsMap } from "./domain/sign-in-claims.ts";
+import { WORKERS, type Worker } from "./engine/workers.ts";
 
 /*
  * Every setting Baton reads, parsed once at start. Nothing else reads process.env.
@@ -152,6 +153,29 @@ const schema = z
     BATON_MAIL_FROM: z.string().min(3).default("Baton <baton@localhost>"),
     /** Tries of a delivery (an e-mail, a webhook) before it is marked failed for good. */
     BATON_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    /**
+     * Which background workers this node runs: `all` (the default), `none`, or a comma-separated
+     * list of `timers`, `notifications` (the outbox fan-out), `deliveries` (e-mail, webhooks) and
+     * `metrics` (the rollups). Each is safe on any number of nodes; a node without them only
+     * serves requests, so they can run on nodes of their own.
+     */
+    BATON_WORKERS: z
+      .string()
+      .default("all")
+      .transform((v, ctx): Worker[] => {
+        const words = v.split(",").map((w) => w.trim()).filter(Boolean);
+        if (words.length === 1 && words[0] === "all") return [...WORKERS];
+        if (words.length === 1 && words[0] === "none") return [];
+        const unknown = words.filter((w) => !(WORKERS as readonly string[]).includes(w));
+        if (unknown.length > 0 || words.length === 0) {
+          ctx.addIssue({
+            code: "custom",
+            message: `must be all, none or a list of ${WORKERS.join(", ")}${unknown.length ? ` (not ${unknown.join(", ")})` : ""}`,
+          });
+          return z.NEVER;
+        }
+        return [...new Set(words as Worker[])];
+      }),
     /** pino log level. */
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

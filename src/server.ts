@@ -99,8 +99,10 @@ export async function startBaton(config: Config): Promise<Running> {
     await store.close();
     throw e;
   }
-  engine.startWorkers();
-  engine.metrics.start({ sweepMs: config.BATON_METRICS_SWEEP_MS });
+  engine.startWorkers({
+    which: config.BATON_WORKERS,
+    metricsSweepMs: config.BATON_METRICS_SWEEP_MS,
+  });
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   const host = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;

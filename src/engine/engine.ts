@@ -17,6 +17,7 @@ import { Shares } from "./shares.ts";
 import { Surveys } from "./surveys.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
+import { WORKERS, type Worker } from "./workers.ts";
 import { Workflows } from "./workflows.ts";
 
 /** Everything the HTTP routes and the CLI may call. Nothing above this layer touches SQL. */
@@ -41,7 +42,8 @@ export interface Engine {
   /** Delivery jobs over channels (e-mail, webhooks): `deliveries.register(channel)`. */
   deliveries: Deliveries;
   /** Starts the background work of a serving node: timers, the outbox fan-out, deliveries. */
-  startWorkers(): void;
+  /** Starts the background workers named (default: all of them). */
+  startWorkers(options?: { which?: readonly Worker[]; metricsSweepMs?: number }): void;
   /** Live item changes across nodes (LISTEN/NOTIFY). */
   changes: ChangeFeed;
   /** Clears every node's caches when what they hold changes (LISTEN/NOTIFY). */
@@ -172,10 +174,11 @@ export function createEngine({
     timers,
     notifications,
     deliveries,
-    startWorkers: () => {
-      timers.start();
-      notifications.start();
-      deliveries.start();
+    startWorkers: ({ which = WORKERS, metricsSweepMs } = {}) => {
+      if (which.includes("timers")) timers.start();
+      if (which.includes("notifications")) notifications.start();
+      if (which.includes("deliveries")) deliveries.start();
+      if (which.includes("metrics")) metrics.start(metricsSweepMs === undefined ? {} : { sweepMs: metricsSweepMs });
     },
     changes,
     caches,

@@ -14,6 +14,7 @@ import * as searchAndViews from "./migrations/012-search-and-views.ts";
 import * as oidc from "./migrations/013-oidc.ts";
 import * as files from "./migrations/016-files.ts";
 import * as hooks from "./migrations/017-hooks.ts";
+import * as leanerNotifications from "./migrations/022-leaner-notifications.ts";
 import type { Database } from "./schema.ts";
 import { inOpenScope, type OpenScope, openScope, ScopedPool } from "./scope.ts";
 
@@ -159,6 +160,7 @@ const migrations = {
   "013-oidc": oidc,
   "016-files": files,
   "017-hooks": hooks,
+  "022-leaner-notifications": leanerNotifications,
 };
 
 /** The names of the migrations this Baton ships, in order. */

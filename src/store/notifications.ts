@@ -216,8 +216,9 @@ export async function writeFanout(
       from jsonb_to_recordset(${JSON.stringify(n)}::jsonb) as x(outbox_id bigint, recipient text,
         created_at timestamptz, kind text, reason text, item_key text, event_seq int, actor text,
         title text, action text, due_at timestamptz, inbox boolean, digest_pending boolean)
+      -- Only lines of rows this statement deleted: a row is fanned out once, even when two
+      -- workers hold the same (expired) claim.
       join gone on gone.id = x.outbox_id
-      on conflict (recipient, item_key, event_seq) do nothing
       returning id, recipient, created_at, kind, reason, item_key, actor, title, action, due_at,
         read_at, inbox
     ), d as (
