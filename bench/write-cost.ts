@@ -165,7 +165,9 @@ for (const workers of settings) {
     `  per transition: ${f(r.commitsPerTransition)} commits, ${f(r.rowsReadPerTransition)} rows read, ` +
       `${f(r.rowsWrittenPerTransition)} rows written, ${f(r.indexEntriesPerTransition)} index entries`,
   );
-  console.log(`  ${"table".padEnd(26)}indexes  inserted  updated (HOT)  deleted  index entries  rows read`);
+  console.log(
+    `  ${"table".padEnd(26)}indexes  inserted  updated (HOT)  deleted  index entries  rows read`,
+  );
   for (const t of r.tables)
     console.log(
       `  ${t.table.padEnd(26)}${String(t.indexes).padStart(7)}  ${f(t.inserted)}  ${f(t.updated)} (${f(t.hot).trim()})  ${f(t.deleted)}  ${f(t.indexEntries)}  ${f(t.read)}`,

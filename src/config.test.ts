@@ -42,3 +42,22 @@ describe("single sign-on settings", () => {
     );
   });
 });
+
+describe("background workers", () => {
+  it("are all on by default, or the ones named, and an unknown name is refused at start", () => {
+    expect(loadConfig({}).BATON_WORKERS).toEqual([
+      "timers",
+      "notifications",
+      "deliveries",
+      "metrics",
+    ]);
+    expect(loadConfig({ BATON_WORKERS: "none" }).BATON_WORKERS).toEqual([]);
+    expect(loadConfig({ BATON_WORKERS: "timers, metrics,timers" }).BATON_WORKERS).toEqual([
+      "timers",
+      "metrics",
+    ]);
+    expect(() => loadConfig({ BATON_WORKERS: "timers,mail" })).toThrow(
+      /BATON_WORKERS: must be all, none or a list of timers, notifications, deliveries, metrics \(not mail\)/,
+    );
+  });
+});

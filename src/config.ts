@@ -163,7 +163,10 @@ const schema = z
       .string()
       .default("all")
       .transform((v, ctx): Worker[] => {
-        const words = v.split(",").map((w) => w.trim()).filter(Boolean);
+        const words = v
+          .split(",")
+          .map((w) => w.trim())
+          .filter(Boolean);
         if (words.length === 1 && words[0] === "all") return [...WORKERS];
         if (words.length === 1 && words[0] === "none") return [];
         const unknown = words.filter((w) => !(WORKERS as readonly string[]).includes(w));
