@@ -178,7 +178,8 @@ export function createEngine({
       if (which.includes("timers")) timers.start();
       if (which.includes("notifications")) notifications.start();
       if (which.includes("deliveries")) deliveries.start();
-      if (which.includes("metrics")) metrics.start(metricsSweepMs === undefined ? {} : { sweepMs: metricsSweepMs });
+      if (which.includes("metrics"))
+        metrics.start(metricsSweepMs === undefined ? {} : { sweepMs: metricsSweepMs });
     },
     changes,
     caches,
