@@ -1,47 +1,13 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { onboardingCriteria, readyOnboardingItem } from "../test/fixtures.ts";
+import { audit, type Violation } from "./axe.ts";
 import { useE2e } from "./fixture.ts";
 
 /*
  * Signing in and out (password and API token), the pages a signed-in person reaches, the 404
  * page, and an axe-core audit of every main page: no serious or critical violations.
  */
-
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
-
-interface Violation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: string[];
-}
-
-/** Runs axe-core in the page and returns its serious and critical violations. */
-async function audit(page: Page): Promise<Violation[]> {
-  // Let transitions finish so colours are measured at rest.
-  await page.waitForTimeout(250);
-  // Evaluated through DevTools rather than added as an inline <script>, which the
-  // Content-Security-Policy (rightly) refuses.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<any> } }).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
-      .map((v: any) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n: any) => `${n.target.join(" ")} :: ${n.failureSummary}`),
-      }));
-  });
-}
 
 describe("sign-in, sign-out and accessibility", () => {
   const e = useE2e();
@@ -182,6 +148,8 @@ describe("sign-in, sign-out and accessibility", () => {
       ["sam@example.com", "/workflows/onboarding", "Customer onboarding"],
       ["sam@example.com", "/workflows/onboarding?tab=definition", "Customer onboarding"],
       ["sam@example.com", "/workflows/onboarding?tab=history", "Customer onboarding"],
+      ["sam@example.com", "/review", "Review"],
+      ["sam@example.com", "/workflows/onboarding/review", "Review: Customer onboarding"],
       ["sam@example.com", "/settings/tokens", "API tokens"],
       ["ivy@example.com", "/inbox", "Inbox"],
       ["admin@baton.local", "/admin", "Admin"],

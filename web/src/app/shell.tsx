@@ -14,6 +14,7 @@ import {
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import {
+  IconChartDots,
   IconChevronDown,
   IconHome,
   IconInbox,
@@ -185,7 +186,13 @@ export function Shell({ children }: { children: ReactNode }) {
             "/workflows",
             "Workflows",
             <IconRoute size={18} aria-hidden />,
-            here.startsWith("/workflows"),
+            here.startsWith("/workflows") && !here.endsWith("/review"),
+          )}
+          {link(
+            "/review",
+            "Review",
+            <IconChartDots size={18} aria-hidden />,
+            here === "/review" || here.endsWith("/review"),
           )}
           {me.admin &&
             link(

@@ -25,6 +25,8 @@ const ItemPage = lazy(loadItemPage);
 const NewItemPage = lazy(loadNewItemPage);
 const WorkflowsPage = lazy(() => import("../features/workflows/workflows-page.tsx"));
 const WorkflowPage = lazy(() => import("../features/workflows/workflow-page.tsx"));
+const ReviewPage = lazy(() => import("../features/review/review-page.tsx"));
+const ReviewIndexPage = lazy(() => import("../features/review/review-index-page.tsx"));
 const AdminPage = lazy(() => import("../features/admin/admin-page.tsx"));
 const TokensPage = lazy(() => import("../features/settings/tokens-page.tsx"));
 const CalendarPage = lazy(() => import("../features/calendar/calendar-page.tsx"));
@@ -68,6 +70,8 @@ export default function SignedInApp({ me, onSignedOut }: { me: User; onSignedOut
               <Route path="/new" element={<NewItemPage />} />
               <Route path="/workflows" element={<WorkflowsPage />} />
               <Route path="/workflows/:key" element={<WorkflowPage />} />
+              <Route path="/workflows/:key/review" element={<ReviewPage />} />
+              <Route path="/review" element={<ReviewIndexPage />} />
               <Route path="/admin" element={<AdminPage />} />
               <Route path="/settings/tokens" element={<TokensPage />} />
               <Route path="/inbox" element={<InboxPage />} />

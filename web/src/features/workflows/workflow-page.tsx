@@ -26,6 +26,7 @@ import { Empty, PageError, PageLoading, useDocumentTitle } from "../../component
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { useMe } from "../auth/session.ts";
+import { useDraft } from "../review/api.ts";
 import { lineOf, locate } from "./locate.ts";
 import WorkflowMap from "./workflow-map.tsx";
 import YamlEditor, { type EditorHandle } from "./yaml-editor.tsx";
@@ -115,6 +116,7 @@ function DefinitionEditor({
   isAdmin,
   teamName,
   onPublished,
+  draftOf,
 }: {
   initial: string;
   publishedSource: string | null;
@@ -122,6 +124,8 @@ function DefinitionEditor({
   isAdmin: boolean;
   teamName: (k: string) => string;
   onPublished: (key: string) => void;
+  /** The review suggestion this draft comes from, if it does. */
+  draftOf?: { title: string; reviewHref: string } | undefined;
 }) {
   const qc = useQueryClient();
   const [draft, setDraft] = useState(initial);
@@ -167,8 +171,33 @@ function DefinitionEditor({
     },
   });
 
+  // What this draft changes; above the editor for a draft from the review, where it is the point.
+  const changes = changed && publishedSource !== null && currentVersion !== null && (
+    <Stack gap={4}>
+      <Text size="sm" fw={600}>
+        Changes against version {currentVersion}
+      </Text>
+      <SourceDiff
+        before={publishedSource}
+        after={draft}
+        from={`Version ${currentVersion}`}
+        to="this draft"
+      />
+    </Stack>
+  );
   return (
     <Stack gap="sm">
+      {draftOf && (
+        <Alert color="yellow" variant="light" title="A draft from the review" data-testid="draft">
+          <Text size="sm">
+            {draftOf.title}. The change is in the editor below and in the diff under it;{" "}
+            {isAdmin
+              ? "publish it to make the next version, or discard it."
+              : "an admin publishes it."}{" "}
+            <Link to={draftOf.reviewHref}>Back to the review</Link>
+          </Text>
+        </Alert>
+      )}
       <Text size="sm" c="dimmed">
         YAML or JSON, as in <code>examples/</code>. The server's validator checks every change;
         problems are underlined with the path they concern.
@@ -246,6 +275,7 @@ function DefinitionEditor({
           </Text>
         )}
       </Group>
+      {draftOf && changes}
       <YamlEditor
         value={draft}
         onChange={setDraft}
@@ -254,6 +284,7 @@ function DefinitionEditor({
         label="Workflow definition"
         handleRef={editor}
       />
+      {!draftOf && changes}
       {check.status === "valid" && changed && (
         <Paper withBorder p="sm" radius="md">
           <Text size="sm" fw={600} mb="xs">
@@ -312,13 +343,35 @@ function VersionDiff({ workflowKey, from, to }: { workflowKey: string; from: num
         Loading both versions…
       </Text>
     );
-  const parts = diffLines(a.data.source, b.data.source);
+  return (
+    <SourceDiff
+      before={a.data.source}
+      after={b.data.source}
+      from={`Version ${from}`}
+      to={`${to}`}
+    />
+  );
+}
+
+/** Two sources' difference: changed lines with three of context, the rest folded. */
+function SourceDiff({
+  before,
+  after,
+  from,
+  to,
+}: {
+  before: string;
+  after: string;
+  from: string;
+  to: string;
+}) {
+  const parts = diffLines(before, after);
   const added = parts.filter((p) => p.added).reduce((n, p) => n + (p.count ?? 0), 0);
   const removed = parts.filter((p) => p.removed).reduce((n, p) => n + (p.count ?? 0), 0);
   return (
     <Stack gap={4}>
       <Text size="sm">
-        Version {from} → {to}:{" "}
+        {from} → {to}:{" "}
         <Text span c="var(--baton-green)" fw={600}>
           +{added}
         </Text>{" "}
@@ -439,6 +492,13 @@ export default function WorkflowPage() {
   const wf = useWorkflow(isNew ? undefined : key);
   const [params, setParams] = useSearchParams();
   const tab = isNew ? "definition" : (params.get("tab") ?? "map");
+  // A draft of the next version from a review suggestion (?suggestion=ID&from=…&to=…).
+  const suggestion = isNew ? null : params.get("suggestion");
+  const draftPeriod = {
+    from: params.get("from") ?? undefined,
+    to: params.get("to") ?? undefined,
+  };
+  const draft = useDraft(key, suggestion, draftPeriod);
   const teamName = useMemo(() => {
     const names = new Map((teams.data ?? []).map((t) => [t.key, t.name]));
     return (k: string) => names.get(k) ?? k;
@@ -446,7 +506,7 @@ export default function WorkflowPage() {
   useDocumentTitle(isNew ? "New workflow" : (wf.data?.definition.name ?? key));
 
   if (!isNew && wf.isError) return <PageError error={wf.error} />;
-  if ((!isNew && !wf.data) || (isNew && !teams.data))
+  if ((!isNew && !wf.data) || (isNew && !teams.data) || (suggestion && draft.isPending))
     return <PageLoading label="Loading the workflow" />;
   const def = wf.data?.definition;
 
@@ -474,17 +534,37 @@ export default function WorkflowPage() {
           </Tabs.List>
         </Tabs>
       )}
+      {!isNew && (
+        <Text size="sm">
+          <Link to={`/workflows/${key}/review`}>Review how handoffs go in this workflow</Link>
+        </Text>
+      )}
+      {suggestion && draft.isError && (
+        <ProblemAlert error={draft.error} title="Could not draft that suggestion" />
+      )}
       {tab === "map" && def && <WorkflowMap def={def} teamName={teamName} />}
       {tab === "definition" && (
         <DefinitionEditor
-          key={wf.data ? `${wf.data.key}@${wf.data.version}` : "new"}
-          initial={wf.data?.source ?? template(teams.data ?? [])}
+          key={
+            wf.data
+              ? `${wf.data.key}@${wf.data.version}${draft.data ? `+${suggestion}` : ""}`
+              : "new"
+          }
+          initial={draft.data?.source ?? wf.data?.source ?? template(teams.data ?? [])}
+          draftOf={
+            draft.data && suggestion
+              ? {
+                  title: draft.data.suggestion.title,
+                  reviewHref: `/workflows/${key}/review`,
+                }
+              : undefined
+          }
           publishedSource={wf.data?.source ?? null}
           currentVersion={wf.data?.version ?? null}
           isAdmin={me.admin}
           teamName={teamName}
           onPublished={(k) => {
-            if (isNew || k !== key) void navigate(`/workflows/${k}?tab=definition`);
+            if (isNew || k !== key || suggestion) void navigate(`/workflows/${k}?tab=definition`);
           }}
         />
       )}

@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+
+/* axe-core in a page: the audit every browser test of a page runs (serious and critical only). */
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+export interface Violation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** Runs axe-core in the page and returns its serious and critical violations. */
+export async function audit(page: Page): Promise<Violation[]> {
+  // Let transitions finish so colours are measured at rest.
+  await page.waitForTimeout(250);
+  // Evaluated through DevTools rather than added as an inline <script>, which the
+  // Content-Security-Policy (rightly) refuses.
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<any> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+      .map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n: any) => `${n.target.join(" ")} :: ${n.failureSummary}`),
+      }));
+  });
+}

@@ -1,0 +1,132 @@
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { audit } from "./axe.ts";
+import { useE2e } from "./fixture.ts";
+import { seedReviewHistory } from "./review-history.ts";
+
+/*
+ * The review page on eight weeks of onboarding history: per edge the limbo against the limit,
+ * rejections with their reasons and comments, the criteria that failed, rework, survey scores
+ * and comments, what is stalled now, and the suggestions with their evidence; a suggestion
+ * becomes a draft in the workflow editor, shown as a diff, that the admin publishes.
+ */
+
+describe("the review page", () => {
+  const e = useE2e();
+  let page: Page;
+
+  beforeAll(async () => {
+    await seedReviewHistory(e);
+  }, 120_000);
+
+  it("is reached from the navigation and the workflow page", async () => {
+    page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "sam@example.com");
+    await page.goto("/");
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Review" })
+      .click();
+    await page.getByRole("link", { name: "Review of Customer onboarding" }).click();
+    await page.getByRole("heading", { name: "Review: Customer onboarding", level: 1 }).waitFor();
+    await page.goto("/workflows/onboarding");
+    await page.getByRole("link", { name: "Review how handoffs go in this workflow" }).click();
+    await page.getByRole("heading", { name: "Review: Customer onboarding", level: 1 }).waitFor();
+  });
+
+  it("shows each edge's figures, words, stalled items and suggestions with evidence", async () => {
+    const review = (await e.api["sam@example.com"]?.get("/review/onboarding"))?.body;
+    const sell = review.edges.find((x: { from_step: string }) => x.from_step === "sell");
+    expect(sell.rejected).toBeGreaterThan(3);
+    const section = page.getByRole("region", { name: "Close the deal → Implement" });
+    await section.waitFor();
+
+    // Limbo p85 in Implementation's business time is over the 4 h limit: said in red words.
+    const limbo = section.getByTestId("limbo");
+    expect(await limbo.textContent()).toContain("p85 over the 4h limit");
+    const rejected = section.getByTestId("rejected");
+    expect(await rejected.textContent()).toContain(
+      `${Math.round(sell.rejection_rate * 100)} % (${sell.rejected} of ${sell.submitted})`,
+    );
+    expect(await rejected.textContent()).toMatch(/Incomplete \d+/);
+    expect(await section.getByTestId("rework").textContent()).toContain(
+      `${sell.rejected} returns · ${sell.questions_after_accept} questions · 0 bounces`,
+    );
+    expect(await section.getByTestId("surveys").textContent()).toMatch(/\d\.\d \/ 5 \(\d+\)/);
+
+    // Why handoffs came back, with the comments and the criteria that failed.
+    await section
+      .getByRole("list", { name: "Reject comments, Close the deal → Implement" })
+      .getByText(/go-live date/i)
+      .first()
+      .waitFor();
+    const failed = section.getByRole("list", {
+      name: "Criteria failed, Close the deal → Implement",
+    });
+    await failed.getByText(/^Go-live date agreed with the customer: \d+ times?$/).waitFor();
+    await section
+      .getByRole("list", { name: "Survey comments, Close the deal → Implement" })
+      .getByText(/Had to chase the go-live date again\.|Requirements were thin/)
+      .first()
+      .waitFor();
+
+    // What is stuck now: the handoffs awaiting Implementation, oldest over the limit.
+    expect(sell.stalled.length).toBeGreaterThanOrEqual(3);
+    const stalled = section.getByRole("table", {
+      name: "Stalled handoffs, Close the deal → Implement",
+    });
+    for (const s of sell.stalled) await stalled.getByRole("link", { name: s.key }).waitFor();
+    await stalled.getByText("over the limit").first().waitFor();
+
+    // The suggestions, each with its evidence.
+    const goLive = section.getByRole("article").filter({ hasText: 'asking for "Go-live date"' });
+    expect(await goLive.textContent()).toMatch(
+      /Named in \d+ items: \d+ reject comments and \d+ questions/,
+    );
+    const limit = section
+      .getByRole("article")
+      .filter({ hasText: "Limbo p85 is above accept_within" });
+    expect(await limit.textContent()).toMatch(/against a limit of 4h, over \d+ decided handoffs/);
+    const support = page.getByRole("region", { name: "Implement → Support" });
+    await support.getByText('"Runbook written" has never failed: consider dropping it').waitFor();
+    await e.shot(page, "review", true);
+    expect(await audit(page)).toEqual([]);
+    // The same in dark mode.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.waitForTimeout(200);
+    expect(await audit(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("turns a suggestion into a draft the admin publishes from the editor", async () => {
+    const admin = await (await e.context()).newPage();
+    await e.signInQuickly(admin.context(), "admin@baton.local");
+    await admin.goto("/workflows/onboarding/review");
+    const section = admin.getByRole("region", { name: "Close the deal → Implement" });
+    await section
+      .getByRole("link", { name: /^Draft the change: Receivers keep asking for "Go-live date"/ })
+      .click();
+    const banner = admin.getByTestId("draft");
+    await banner.getByText(/Receivers keep asking for "Go-live date"/).waitFor();
+    const diff = admin.getByTestId("version-diff");
+    await diff
+      .getByText("requires: [customer, contract_url, tier, requirements_url, csm, go_live]")
+      .waitFor();
+    await diff
+      .getByText("requires: [customer, contract_url, tier, requirements_url, csm]")
+      .waitFor();
+    await admin.getByText("Changes against version 2").waitFor();
+    await admin.getByTestId("validation").getByText("Valid definition").waitFor();
+    await e.shot(admin, "review-draft");
+    await admin.getByRole("button", { name: "Publish" }).click();
+    await admin.getByText("Published onboarding version 3.", { exact: false }).waitFor();
+    const v3 = (await e.baton.admin.get("/workflows/onboarding")).body;
+    expect(v3.version).toBe(3);
+    expect(v3.definition.steps[0].handoff.requires).toContain("go_live");
+    // The suggestion is gone from the review of the new version.
+    await admin.goto("/workflows/onboarding/review");
+    await admin.getByRole("region", { name: "Close the deal → Implement" }).waitFor();
+    expect(await admin.getByText('asking for "Go-live date"').count()).toBe(0);
+    await admin.context().close();
+  });
+});
