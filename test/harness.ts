@@ -130,7 +130,7 @@ export function useBaton(
   options: {
     http?: HttpSettings;
     sso?: () => SingleSignOnSettings;
-    engine?: Pick<Parameters<typeof createEngine>[0], "notify" | "channels">;
+    engine?: Pick<Parameters<typeof createEngine>[0], "notify" | "channels" | "importLimits">;
   } = {},
 ): TestBaton {
   const ctx = {} as TestBaton;

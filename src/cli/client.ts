@@ -76,7 +76,11 @@ export function collect(value: string, previous: string[] = []): string[] {
 type Query = Record<string, string | number | string[] | undefined>;
 
 /** A request body: JSON (any value), text sent as-is with its content type, or a multipart form. */
-type Body = { json: unknown } | { text: string; contentType: string } | { form: FormData };
+type Body =
+  | { json: unknown }
+  | { text: string; contentType: string }
+  | { form: FormData }
+  | { bytes: Uint8Array<ArrayBuffer>; contentType: string };
 
 /** Calls the Baton API as the holder of one token. */
 export class Api {
@@ -131,6 +135,16 @@ export class Api {
     return this.request<T>("POST", path, { form }, query);
   }
 
+  /** POSTs raw bytes (an event log to mine) with their content type; the answer is JSON. */
+  sendBytes<T>(
+    path: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    contentType: string,
+    query: Query = {},
+  ): Promise<T> {
+    return this.request<T>("POST", path, { bytes, contentType }, query);
+  }
+
   /** Sends text (a workflow definition) with its own content type. */
   send<T>(method: "PUT" | "POST", path: string, text: string, contentType: string): Promise<T> {
     return this.request<T>(method, path, { text, contentType });
@@ -165,7 +179,7 @@ export class Api {
       authorization: `Bearer ${this.token}`,
       accept: `${accept}, application/problem+json`,
     };
-    let payload: string | FormData | undefined;
+    let payload: string | FormData | Uint8Array<ArrayBuffer> | undefined;
     // Commands without parameters must go without a content type: Fastify refuses an empty
     // body declared as JSON.
     if (body && "json" in body) {
@@ -173,6 +187,9 @@ export class Api {
       payload = JSON.stringify(body.json);
     } else if (body && "form" in body) {
       payload = body.form; // fetch sets the multipart content type with its boundary
+    } else if (body && "bytes" in body) {
+      headers["content-type"] = body.contentType;
+      payload = body.bytes;
     } else if (body) {
       headers["content-type"] = body.contentType;
       payload = body.text;

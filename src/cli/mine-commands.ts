@@ -20,6 +20,9 @@ interface MineFlags {
   propose?: string;
   top: string;
   progress?: boolean;
+  import?: string;
+  map?: string[];
+  unmapped?: string;
 }
 
 /** Registers `mine`. */
@@ -45,9 +48,29 @@ export function registerMineCommands(program: Command): void {
     .option("--propose <file>", "also write a Baton workflow (YAML) following the dominant path")
     .option("--top <n>", "handoff pairs and paths listed in the summary", "10")
     .option("--no-progress", "no progress bar, even on a terminal")
+    .option(
+      "--import <workflow>",
+      "also import the cases into Baton as closed items of the workflow's version 0 (on the server of --url; admins only)",
+    )
+    .option(
+      "--map <team=key>",
+      "with --import: a log team onto a Baton team (repeat); the rest by the key --propose gives",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      "--unmapped <what>",
+      "with --import: refuse (default) or skip events of teams without a step",
+    )
     .action(async (file: string, flags: MineFlags, command: Command) => {
       const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
       const { CliError } = await import("./client.ts");
+      if (flags.import === undefined && (flags.map !== undefined || flags.unmapped !== undefined))
+        throw new CliError("--map and --unmapped go with --import WORKFLOW");
+      if (flags.unmapped !== undefined && flags.unmapped !== "refuse" && flags.unmapped !== "skip")
+        throw new CliError(`--unmapped must be refuse or skip, not "${flags.unmapped}"`);
+      for (const m of flags.map ?? [])
+        if (!/^.*\S.*=\s*[a-z][a-z0-9-]*\s*$/s.test(m))
+          throw new CliError(`--map must be "LOG TEAM=TEAM_KEY", not "${m}"`);
       const format = flags.format?.toLowerCase();
       if (format !== undefined && format !== "xes" && format !== "csv")
         throw new CliError(`--format must be xes or csv, not "${flags.format}"`);
@@ -65,33 +88,51 @@ export function registerMineCommands(program: Command): void {
       const progress =
         flags.progress !== false && process.stderr.isTTY ? progressBar(file, size) : undefined;
       let result: Awaited<ReturnType<typeof mineFile>>;
-      try {
-        result = await mineFile(file, {
-          format,
-          delimiter: flags.delimiter,
-          mapping: {
-            case: flags.case,
-            activity: flags.activity,
-            timestamp: flags.timestamp,
-            team: flags.team,
-            resource: flags.resource,
-            lifecycle: flags.lifecycle,
-          },
-          lifecycleKeep: flags.keepLifecycle
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean),
-          onProgress: progress?.update,
-        });
-      } catch (e) {
-        progress?.done();
-        const { DomainError } = await import("../domain/errors.ts");
-        if (e instanceof DomainError) throw new CliError(`${file}: ${e.message}`);
-        throw e;
-      }
-      progress?.done();
-      const { writeFile } = await import("node:fs/promises");
+      let imported: ImportJson | undefined;
       const written: string[] = [];
+      if (flags.import !== undefined) {
+        const job = await importOnServer(file, flags, command);
+        result = job.result as Awaited<ReturnType<typeof mineFile>>;
+        imported = job.import;
+      } else
+        try {
+          result = await mineFile(file, {
+            format,
+            delimiter: flags.delimiter,
+            mapping: {
+              case: flags.case,
+              activity: flags.activity,
+              timestamp: flags.timestamp,
+              team: flags.team,
+              resource: flags.resource,
+              lifecycle: flags.lifecycle,
+            },
+            lifecycleKeep: flags.keepLifecycle
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+            onProgress: progress?.update,
+          });
+        } catch (e) {
+          progress?.done();
+          const { DomainError } = await import("../domain/errors.ts");
+          if (e instanceof DomainError) throw new CliError(`${file}: ${e.message}`);
+          throw e;
+        }
+      progress?.done();
+      if (imported !== undefined) {
+        const i = imported;
+        written.push(
+          `Imported into ${i.workflow} (version ${i.version}, import ${i.import_id}): ` +
+            `${i.cases_imported.toLocaleString("en")} new closed items, ` +
+            `${i.cases_present.toLocaleString("en")} cases already there, ` +
+            `${i.cases_without_step.toLocaleString("en")} without a step, ` +
+            `${i.events.toLocaleString("en")} events`,
+          `The cases run from ${i.period.first?.slice(0, 10)} to ${i.period.last?.slice(0, 10)}: ` +
+            `baton review ${i.workflow} --version ${i.version} --from DAY --to DAY (at most 366 days)`,
+        );
+      }
+      const { writeFile } = await import("node:fs/promises");
       if (flags.html) {
         const { renderHtmlReport } = await import("../mining/html.ts");
         await writeFile(flags.html, renderHtmlReport(result));
@@ -111,7 +152,8 @@ export function registerMineCommands(program: Command): void {
         );
       }
       if (json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        const out = imported === undefined ? result : { ...result, import: imported };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         for (const line of written) process.stderr.write(`${line}\n`);
         return;
       }
@@ -119,6 +161,76 @@ export function registerMineCommands(program: Command): void {
       printSummary(result, top);
       for (const line of written) process.stdout.write(`${line}\n`);
     });
+}
+
+/** What the server says of an import (the mining job's `import`). */
+interface ImportJson {
+  workflow: string;
+  version: number;
+  import_id: string | null;
+  phase: string;
+  cases_total: number;
+  cases_done: number;
+  cases_imported: number;
+  cases_present: number;
+  cases_without_step: number;
+  events: number;
+  period: { first: string | null; last: string | null };
+}
+
+interface JobJson {
+  state: "running" | "done" | "failed";
+  href: string;
+  result: unknown;
+  import: ImportJson;
+  error: { code: string; detail: string; errors?: { path: string; message: string }[] } | null;
+}
+
+/**
+ * `--import`: uploads the log to the server (POST /mining/jobs?import=…) and waits for the job;
+ * the server mines it (the report is the same) and writes the items.
+ */
+async function importOnServer(file: string, flags: MineFlags, command: Command): Promise<JobJson> {
+  const { CliError, cliOf } = await import("./client.ts");
+  const { readFile } = await import("node:fs/promises");
+  const { basename } = await import("node:path");
+  const { api } = cliOf(command);
+  const bytes = await readFile(file).catch((e: Error) => {
+    throw new CliError(`${file}: cannot read it (${e.message})`);
+  });
+  let job = await api.sendBytes<JobJson>(
+    "/mining/jobs",
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>,
+    "application/octet-stream",
+    {
+      name: basename(file),
+      import: flags.import,
+      map: flags.map,
+      unmapped: flags.unmapped,
+      format: flags.format?.toLowerCase(),
+      delimiter: flags.delimiter,
+      case: flags.case,
+      activity: flags.activity,
+      timestamp: flags.timestamp,
+      team: flags.team,
+      resource: flags.resource,
+      lifecycle: flags.lifecycle,
+      keep_lifecycle: flags.lifecycle === undefined ? undefined : flags.keepLifecycle,
+    },
+  );
+  // Bounded: an hour of polling at most, then the job is the server's to finish.
+  for (let i = 0; job.state === "running" && i < 7200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    job = await api.get<JobJson>(job.href.replace(/^\/api\/v1/, ""));
+  }
+  if (job.state === "running")
+    throw new CliError(`the import is still running on the server; see ${job.href}`);
+  if (job.state === "failed" || job.error !== null)
+    throw new CliError(
+      `${file}: ${job.error?.detail ?? "the import failed"}`,
+      (job.error?.errors ?? []).map((e) => `${e.path}: ${e.message}`),
+    );
+  return job;
 }
 
 /** A one-line bar on stderr, redrawn at most ten times a second. */

@@ -9,6 +9,8 @@ export type ErrorCode =
   | "invalid_workflow"
   /** An event log to mine (XES or CSV) cannot be read: `line`/`column` or `offset` say where. */
   | "invalid_log"
+  /** A history import past its bounds (cases or events of one log): `what` and `limit` say which. */
+  | "import_too_large"
   /** No credentials, or credentials that match no active token or session. */
   | "unauthenticated"
   /** A cookie-authenticated change came without the `X-Requested-With: baton` header (CSRF guard). */

@@ -1,3 +1,4 @@
+import { teamKeyOf } from "../mining/propose.ts";
 import type { Db } from "../store/db.ts";
 import { ChangeFeed } from "./changes.ts";
 import { type Channel, Deliveries } from "./delivery.ts";
@@ -5,6 +6,7 @@ import { Directory } from "./directory.ts";
 import { emailChannel } from "./email.ts";
 import { Forecasts } from "./forecasts.ts";
 import { checkReadiness, type Readiness } from "./health.ts";
+import { HistoryImports, type IMPORT_LIMITS } from "./history-import.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 import { CacheInvalidation } from "./invalidation.ts";
 import { Items } from "./items.ts";
@@ -81,6 +83,7 @@ export function createEngine({
   readDb,
   notify = {},
   channels = [],
+  importLimits = {},
 }: {
   db: Db;
   /** The database URL, for the LISTEN connection of the live feed. */
@@ -98,6 +101,8 @@ export function createEngine({
   notify?: NotifySettings;
   /** Delivery channels besides e-mail (tests add their own). */
   channels?: Channel[];
+  /** Bounds of one history import (cases, events); IMPORT_LIMITS when left out. */
+  importLimits?: Partial<typeof IMPORT_LIMITS>;
 }): OwnedEngine {
   const caches = new CacheInvalidation(db, url, onError);
   const directory = new Directory(db, clock, caches);
@@ -186,7 +191,11 @@ export function createEngine({
     idempotency,
     views: new Views(db, directory),
     readiness: (options) => checkReadiness(db, options),
-    mining: new MiningJobs(clock),
+    mining: new MiningJobs(
+      clock,
+      {},
+      new HistoryImports({ db, workflows, metrics, clock, keyOf: teamKeyOf }, importLimits),
+    ),
     clock,
     close: async () => {
       // Each stops after its round in flight, which finishes or releases what it claimed.

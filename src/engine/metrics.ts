@@ -213,7 +213,11 @@ export interface MetricsQuery {
 }
 
 /** Another version or period to compare with (before/after). */
-export type Comparison = { version: number } | { from: string; to: string };
+export type Comparison =
+  | { version: number }
+  | { from: string; to: string }
+  /** Another version in another period: imported history (version 0) against a live version. */
+  | { version: number; from: string; to: string };
 
 const DAY = 86_400_000;
 
@@ -235,7 +239,11 @@ export function filterOf(q: MetricsQuery, now: Date): MetricsFilter {
 
 /** The filter to compare `f` with. */
 export function comparedFilter(f: MetricsFilter, c: Comparison): MetricsFilter {
-  const other = "version" in c ? { ...f, version: c.version } : { ...f, from: c.from, to: c.to };
+  const other = {
+    ...f,
+    ...("version" in c ? { version: c.version } : {}),
+    ...("from" in c ? { from: c.from, to: c.to } : {}),
+  };
   checkPeriod(other, MAX_PERIOD_DAYS);
   return other;
 }

@@ -8,6 +8,12 @@ import { pipeline } from "node:stream/promises";
 import type { Actor } from "../domain/decide.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { MineResult, ReadOptions } from "../mining/read-log.ts";
+import {
+  type HistoryImports,
+  type ImportProgress,
+  type ImportRequest,
+  newImportProgress,
+} from "./history-import.ts";
 
 /*
  * Mining jobs of `POST /api/v1/mining/jobs`: an uploaded event log is written to a temporary
@@ -45,8 +51,12 @@ export interface MiningJob {
   createdAt: Date;
   finishedAt: Date | null;
   result: MineResult | null;
+  /** With an import: how far it is (phase, cases written), else null. */
+  import: ImportProgress | null;
   error: { code: string; detail: string; [extra: string]: unknown } | null;
 }
+
+type JobReadOptions = Omit<ReadOptions, "onProgress" | "limits" | "onCase" | "drain">;
 
 export class MiningJobs {
   private readonly jobs = new Map<string, MiningJob>();
@@ -55,6 +65,8 @@ export class MiningJobs {
   constructor(
     private readonly clock: () => Date,
     limits: Partial<typeof MINING_JOB_LIMITS> = {},
+    /** Imports into Baton (`import=WORKFLOW`); without it a job only mines. */
+    private readonly imports?: HistoryImports,
   ) {
     this.limits = { ...MINING_JOB_LIMITS, ...limits };
   }
@@ -69,13 +81,21 @@ export class MiningJobs {
     body,
     name,
     options,
+    importInto,
   }: {
     actor: Actor;
     body: Readable;
     name: string;
-    options: Omit<ReadOptions, "onProgress" | "limits">;
+    options: JobReadOptions;
+    /** Import the mined cases as closed items of a workflow (admins only). */
+    importInto?: Omit<ImportRequest, "actor"> | undefined;
   }): Promise<MiningJob> {
     this.forgetOld();
+    if (importInto !== undefined) {
+      if (!this.imports) throw new Error("no history importer");
+      // Refused before a byte is taken: who may, and into what.
+      await this.imports.check({ actor, workflow: importInto.workflow });
+    }
     const running = [...this.jobs.values()].filter((j) => j.state === "running");
     if (running.filter((j) => j.owner === actor.email).length >= this.limits.runningPerUser)
       throw new DomainError(
@@ -98,6 +118,7 @@ export class MiningJobs {
       createdAt: this.clock(),
       finishedAt: null,
       result: null,
+      import: importInto === undefined ? null : newImportProgress(importInto.workflow),
       error: null,
     };
     // Registered before anything is awaited, so a second upload by the same user is refused.
@@ -115,7 +136,8 @@ export class MiningJobs {
       throw e;
     }
     const done = dir;
-    void this.run(job, path, options)
+    const req = importInto === undefined ? undefined : { ...importInto, actor };
+    void this.run(job, path, options, req)
       .finally(() => rm(done, { recursive: true, force: true }))
       .catch(() => {});
     return job;
@@ -160,16 +182,20 @@ export class MiningJobs {
   private async run(
     job: MiningJob,
     path: string,
-    options: Omit<ReadOptions, "onProgress" | "limits">,
+    options: JobReadOptions,
+    req: ImportRequest | undefined,
   ): Promise<void> {
     try {
       const { mineFile } = await import("../mining/read-log.ts");
-      const result = await mineFile(path, {
-        ...options,
-        onProgress: (n) => {
-          job.bytesRead = n;
-        },
-      });
+      const result =
+        req !== undefined && this.imports && job.import
+          ? await this.imports.run(req, path, options, job.import)
+          : await mineFile(path, {
+              ...options,
+              onProgress: (n) => {
+                job.bytesRead = n;
+              },
+            });
       result.source.name = job.name;
       job.result = result;
       job.state = "done";

@@ -840,6 +840,28 @@ export const miningJobSchema = z
       .record(z.string(), z.unknown())
       .nullable()
       .describe("when done: the report `baton mine --json` prints (docs/mining.md)"),
+    import: z
+      .object({
+        workflow: z.string(),
+        version: z.number().int().describe("0: imported items run on the workflow's version 0"),
+        import_id: z.string().nullable(),
+        phase: z.enum(["checking", "importing", "done"]),
+        cases_total: z.number().int(),
+        cases_done: z.number().int(),
+        cases_imported: z.number().int().describe("new closed items"),
+        cases_present: z
+          .number()
+          .int()
+          .describe("imported before (skipped: importing is idempotent)"),
+        cases_without_step: z.number().int().describe("no event of a team that owns a step"),
+        events: z.number().int().describe("events written"),
+        teams: z
+          .record(z.string(), z.string().nullable())
+          .describe("log team → Baton team (null: left out)"),
+        period: z.object({ first: z.string().nullable(), last: z.string().nullable() }),
+      })
+      .nullable()
+      .describe("with import=WORKFLOW: the import's progress and counts"),
     error: z
       .object({ code: z.string(), detail: z.string() })
       .nullable()

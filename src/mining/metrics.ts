@@ -29,6 +29,20 @@ export interface MinedEvent {
   resource?: string | undefined;
 }
 
+/**
+ * One case as folded, for a consumer beside the figures (the history import): its id, its first
+ * and last event's times (all events), and its team path with the first and last event time of
+ * each run of the same team, in timestamp order.
+ */
+export interface FoldedCase {
+  id: string;
+  first: number;
+  last: number;
+  /** Events of the case, with a team or without. */
+  events: number;
+  runs: { team: string; first: number; last: number }[];
+}
+
 /** Percentiles of durations in seconds, by nearest rank; null figures when there is no sample. */
 export interface DurationStats {
   /** Durations measured (all of them, even when the percentiles rest on a sample). */
@@ -250,6 +264,7 @@ export class LogMiner {
   private readonly activities: Names;
   private readonly resources: Names;
   private readonly hasResources: boolean;
+  private readonly onCase: ((c: FoldedCase) => void) | undefined;
 
   private cases = 0;
   private events = 0;
@@ -278,8 +293,15 @@ export class LogMiner {
   constructor({
     limits = {},
     hasResources = false,
-  }: { limits?: Partial<MiningLimits>; hasResources?: boolean } = {}) {
+    onCase,
+  }: {
+    limits?: Partial<MiningLimits>;
+    hasResources?: boolean;
+    /** Called with each case as it is folded (synchronously, in fold order). */
+    onCase?: ((c: FoldedCase) => void) | undefined;
+  } = {}) {
     this.limits = { ...MINING_LIMITS, ...limits };
+    this.onCase = onCase;
     this.teams = new Names(Math.min(this.limits.teams, TEAM_KEY - 1), undefined);
     // Below 2^18 - 2 with the overflow entry, so an id fits its field of a packed code.
     this.activities = new Names(Math.min(this.limits.activities, FIELD - 3), "(other)");
@@ -328,6 +350,21 @@ export class LogMiner {
     if (c === undefined) return;
     this.open.delete(id);
     this.fold(id, c);
+  }
+
+  /**
+   * Folds up to `max` open cases (the end of a CSV file, in slices, so a consumer of `onCase`
+   * can write each slice away before the next); returns how many it folded.
+   */
+  foldOpen(max: number): number {
+    let n = 0;
+    for (const [id, c] of this.open) {
+      if (n >= max) break;
+      this.open.delete(id);
+      this.fold(id, c);
+      n++;
+    }
+    return n;
   }
 
   /** Folds every open case (the end of the file) and returns the report. */
@@ -455,6 +492,17 @@ export class LogMiner {
     }
     this.handoffs += caseHandoffs;
     if (caseHandoffs > 0) this.casesWithHandoff++;
+    if (this.onCase !== undefined) {
+      const runs: FoldedCase["runs"] = [];
+      for (let k = 0; k < seq.length; k++) {
+        const time = times[k] as number;
+        const last = runs.at(-1);
+        const team = this.teams.names[seq[k] as number] ?? "?";
+        if (last !== undefined && last.team === team) last.last = time;
+        else runs.push({ team, first: time, last: time });
+      }
+      this.onCase({ id, first: t0, last: t1, events: n, runs });
+    }
 
     // The path: runs collapsed.
     const path: number[] = [];

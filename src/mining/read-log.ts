@@ -6,7 +6,7 @@ import { createGunzip } from "node:zlib";
 import type { SaxesTag } from "saxes";
 import { DomainError } from "../domain/errors.ts";
 import type { MiningLimits } from "./limits.ts";
-import { LogMiner, type MiningReport } from "./metrics.ts";
+import { type FoldedCase, LogMiner, type MiningReport } from "./metrics.ts";
 import { parseTimestamp } from "./timestamps.ts";
 
 /*
@@ -52,6 +52,14 @@ export interface ReadOptions {
   /** Called as raw bytes are read (compressed bytes for a .gz). */
   onProgress?: ((bytesRead: number) => void) | undefined;
   limits?: Partial<MiningLimits> | undefined;
+  /** Each case as it is folded (the history import), see LogMiner. */
+  onCase?: ((c: FoldedCase) => void) | undefined;
+  /**
+   * Awaited after every chunk of the file and every slice of the cases a CSV holds open to its
+   * end: the consumer of `onCase` writes away what it gathered, and reading waits for it, so
+   * memory stays bounded however fast the file reads.
+   */
+  drain?: (() => Promise<void>) | undefined;
 }
 
 /** Events the log has but the figures leave out, and why. */
@@ -106,7 +114,12 @@ export async function mineStream(
   const chunks = prepend(head, text);
   const ctx: ReadContext = {
     mapping,
-    miner: new LogMiner({ limits: options.limits, hasResources: mapping.resource !== undefined }),
+    miner: new LogMiner({
+      limits: options.limits,
+      hasResources: mapping.resource !== undefined,
+      onCase: options.onCase,
+    }),
+    drain: options.drain,
     skipped: {
       events: 0,
       no_case: 0,
@@ -126,6 +139,8 @@ export async function mineStream(
   } catch (e) {
     throw bytes.explain(e);
   }
+  if (options.drain !== undefined)
+    while (ctx.miner.foldOpen(DRAIN_SLICE) > 0) await options.drain();
   const report = ctx.miner.report();
   if (report.events === 0 && ctx.skipped.events > 0)
     throw new DomainError(
@@ -149,9 +164,13 @@ export async function mineStream(
   };
 }
 
+/** Cases folded between two drains at the end of a CSV. */
+const DRAIN_SLICE = 500;
+
 interface ReadContext {
   mapping: ColumnMapping;
   miner: LogMiner;
+  drain: (() => Promise<void>) | undefined;
   skipped: SkippedEvents;
   warnings: string[];
   lifecycleKeep: Set<string>;
@@ -435,7 +454,10 @@ async function readXes(chunks: AsyncIterable<string>, ctx: ReadContext): Promise
     depth--;
     open.pop();
   });
-  for await (const chunk of chunks) parser.write(chunk);
+  for await (const chunk of chunks) {
+    parser.write(chunk);
+    if (ctx.drain !== undefined) await ctx.drain();
+  }
   parser.close();
   if (!sawLog) fail("the file is empty: expected an XES document (<log> with <trace>s)");
 }

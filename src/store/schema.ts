@@ -62,6 +62,20 @@ export interface Database {
     question_teams: Generated<string[]>;
     waiting_teams: Generated<string[]>;
     stalled_at: ColumnType<Date | null, string | null, string | null>;
+    /** The import (migration 018) and the case id in its log, for imported history; else null. */
+    import_id: string | null;
+    import_case: string | null;
+  };
+  imports: {
+    id: Generated<string>;
+    workflow_key: string;
+    name: string;
+    imported_by: string;
+    started_at: ColumnType<Date, string, string>;
+    finished_at: ColumnType<Date | null, string | null, string | null>;
+    cases_imported: Generated<number>;
+    cases_present: Generated<number>;
+    events: Generated<number>;
   };
   timers: {
     id: Generated<string>;
@@ -214,5 +228,7 @@ export interface Database {
     actor: string;
     at: ColumnType<Date, string, string>;
     data: ColumnType<unknown, string, string>;
+    /** The import an imported event came from; null for everything Baton itself recorded. */
+    import_id: string | null;
   };
 }

@@ -352,7 +352,9 @@ steps:
       ["/metrics/edges?workflow=chain&edge=one", 400, "query.edge"],
       ["/metrics/edges?workflow=chain&compare=v2", 400, "query.compare"],
       ["/metrics/edges?workflow=chain&compare_from=2026-01-01", 400, "query.compare_to"],
-      ["/metrics/edges?workflow=chain&version=0", 400, "query.version"],
+      ["/metrics/edges?workflow=chain&version=-1", 400, "query.version"],
+      // Version 0 is imported history (docs/mining.md); this workflow has none.
+      ["/metrics/edges?workflow=chain&version=0", 404, ""],
       ["/metrics/edges?workflow=nope", 404, ""],
       ["/metrics/edges?workflow=chain&version=9", 404, ""],
     ];

@@ -46,15 +46,16 @@ const edgeText = text({ max: 401 }).refine((v) => /^[^:]{1,200}:[^:]{1,200}$/.te
 });
 
 const baseQuery = {
-  version: intParam({ min: 1 }).optional(),
+  // Version 0 is imported history (docs/mining.md), beside the published versions 1, 2, …
+  version: intParam({ min: 0 }).optional(),
   from: bound(false).optional(),
   to: bound(true).optional(),
   team: keyText.optional(),
   edge: edgeText.optional(),
   format: z.enum(["json", "csv"]).optional(),
   compare: text({ max: 30 })
-    .refine((v) => /^version:\d{1,9}$/.test(v) && Number(v.slice(8)) >= 1, {
-      message: "must be version:N (a version number from 1)",
+    .refine((v) => /^version:\d{1,9}$/.test(v), {
+      message: "must be version:N (a version number; 0 is imported history)",
     })
     .optional(),
   compare_from: bound(false).optional(),
@@ -86,9 +87,12 @@ function queryOf(q: Omit<BaseQuery, "workflow"> & { workflow?: string | undefine
 }
 
 function comparisonOf(q: Omit<BaseQuery, "workflow">): Comparison | undefined {
-  if (q.compare) return { version: Number(q.compare.slice(8)) };
-  if (q.compare_from !== undefined && q.compare_to !== undefined)
-    return { from: q.compare_from, to: q.compare_to };
+  const period =
+    q.compare_from !== undefined && q.compare_to !== undefined
+      ? { from: q.compare_from, to: q.compare_to }
+      : undefined;
+  if (q.compare) return { version: Number(q.compare.slice(8)), ...period };
+  if (period) return period;
   return undefined;
 }
 
@@ -136,8 +140,6 @@ export const metricsRoutes =
     const bothCompare = (q: Omit<BaseQuery, "workflow">) => {
       if ((q.compare_from === undefined) !== (q.compare_to === undefined))
         return "compare_from and compare_to go together";
-      if (q.compare && q.compare_from)
-        return "compare and compare_from/compare_to exclude each other";
       return null;
     };
     const refine = <T extends z.ZodType<Omit<BaseQuery, "workflow">>>(schema: T) =>

@@ -26,6 +26,13 @@ const LOG_TYPES = [
 ];
 
 const name = text({ max: 200, min: 1 });
+const MAX_MAP = 5_000;
+const mapEntry = text({ max: 1100, min: 3 }).refine(
+  (v) => /^.*\S.*=\s*[a-z][a-z0-9-]*\s*$/s.test(v),
+  {
+    message: "must be LOG TEAM=TEAM_KEY",
+  },
+);
 const jobQuery = z
   .object({
     name: name.optional().describe("the file's name, e.g. history.xes.gz (tells the format)"),
@@ -38,8 +45,34 @@ const jobQuery = z
     lifecycle: name.optional(),
     keep_lifecycle: text({ max: 1000, min: 1 }).optional().describe("comma-separated"),
     delimiter: z.string().length(1).optional(),
+    import: text({ max: 63, min: 1 })
+      .optional()
+      .describe("import the cases as closed items of this workflow's version 0 (admins only)"),
+    map: z
+      .union([mapEntry, z.array(mapEntry).max(MAX_MAP)])
+      .optional()
+      .describe("with import: LOG TEAM=TEAM_KEY, repeated; the rest go by the --propose key"),
+    unmapped: z
+      .enum(["refuse", "skip"])
+      .optional()
+      .describe("with import: refuse (default) or skip the events of teams that own no step"),
   })
   .strict();
+
+/** `LOG TEAM=TEAM_KEY` entries of `map`, as a map; a log team named twice is an error. */
+function mappingOf(entries: string | string[] | undefined): Map<string, string> {
+  const mapping = new Map<string, string>();
+  for (const entry of entries === undefined ? [] : [entries].flat()) {
+    const at = entry.lastIndexOf("=");
+    const team = entry.slice(0, at).trim();
+    if (mapping.has(team))
+      throw new DomainError("invalid_input", `map names "${team}" twice.`, {
+        errors: [{ path: "map", message: `"${team}" is mapped twice` }],
+      });
+    mapping.set(team, entry.slice(at + 1).trim());
+  }
+  return mapping;
+}
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -76,6 +109,10 @@ export const miningRoutes =
             `Send the log as the raw body with Content-Type ${LOG_TYPES.join(", ")}.`,
           );
         const q = request.query;
+        if (q.import === undefined && (q.map !== undefined || q.unmapped !== undefined))
+          throw new DomainError("invalid_input", "map and unmapped go with import=WORKFLOW.", {
+            errors: [{ path: q.map !== undefined ? "map" : "unmapped", message: "needs import" }],
+          });
         const job = await engine.mining.submit({
           actor,
           body: request.body,
@@ -96,6 +133,14 @@ export const miningRoutes =
               .map((s) => s.trim())
               .filter(Boolean),
           },
+          importInto:
+            q.import === undefined
+              ? undefined
+              : {
+                  workflow: q.import,
+                  mapping: mappingOf(q.map),
+                  skipUnmapped: q.unmapped === "skip",
+                },
         });
         const body = presentMiningJob(job);
         return reply.code(202).header("location", body.href).send(body);

@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import { sql } from "kysely";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, dbKinds, useBaton } from "../harness.ts";
+import { type Run, runBaton } from "./run-baton.ts";
+
+/*
+ * `baton mine FILE --import WORKFLOW` as a user runs it: the command uploads the log to the
+ * server, which mines it and writes the cases as closed items; a team the workflow has no step
+ * for is named and changes nothing; --map puts it onto a team; a second run adds nothing.
+ */
+
+const log = join(import.meta.dirname, "../../../shared/data/running-example.xes");
+
+const yaml = `
+key: claims
+name: Claims
+prefix: CLM
+steps:
+  - {key: register, team: pete, handoff: {to: check}}
+  - {key: check, team: mike, handoff: {to: decide}}
+  - {key: decide, team: sara, handoff: {to: pay}}
+  - {key: pay, team: ellen}
+`;
+
+describe.each(dbKinds().slice(0, 1))(
+  "baton mine --import on $name",
+  { timeout: 120_000 },
+  (kind) => {
+    const b = useBaton(kind);
+    let url: string;
+    const baton = (args: string[]): Promise<Run> => runBaton(args, { url, token: ADMIN_TOKEN });
+    const items = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`select count(*) as n from items where workflow_key = 'claims'`.execute(b.engine.db)
+        ).rows[0]?.n,
+      );
+
+    beforeAll(async () => {
+      url = await b.app.listen({ port: 0, host: "127.0.0.1" });
+      for (const t of ["pete", "mike", "sara", "ellen"]) await b.team(t);
+      await b.workflow(yaml);
+    });
+
+    it("names the log teams that own no step and writes nothing", async () => {
+      const run = await baton(["mine", log, "--team", "org:resource", "--import", "claims"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('2 team(s) of the log own no step of workflow "claims"');
+      expect(run.stderr).toMatch(/"Sean".*"Sue"|"Sue".*"Sean"/);
+      expect(await items()).toBe(0);
+    });
+
+    it("imports the cases with --map, and a second run adds nothing", async () => {
+      const args = ["mine", log, "--team", "org:resource", "--import", "claims"];
+      const maps = ["--map", "Sean=mike", "--map", "Sue=sara"];
+      const run = await baton([...args, ...maps]);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^running-example\.xes \(XES\): 6 cases, 42 events/);
+      expect(run.stdout).toContain("Imported into claims (version 0, import ");
+      expect(run.stdout).toContain("6 new closed items, 0 cases already there");
+      expect(await items()).toBe(6);
+      const again = await baton([...args, ...maps, "--json"]);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout).import).toMatchObject({
+        cases_imported: 0,
+        cases_present: 6,
+      });
+      expect(await items()).toBe(6);
+    });
+
+    it("--map without --import is an error", async () => {
+      const run = await baton(["mine", log, "--map", "Sue=sara"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("--map and --unmapped go with --import WORKFLOW");
+    });
+  },
+);
