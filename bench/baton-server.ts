@@ -29,6 +29,11 @@ export interface BatonProcessOptions {
   profileDir?: string | undefined;
   /** More settings for the server (BATON_SMTP_URL, say). */
   env?: Record<string, string> | undefined;
+  /**
+   * Another checkout to run Baton from (its bin/, src/ and built web/dist), to compare two
+   * versions side by side; this repository when left out.
+   */
+  root?: string | undefined;
   signal: AbortSignal;
 }
 
@@ -52,7 +57,7 @@ export async function startBatonProcess(opts: BatonProcessOptions): Promise<Bato
     process.execPath,
     [...profile, "bin/baton.js", "serve", "--port", String(port)],
     {
-      cwd: repoRoot,
+      cwd: opts.root ?? repoRoot,
       env: {
         ...process.env,
         DATABASE_URL: opts.databaseUrl,

@@ -3,30 +3,37 @@
  * Chromium (playwright-core, /usr/bin/chromium) against `baton serve` in its own process.
  *
  * 1. Cold queue to first row: a fresh browser context opens the queue page; the time from
- *    navigation start to the first row in the DOM, and the bytes the API sent for it (median of
- *    a few runs).
+ *    navigation start to the first row in the DOM, the bytes of the first queue response, of
+ *    the whole queue's response and of all API responses for the page (median of a few runs).
  * 2. Scrolling: a scripted scroll through the list (time-based, 2,500 px/s for 4 s) counting
- *    animation frames, at full speed and with the CPU slowed 4×; the same for a plain list of
- *    3,000 static rows as the reference.
+ *    animation frames, at full speed and with the CPU slowed 4× (CDP
+ *    Emulation.setCPUThrottlingRate); the same for a plain list of 3,000 static rows as the
+ *    reference. Rounds alternate between the pages; medians are reported.
  * 3. Live updates: with the queue open, 200 changes in another team, and then 20 changes to
  *    items in the queue shown: the bytes the browser received per change (all responses and the
  *    event stream, compressed sizes as on the wire).
  *
+ * `BENCH_WEB_BEFORE=/path/to/other/checkout` (its web app built) runs a second Baton from that
+ * checkout on the same database and measures both in one session, interleaved (cold loads and
+ * scroll rounds alternate; both queues are open during the live changes), with the ratios.
+ *
  * Everything lives in a fresh database `baton_bench_<pid>` that is dropped at the end.
  */
-import type { CDPSession, Page } from "playwright-core";
+import { get } from "node:http";
+import type { BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "../e2e/browser.ts";
 import { toPrincipal } from "../src/engine/directory.ts";
 import { createEngine } from "../src/engine/engine.ts";
 import { migrate, openDb } from "../src/store/db.ts";
-import { startBatonProcess } from "./baton-server.ts";
+import { type BatonProcess, startBatonProcess } from "./baton-server.ts";
 import { createBenchDatabase } from "./database.ts";
 
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const COUNT = Number(process.env.BENCH_QUEUE_ITEMS ?? 3000);
 const ELSEWHERE = Number(process.env.BENCH_ELSEWHERE_CHANGES ?? 200);
 const HERE = 20;
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 3);
+const BEFORE = process.env.BENCH_WEB_BEFORE;
 const ADMIN_TOKEN = `bt_bench_${process.pid}_admin_token_web`;
 const PASSWORD = "bench-password-1";
 
@@ -52,19 +59,39 @@ steps:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const kb = (n: number) => `${(n / 1024).toFixed(n < 10_240 ? 2 : 0)} kB`;
 
-/** Bytes as received (compressed sizes, headers not counted) by one page, per URL kind. */
-async function countBytes(page: Page): Promise<{ total: () => number; api: () => number }> {
-  const cdp: CDPSession = await page.context().newCDPSession(page);
+/** One response as received: its URL and its bytes (compressed, as on the wire). */
+interface Received {
+  url: string;
+  bytes: number;
+}
+
+/** Bytes as received (compressed sizes, headers not counted) by one page, per request. */
+async function countBytes(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
-  const urls = new Map<string, string>();
+  const requests = new Map<string, Received>();
   let total = 0;
-  let api = 0;
-  cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
+  cdp.on("Network.requestWillBeSent", (e) => {
+    if (!requests.has(e.requestId)) requests.set(e.requestId, { url: e.request.url, bytes: 0 });
+  });
   cdp.on("Network.dataReceived", (e) => {
     total += e.encodedDataLength;
-    if (urls.get(e.requestId)?.includes("/api/")) api += e.encodedDataLength;
+    const r = requests.get(e.requestId);
+    if (r) r.bytes += e.encodedDataLength;
   });
-  return { total: () => total, api: () => api };
+  /** Every request so far, in the order they were sent. */
+  const list = () => [...requests.values()];
+  return {
+    total: () => total,
+    api: () => list().reduce((n, r) => n + (r.url.includes("/api/") ? r.bytes : 0), 0),
+    queues: () => list().filter((r) => /\/api\/v1\/teams\/[^/]+\/queue/.test(r.url)),
+  };
+}
+
+interface Fps {
+  fps: number;
+  worst: number;
+  moved: number;
 }
 
 /**
@@ -87,14 +114,38 @@ function scrollFps(page: Page, ms = 4000, pxPerSecond = 2500) {
       else resolve({ fps: (frames * 1000) / (t - t0), worst, moved: el.scrollTop - from });
     };
     requestAnimationFrame(step);
-  })`) as Promise<{ fps: number; worst: number; moved: number }>;
+  })`) as Promise<Fps>;
+}
+
+const toTop = `window.scrollTo(0, 0);
+  const inner = document.querySelector("[data-testid=queue-scroller]");
+  if (inner) inner.scrollTop = 0;`;
+
+/** One version of the web app under test: a Baton process serving it. */
+interface Target {
+  name: string;
+  server: BatonProcess;
+}
+
+/** What one target measured. */
+interface Figures {
+  firstRow: number[];
+  firstQueueBytes: number[];
+  wholeQueueBytes: number[];
+  apiBytes: number[];
+  fast: Fps[];
+  slow: Fps[];
+  elsewhere: number;
+  here: number;
+  /** Queue reads the page made during the changes in the queue shown: whole, and rows only. */
+  reads: { whole: number; rows: number };
 }
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase(adminUrl);
   const db = openDb(database.url, { max: 8 });
   const abort = new AbortController();
-  let server: Awaited<ReturnType<typeof startBatonProcess>> | undefined;
+  const targets: Target[] = [];
   const browser = await launchBrowser();
   try {
     await migrate(db);
@@ -134,69 +185,138 @@ async function main(): Promise<void> {
     console.log(`${COUNT} items seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await engine.close();
 
-    server = await startBatonProcess({
-      databaseUrl: database.url,
-      adminToken: ADMIN_TOKEN,
-      pool: undefined,
-      signal: abort.signal,
-    });
-    const url = server.url;
-    const context = async () => {
+    for (const [name, root] of [
+      ["this checkout", undefined],
+      ...(BEFORE ? ([["before", BEFORE]] as const) : []),
+    ] as const) {
+      const server = await startBatonProcess({
+        databaseUrl: database.url,
+        adminToken: ADMIN_TOKEN,
+        pool: undefined,
+        root,
+        signal: abort.signal,
+      });
+      targets.push({ name, server });
+    }
+    const url = (targets[0] as Target).server.url;
+    const context = async (t: Target) => {
       const c = await browser.newContext({
-        baseURL: url,
+        baseURL: t.server.url,
         viewport: { width: 1440, height: 900 },
         deviceScaleFactor: 1,
       });
-      const res = await c.request.post(`${url}/api/v1/session`, {
+      const res = await c.request.post(`${t.server.url}/api/v1/session`, {
         data: { email: "olga@example.com", password: PASSWORD },
       });
       if (!res.ok()) throw new Error(`sign-in failed: ${res.status()} ${await res.text()}`);
       return c;
     };
     const queuePath = "/teams/ops?tab=in_progress";
+    const figures = new Map<Target, Figures>(
+      targets.map((t) => [
+        t,
+        {
+          firstRow: [],
+          firstQueueBytes: [],
+          wholeQueueBytes: [],
+          apiBytes: [],
+          fast: [],
+          slow: [],
+          elsewhere: 0,
+          here: 0,
+          reads: { whole: 0, rows: 0 },
+        },
+      ]),
+    );
+    const of = (t: Target) => figures.get(t) as Figures;
+    /** The targets in an order that alternates with `round`, so neither always goes first. */
+    const order = (round: number) => (round % 2 === 0 ? targets : [...targets].reverse());
+
+    // The API alone: how long the server takes for the whole queue and for the first rows, and
+    // the bytes it sends (brotli, as a browser asks; node:http does not decompress).
+    const answer = async (query: string) => {
+      const times: number[] = [];
+      let size = 0;
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        size = await new Promise<number>((resolve, reject) => {
+          get(
+            `${url}/api/v1/teams/ops/queue?${query}`,
+            { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "accept-encoding": "br, gzip" } },
+            (res) => {
+              let n = 0;
+              res.on("data", (chunk: Buffer) => {
+                n += chunk.length;
+              });
+              res.on("end", () => resolve(n));
+              res.on("error", reject);
+            },
+          ).on("error", reject);
+        });
+        times.push(performance.now() - t);
+      }
+      return { ms: median(times), size };
+    };
+    const apiWhole = await answer("limit=5000");
+    const apiLean = await answer("limit=5000&clocks=false");
+    const apiHead = await answer("limit=50&clocks=false");
 
     // 1. Cold queue to first row.
-    const firstRows: number[] = [];
-    const apiBytes: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const c = await context();
+    for (let run = 0; run < RUNS; run++)
+      for (const t of order(run)) {
+        const c = await context(t);
+        const page = await c.newPage();
+        await page.addInitScript(() => {
+          const w = window as unknown as { __firstRow?: number };
+          new MutationObserver(() => {
+            if (w.__firstRow === undefined && document.querySelector("li[data-key]"))
+              w.__firstRow = performance.now();
+          }).observe(document, { childList: true, subtree: true });
+        });
+        const bytes = await countBytes(page);
+        await page.goto(queuePath);
+        await page.locator("li[data-key]").first().waitFor({ timeout: 30_000 });
+        // Whatever the page still loads after the first row (the rest of the queue) counts too.
+        await page.waitForLoadState("networkidle").catch(() => {});
+        await page.waitForTimeout(500);
+        const f = of(t);
+        f.firstRow.push(
+          await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow),
+        );
+        const queues = bytes.queues();
+        f.firstQueueBytes.push(queues[0]?.bytes ?? 0);
+        f.wholeQueueBytes.push(queues.find((q) => q.url.includes("limit=5000"))?.bytes ?? 0);
+        f.apiBytes.push(bytes.api());
+        if (process.env.BENCH_WEB_VERBOSE)
+          console.log(
+            `  ${t.name}: first row at ${Math.round(f.firstRow.at(-1) ?? 0)} ms;`,
+            await page.evaluate(
+              `JSON.stringify(performance.getEntriesByType("resource").map((r) => [r.name.replace(location.origin, ""), Math.round(r.startTime), Math.round(r.responseEnd)]))`,
+            ),
+          );
+        await c.close();
+      }
+
+    // 2. Scrolling, at full speed and with a 4× slower CPU, against a plain list; rounds
+    // alternate between the pages (the machine is shared) and the median of each is reported.
+    const open: {
+      t: Target;
+      c: BrowserContext;
+      page: Page;
+      bytes: Awaited<ReturnType<typeof countBytes>>;
+    }[] = [];
+    for (const t of targets) {
+      const c = await context(t);
       const page = await c.newPage();
-      await page.addInitScript(() => {
-        const w = window as unknown as { __firstRow?: number };
-        new MutationObserver(() => {
-          if (w.__firstRow === undefined && document.querySelector("li[data-key]"))
-            w.__firstRow = performance.now();
-        }).observe(document, { childList: true, subtree: true });
-      });
       const bytes = await countBytes(page);
       await page.goto(queuePath);
       await page.locator("li[data-key]").first().waitFor({ timeout: 30_000 });
-      // Whatever the page still loads after the first row (the rest of the queue) counts too.
       await page.waitForLoadState("networkidle").catch(() => {});
-      await page.waitForTimeout(500);
-      firstRows.push(
-        await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow),
-      );
-      apiBytes.push(bytes.api());
-      await c.close();
+      await page.waitForTimeout(1000);
+      open.push({ t, c, page, bytes });
     }
-
-    // 2. Scrolling, at full speed and with a 4× slower CPU; then a plain list for reference.
-    const c = await context();
-    const page = await c.newPage();
-    const bytes = await countBytes(page);
-    await page.goto(queuePath);
-    await page.locator("li[data-key]").first().waitFor({ timeout: 30_000 });
-    await page.waitForLoadState("networkidle").catch(() => {});
-    await page.waitForTimeout(1000);
-    const cdp = await c.newCDPSession(page);
-    await scrollFps(page, 1000); // warm-up
-    const fast = await scrollFps(page);
-    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
-    const slow = await scrollFps(page);
-    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
-
-    const plain = await c.newPage();
+    const plainContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const plain = await plainContext.newPage();
     await plain.setContent(
       `<ul style="margin:0;padding:0;font:14px system-ui">${Array.from(
         { length: COUNT },
@@ -204,81 +324,128 @@ async function main(): Promise<void> {
           `<li style="height:60px;border-bottom:1px solid #ddd;display:flex;gap:12px;align-items:center"><a href="#">BLK-${i + 1}</a><span>Request ${i + 1}</span><span>Handle the request</span><span>unassigned</span></li>`,
       ).join("")}</ul>`,
     );
-    await scrollFps(plain, 1000);
-    const plainFast = await scrollFps(plain);
-    const plainCdp = await c.newCDPSession(plain);
-    await plainCdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
-    const plainSlow = await scrollFps(plain);
-    await plain.close();
+    const plainRounds = { fast: [] as Fps[], slow: [] as Fps[] };
+    const pages = [
+      ...open.map((o) => ({ page: o.page, into: of(o.t) })),
+      { page: plain, into: plainRounds },
+    ];
+    for (const p of pages) {
+      await p.page.bringToFront();
+      await scrollFps(p.page, 1000); // warm-up
+    }
+    for (let round = 0; round < RUNS; round++) {
+      const turn = round % 2 === 0 ? pages : [...pages].reverse();
+      for (const p of turn) {
+        const cdp = await p.page.context().newCDPSession(p.page);
+        await p.page.bringToFront();
+        await p.page.evaluate(toTop);
+        await p.page.waitForTimeout(300);
+        p.into.fast.push(await scrollFps(p.page));
+        await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+        await p.page.evaluate(toTop);
+        await p.page.waitForTimeout(300);
+        p.into.slow.push(await scrollFps(p.page));
+        await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+        await cdp.detach();
+      }
+    }
+    await plainContext.close();
 
-    // 3. Live updates: changes elsewhere, then changes to rows the page shows.
-    await page.bringToFront();
-    await page.waitForTimeout(500);
+    // 3. Live updates: changes elsewhere, then changes to rows the pages show (every open page
+    // receives each change, so the versions are measured on the same changes).
+    for (const o of open) await o.page.evaluate(toTop);
+    await new Promise((r) => setTimeout(r, 500));
     const sam = await fetch(`${url}/api/v1/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: "sam@example.com", password: PASSWORD }),
     });
     const cookie = sam.headers.get("set-cookie")?.split(";")[0] ?? "";
-    const asSam = (path: string, body: unknown) =>
+    const post = (who: string, path: string, body: unknown) =>
       fetch(`${url}/api/v1${path}`, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          cookie,
-          "x-requested-with": "baton",
-        },
+        headers: { "content-type": "application/json", cookie: who, "x-requested-with": "baton" },
         body: JSON.stringify(body),
       }).then(async (r) => {
         if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
       });
-    const olgaCookie = (await c.cookies()).map((k) => `${k.name}=${k.value}`).join("; ");
-    const asOlga = (path: string, body: unknown) =>
-      fetch(`${url}/api/v1${path}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          cookie: olgaCookie,
-          "x-requested-with": "baton",
-        },
-        body: JSON.stringify(body),
-      }).then(async (r) => {
-        if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-      });
+    const olgaCookie = (await (open[0] as (typeof open)[0]).c.cookies())
+      .map((k) => `${k.name}=${k.value}`)
+      .join("; ");
+    const sinceNow = () => {
+      const at = open.map((o) => o.bytes.total());
+      return () => open.map((o, i) => o.bytes.total() - (at[i] ?? 0));
+    };
 
-    const before = bytes.total();
+    let spent = sinceNow();
     for (let i = 0; i < ELSEWHERE; i++)
-      await asSam("/items", { workflow: "other", title: `Other ${i}` });
-    await page.waitForTimeout(2000);
-    const elsewhere = (bytes.total() - before) / ELSEWHERE;
+      await post(cookie, "/items", { workflow: "other", title: `Other ${i}` });
+    await new Promise((r) => setTimeout(r, 2000));
+    spent().forEach((b, i) => {
+      of((open[i] as (typeof open)[0]).t).elsewhere = b / ELSEWHERE;
+    });
 
-    const beforeHere = bytes.total();
+    spent = sinceNow();
+    const readsBefore = open.map((o) => o.bytes.queues().length);
     for (let i = 0; i < HERE; i++) {
-      await asOlga(`/items/${keys[i * 7]}/claim`, {});
-      await page.waitForTimeout(300);
+      await post(olgaCookie, `/items/${keys[i * 7]}/claim`, {});
+      await new Promise((r) => setTimeout(r, 300));
     }
-    await page.waitForTimeout(2000);
-    const here = (bytes.total() - beforeHere) / HERE;
-    await c.close();
+    await new Promise((r) => setTimeout(r, 3000));
+    spent().forEach((b, i) => {
+      const o = open[i] as (typeof open)[0];
+      const f = of(o.t);
+      f.here = b / HERE;
+      const reads = o.bytes.queues().slice(readsBefore[i]);
+      f.reads = {
+        whole: reads.filter((r) => r.url.includes("limit=5000")).length,
+        rows: reads.filter((r) => r.url.includes("keys=")).length,
+      };
+    });
+    for (const o of open) await o.c.close();
 
+    const mid = (xs: Fps[]) =>
+      [...xs].sort((a, b) => a.fps - b.fps)[Math.floor(xs.length / 2)] as Fps;
     console.log(
-      `\nQueue of ${COUNT} items in Chromium at 1440×900 (median of ${RUNS} cold loads):`,
-    );
-    console.log(`  first row after navigation start   ${Math.round(median(firstRows))} ms`);
-    console.log(`  API bytes for the cold queue page   ${kb(median(apiBytes))}`);
-    console.log(
-      `  scrolling                           ${fast.fps.toFixed(0)} fps (worst frame ${Math.round(fast.worst)} ms); 4× slower CPU ${slow.fps.toFixed(0)} fps (worst ${Math.round(slow.worst)} ms)`,
+      `\nQueue of ${COUNT} items in Chromium at 1440×900 (median of ${RUNS} cold loads and ${RUNS} scroll rounds${BEFORE ? ", interleaved" : ""}):`,
     );
     console.log(
-      `  plain list of ${COUNT} static rows   ${plainFast.fps.toFixed(0)} fps; 4× slower CPU ${plainSlow.fps.toFixed(0)} fps`,
+      `  queue API (median of 5, brotli)   whole ${Math.round(apiWhole.ms)} ms (${kb(apiWhole.size)}); without clocks ${Math.round(apiLean.ms)} ms (${kb(apiLean.size)}); first 50 rows per tab ${Math.round(apiHead.ms)} ms (${kb(apiHead.size)})`,
     );
+    const rows: [string, (f: Figures) => number, (n: number) => string][] = [
+      ["first row after navigation start", (f) => median(f.firstRow), (n) => `${Math.round(n)} ms`],
+      ["first queue response", (f) => median(f.firstQueueBytes), kb],
+      ["whole queue response", (f) => median(f.wholeQueueBytes), kb],
+      ["API bytes for the cold page", (f) => median(f.apiBytes), kb],
+      ["scrolling, fps", (f) => mid(f.fast).fps, (n) => n.toFixed(0)],
+      ["  worst frame", (f) => mid(f.fast).worst, (n) => `${Math.round(n)} ms`],
+      ["scrolling, 4× slower CPU, fps", (f) => mid(f.slow).fps, (n) => n.toFixed(0)],
+      ["  worst frame", (f) => mid(f.slow).worst, (n) => `${Math.round(n)} ms`],
+      [`bytes per change in another team (${ELSEWHERE})`, (f) => f.elsewhere, kb],
+      [`bytes per change in the queue shown (${HERE})`, (f) => f.here, kb],
+      ["  whole-queue reads during those", (f) => f.reads.whole, String],
+      ["  row reads (keys=) during those", (f) => f.reads.rows, String],
+    ];
+    const cell = (x: string) => x.padStart(14);
     console.log(
-      `  bytes per change in another team    ${kb(elsewhere)} (${ELSEWHERE} changes; goal ≤ 5 kB)`,
+      `  ${"".padEnd(46)}${targets.map((t) => cell(t.name)).join("")}${targets.length > 1 ? cell("ratio") : ""}`,
     );
-    console.log(`  bytes per change in the queue shown ${kb(here)} (${HERE} claims)`);
+    for (const [label, pick, show] of rows) {
+      const values = targets.map((t) => pick(of(t)));
+      const [now, before] = values;
+      const ratio =
+        before !== undefined && now !== undefined && before > 0
+          ? cell(`${(now / before).toFixed(2)}×`)
+          : "";
+      console.log(`  ${label.padEnd(46)}${values.map((v) => cell(show(v))).join("")}${ratio}`);
+    }
+    console.log(
+      `  plain list of ${COUNT} static rows: ${mid(plainRounds.fast).fps.toFixed(0)} fps; 4× slower CPU ${mid(plainRounds.slow).fps.toFixed(0)} fps`,
+    );
+    console.log("  (ratio: this checkout ÷ before; the goal per change elsewhere is ≤ 5 kB)");
   } finally {
     await browser.close().catch(() => {});
-    await server?.stop();
+    for (const t of targets) await t.server.stop();
     await db.destroy();
     await database.drop();
   }

@@ -233,8 +233,10 @@ describe("the team queue", () => {
     });
     // Interactive: rows on screen (from navigation start) plus the time to answer a key.
     const interactive = inPage.firstRow + inPage.key;
-    const tab = await page.getByRole("tab", { name: /In progress/ }).textContent();
-    expect(tab).toContain(String(COUNT));
+    // The first rows of each tab come first ("50+"); the whole queue follows.
+    await expect
+      .poll(() => page.getByRole("tab", { name: /In progress/ }).textContent())
+      .toContain(String(COUNT));
     // Virtualised: only the rows in view are in the page.
     const rows = await page.locator("li[data-key]").count();
     expect(rows).toBeLessThan(60);
@@ -260,17 +262,12 @@ describe("the team queue", () => {
 
     await e.shot(page, "queue");
 
-    // Scrolling to the end renders the last rows.
-    const scroller = page.getByTestId("queue-scroller");
-    await scroller.evaluate((el) => {
-      el.scrollTop = el.scrollHeight;
-    });
+    // Scrolling the page to the end renders the last rows.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     await page.locator(`li[aria-posinset="${COUNT}"]`).waitFor();
 
     // c: claim the item under the cursor.
-    await scroller.evaluate((el) => {
-      el.scrollTop = 0;
-    });
+    await page.evaluate(() => window.scrollTo(0, 0));
     const top = page.locator('li[aria-posinset="1"]');
     const first = await top.getAttribute("data-key");
     await top.click({ position: { x: 300, y: 10 } });
@@ -278,5 +275,60 @@ describe("the team queue", () => {
     await page.keyboard.press("c");
     await page.getByText(`${first} is yours now.`).waitFor();
     expect((await baton.admin.get(`/items/${first}`)).body.assignee).toBe("olga@example.com");
+  });
+  it(`at 1440×900 shows the first rows before the whole ${COUNT} arrive, and scrolls as one page`, async () => {
+    const context = await e.context(1440);
+    await e.signInQuickly(context, "olga@example.com");
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // Hold the whole queue back: what shows meanwhile came from the first rows per tab.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const wholeAsked: string[] = [];
+    await page.route(/\/api\/v1\/teams\/ops\/queue\?limit=5000/, async (route) => {
+      wholeAsked.push(route.request().url());
+      await held;
+      await route.continue();
+    });
+    await page.goto("/teams/ops?tab=in_progress");
+    const tab = page.getByRole("tab", { name: /In progress/ });
+    await page.locator('li[aria-posinset="1"]').waitFor();
+    expect(await tab.textContent()).toBe("In progress50+");
+    // The first screenful is whole: rows down to the bottom of the window.
+    const bottomRow = await page
+      .locator("li[data-key]")
+      .evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().bottom)));
+    expect(bottomRow).toBeGreaterThanOrEqual(900);
+    await expect.poll(() => wholeAsked.length).toBeGreaterThan(0);
+    release();
+    await expect.poll(() => tab.textContent()).toBe(`In progress${COUNT}`);
+
+    // One scrollbar: the list has no frame of its own ending below the fold; the page scrolls,
+    // and at its end the last row sits at the bottom of the window.
+    const scroller = page.getByTestId("queue-scroller");
+    const frame = await scroller.evaluate((el) => ({
+      overflow: getComputedStyle(el).overflowY,
+      inner: el.scrollHeight - el.clientHeight,
+    }));
+    expect(frame).toEqual({ overflow: "visible", inner: 0 });
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeGreaterThan(
+      COUNT * 60,
+    );
+    await page.mouse.move(700, 600);
+    await page.mouse.wheel(0, 3000);
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(2000);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const last = page.locator(`li[aria-posinset="${COUNT}"]`);
+    await last.waitFor();
+    const end = await last.evaluate((el) => el.getBoundingClientRect().bottom);
+    expect(end).toBeLessThanOrEqual(900);
+    expect(end).toBeGreaterThan(900 - 80);
+    // The column head stays on screen under the app header while the rows scroll.
+    const head = await page.getByText("Item and next action").boundingBox();
+    expect(head?.y ?? -1).toBeGreaterThanOrEqual(50);
+    expect(head?.y ?? 999).toBeLessThan(100);
+    await context.close();
   });
 });

@@ -8,7 +8,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { isApiError } from "./api/client.ts";
-import { itemQuery, keys, queueQuery, teamsQuery } from "./api/queries.ts";
+import { itemQuery, keys, queueHeadQuery, queueQuery, teamsQuery } from "./api/queries.ts";
 import { App, loadSignedInApp } from "./app/app.tsx";
 import { cssVariablesResolver, theme } from "./app/theme.ts";
 import { meQuery, wasSignedIn } from "./features/auth/session.ts";
@@ -40,7 +40,13 @@ if (wasSignedIn()) {
   void loadSignedInApp();
   void queryClient.prefetchQuery(teamsQuery);
   const team = /^\/teams\/([^/]+)$/.exec(location.pathname)?.[1];
-  if (team) void queryClient.prefetchQuery(queueQuery(decodeURIComponent(team)));
+  if (team) {
+    // The first rows of each section come first; the whole queue follows (see useQueue).
+    const name = decodeURIComponent(team);
+    void queryClient
+      .prefetchQuery(queueHeadQuery(name))
+      .then(() => queryClient.prefetchQuery(queueQuery(name)));
+  }
   const item = /^\/items\/([^/]+)$/.exec(location.pathname)?.[1];
   if (item) void queryClient.prefetchQuery(itemQuery(decodeURIComponent(item)));
 }

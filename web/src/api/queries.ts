@@ -58,37 +58,86 @@ export function usePollInterval(): number | false {
 export const QUEUE_LIMIT = 5000;
 
 /**
+ * Rows per section asked first, so the first screenful shows while the whole queue (up to
+ * QUEUE_LIMIT) is still on its way: 50 rows cover the tallest screen.
+ */
+export const QUEUE_HEAD = 50;
+
+/**
  * The stalled threshold the page asks for by default: 0 sends none, so the server applies the
  * workflows' rule (`stall_after` of business time, 3 business days unless a workflow says).
  */
 export const STALLED_AFTER_DAYS = 0;
 
-/** A team's queue; `stalledAfterDays` > 0 asks for a wall-clock threshold instead of the rule. */
+const queuePath = (team: string, limit: number, stalledAfterDays: number) =>
+  `/teams/${encodeURIComponent(team)}/queue?limit=${limit}&clocks=false${
+    stalledAfterDays === STALLED_AFTER_DAYS ? "" : `&stalled_after_days=${stalledAfterDays}`
+  }`;
+
+/**
+ * A team's queue; `stalledAfterDays` > 0 asks for a wall-clock threshold instead of the rule.
+ * Rows come without their clock arrays (each keeps its nearest deadline, service-level state
+ * and risk): nothing in a list reads them, and they were most of a 3,000-item queue's bytes.
+ */
 export const queueQuery = (team: string, stalledAfterDays = STALLED_AFTER_DAYS) =>
   queryOptions({
     queryKey:
       stalledAfterDays === STALLED_AFTER_DAYS
         ? keys.queue(team)
         : keys.queueStalledAfter(team, stalledAfterDays),
-    queryFn: ({ signal }) =>
-      api<Queue>(
-        `/teams/${encodeURIComponent(team)}/queue?limit=${QUEUE_LIMIT}${
-          stalledAfterDays === STALLED_AFTER_DAYS ? "" : `&stalled_after_days=${stalledAfterDays}`
-        }`,
-        { signal },
-      ),
+    queryFn: ({ signal }) => api<Queue>(queuePath(team, QUEUE_LIMIT, stalledAfterDays), { signal }),
   });
 
-export function useQueue(team: string | undefined, stalledAfterDays?: number) {
+/** The first QUEUE_HEAD rows of each section: what shows until the whole queue is in. */
+export const queueHeadQuery = (team: string, stalledAfterDays = STALLED_AFTER_DAYS) =>
+  queryOptions({
+    // Not under keys.queues: live changes and invalidations go to the whole queue only.
+    queryKey: ["queue-head", team, stalledAfterDays] as const,
+    queryFn: ({ signal }) => api<Queue>(queuePath(team, QUEUE_HEAD, stalledAfterDays), { signal }),
+    // Kept briefly: the page asks for it right after main.tsx prefetched it.
+    staleTime: 30_000,
+    gcTime: 30_000,
+  });
+
+export interface QueueResult {
+  /** The whole queue, or while it loads its first rows per section (`partial`). */
+  data: Queue | undefined;
+  /** Only the first QUEUE_HEAD rows of each section are in; counts are lower bounds. */
+  partial: boolean;
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+}
+
+/**
+ * A team's queue for its page: the first rows of each section first (a few kilobytes, on screen
+ * at once), then the whole queue. A queue already in the cache shows at once and skips the head.
+ */
+export function useQueue(team: string | undefined, stalledAfterDays?: number): QueueResult {
   const refetchInterval = usePollInterval();
-  return useQuery({
+  const qc = useQueryClient();
+  const cached =
+    !!team && qc.getQueryData(queueQuery(team, stalledAfterDays).queryKey) !== undefined;
+  const head = useQuery({
+    ...queueHeadQuery(team ?? "", stalledAfterDays),
+    enabled: !!team && !cached,
+  });
+  const whole = useQuery({
     ...queueQuery(team ?? "", stalledAfterDays),
-    enabled: !!team,
+    // Asked once the first rows are in: asked together, the server would answer both late.
+    enabled: !!team && (cached || head.data !== undefined || head.isError),
     refetchInterval,
     // A new stalled threshold keeps this team's queue on screen while the new answer loads
     // (never another team's: switching teams shows the loading state).
     placeholderData: (previous, query) => (query?.queryKey[1] === team ? previous : undefined),
   });
+  return {
+    data: whole.data ?? head.data,
+    partial: whole.data === undefined && head.data !== undefined,
+    isPending: whole.data === undefined && head.data === undefined && !whole.isError,
+    isError: whole.isError,
+    error: whole.error,
+  };
 }
 
 export const itemQuery = (key: string) =>

@@ -1,7 +1,6 @@
-import { Anchor, Button, Checkbox, Text } from "@mantine/core";
 import { IconAlertTriangle, IconClockExclamation } from "@tabler/icons-react";
-import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef } from "react";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
+import { memo, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import type { ItemSummary } from "../../api/types.ts";
 import { describeDeadline, duration } from "../../lib/format.ts";
@@ -9,11 +8,20 @@ import { useNames } from "../../lib/names.ts";
 import classes from "./queue-list.module.css";
 
 /*
- * The queue as a virtualised list: only the rows in view (plus a few) are in the DOM, so 3,000
- * items scroll and respond like 30. The keyboard cursor (`cursor`) is owned by the page.
+ * The queue as a virtualised list that scrolls with the page (one scrollbar, no frame ending
+ * below the fold): only the rows in view (plus a few) are in the DOM, so 3,000 items scroll and
+ * respond like 30. Rows are plain elements styled by classes and memoised, so a scroll frame
+ * renders only the rows coming into view (Mantine's Text, Checkbox and Button per row cost a
+ * third of each frame). The keyboard cursor (`cursor`) is owned by the page.
  */
 
 export const ROW_HEIGHT = 60;
+
+/** How often the "2 h left" / "waiting 3 d" cells move on while the page is open. */
+const CLOCK_TICK_MS = 30_000;
+
+/** The app header (56 px) and the list's own sticky column head: rows scrolled to stay below. */
+const STICKY_ABOVE = 56 + 34;
 
 /** A row's one-click action, or (`blocked`) why the usual one is not offered yet. */
 export type QuickAction = { label: string; run: () => void } | { label: string; blocked: string };
@@ -30,6 +38,9 @@ interface Props {
   label: string;
 }
 
+/** A colour from describeDeadline: a CSS value, or "dimmed". */
+const cssColor = (c: string) => (c === "dimmed" ? "var(--mantine-color-dimmed)" : c);
+
 /**
  * The nearest deadline ("2 h left", "overdue by 1 d") or, without one, how long it waited.
  * Breached and warning deadlines carry an icon and a word as well as their colour.
@@ -45,17 +56,131 @@ function DueCell({ item, now }: { item: ItemSummary; now: number }) {
         {d.level === "warning" && (
           <IconClockExclamation size={14} color="var(--baton-orange)" aria-label="Due soon" />
         )}
-        <Text span size="xs" fw={d.level === "ok" || d.level === "paused" ? 500 : 700} c={d.color}>
+        <span
+          className={d.level === "ok" || d.level === "paused" ? classes.medium : classes.strong}
+          style={{ color: cssColor(d.color) }}
+        >
           {d.text}
-        </Text>
+        </span>
       </span>
     );
   return (
-    <Text size="xs" c="dimmed" title="Time since the last change" className={classes.due}>
+    <span className={`${classes.due} ${classes.dimmed}`} title="Time since the last change">
       waiting {duration(now - new Date(item.updated_at).getTime())}
-    </Text>
+    </span>
   );
 }
+
+interface RowProps {
+  item: ItemSummary;
+  /** The assignee's display name, or null when unassigned. */
+  assignee: string | null;
+  index: number;
+  start: number;
+  count: number;
+  isCursor: boolean;
+  isSelected: boolean;
+  busy: boolean;
+  now: number;
+  onCursor: (index: number) => void;
+  onToggle: (key: string) => void;
+  quickAction: (item: ItemSummary) => QuickAction | null;
+}
+
+const Row = memo(function Row({
+  item,
+  assignee,
+  index,
+  start,
+  count,
+  isCursor,
+  isSelected,
+  busy,
+  now,
+  onCursor,
+  onToggle,
+  quickAction,
+}: RowProps) {
+  const action = quickAction(item);
+  return (
+    // Clicking a row moves the cursor; keyboard users move it with j/k (see useKeys).
+    // biome-ignore lint/a11y/useKeyWithClickEvents: see above
+    <li
+      className={`queue-row ${classes.row}`}
+      data-cursor={isCursor}
+      data-selected={isSelected}
+      data-key={item.key}
+      aria-current={isCursor ? "true" : undefined}
+      aria-posinset={index + 1}
+      aria-setsize={count}
+      style={{ transform: `translateY(${start}px)` }}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest("a, button, input")) return;
+        onCursor(index);
+      }}
+    >
+      <input
+        type="checkbox"
+        className={classes.check}
+        aria-label={`Select ${item.key}`}
+        checked={isSelected}
+        onChange={() => onToggle(item.key)}
+      />
+      <Link
+        to={`/items/${item.key}`}
+        className={`item-key ${classes.key}`}
+        onFocus={() => onCursor(index)}
+      >
+        {item.key}
+      </Link>
+      <div className={classes.main}>
+        <div className={`${classes.title} ${classes.truncate}`}>
+          {item.title}
+          {item.rework > 0 ? <span className={classes.rework}> · rework {item.rework}</span> : null}
+        </div>
+        <div className={`${classes.small} ${classes.dimmed} ${classes.truncate}`}>
+          {item.next?.action ?? "—"}
+        </div>
+      </div>
+      <span
+        className={`${classes.truncate} ${classes.wide}`}
+        title={
+          item.to_step_name ? `In transit from “${item.step_name}”, awaiting acceptance` : undefined
+        }
+      >
+        {item.to_step_name ?? item.step_name}
+      </span>
+      <span className={`${classes.truncate} ${classes.wide} ${assignee ? "" : classes.dimmed}`}>
+        {assignee ?? "unassigned"}
+      </span>
+      <DueCell item={item} now={now} />
+      <span>
+        {action && "blocked" in action ? (
+          <span
+            className={`${classes.small} ${classes.blocked}`}
+            title={action.blocked}
+            data-testid="accept-blocked"
+            role="note"
+            aria-label={`${item.key}: ${action.blocked}`}
+          >
+            {action.label}
+          </span>
+        ) : action ? (
+          <button
+            type="button"
+            className={classes.action}
+            onClick={action.run}
+            disabled={busy}
+            aria-busy={busy || undefined}
+            aria-label={`${action.label} ${item.key}`}
+          >
+            {busy ? "…" : action.label}
+          </button>
+        ) : null}
+      </span>
+    </li>
+  );
+});
 
 export function QueueList({
   items,
@@ -67,22 +192,41 @@ export function QueueList({
   busyKeys,
   label,
 }: Props) {
-  const scroller = useRef<HTMLElement>(null);
+  const list = useRef<HTMLUListElement>(null);
   const names = useNames();
-  const virtual = useVirtualizer({
+  // Where the list starts in the page: the window scrolls, the list is part of it.
+  const [offset, setOffset] = useState(0);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const measure = () => setOffset(el.getBoundingClientRect().top + window.scrollY);
+    measure();
+    // What sits above the list (the bulk bar, filters wrapping) moves it: the page's column
+    // changes size with it.
+    const observer = new ResizeObserver(measure);
+    const column = el.parentElement?.parentElement;
+    if (column) observer.observe(column);
+    return () => observer.disconnect();
+  }, []);
+  const virtual = useWindowVirtualizer({
     count: items.length,
-    getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    overscan: 6,
+    scrollMargin: offset,
+    scrollPaddingStart: STICKY_ABOVE,
     getItemKey: (i) => items[i]?.key ?? i,
   });
   useEffect(() => {
     if (cursor >= 0) virtual.scrollToIndex(cursor, { align: "auto" });
   }, [cursor, virtual]);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
+    return () => clearInterval(t);
+  }, []);
 
-  const now = Date.now();
   return (
-    <div className={classes.frame}>
+    <section className={classes.frame} data-testid="queue-scroller" aria-label={label}>
       <div className={`${classes.row} ${classes.head}`} aria-hidden>
         <span />
         <span>Key</span>
@@ -92,118 +236,34 @@ export function QueueList({
         <span>Due / waiting</span>
         <span />
       </div>
-      <section
-        ref={scroller}
-        className={classes.scroller}
-        data-testid="queue-scroller"
+      <ul
+        ref={list}
+        className={classes.list}
+        style={{ height: virtual.getTotalSize() }}
         aria-label={label}
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll region must be reachable by keyboard (WCAG 2.1.1)
-        tabIndex={0}
       >
-        <ul className={classes.list} style={{ height: virtual.getTotalSize() }} aria-label={label}>
-          {virtual.getVirtualItems().map((v) => {
-            const item = items[v.index];
-            if (!item) return null;
-            const action = quickAction(item);
-            const isCursor = v.index === cursor;
-            return (
-              // Clicking a row moves the cursor; keyboard users move it with j/k (see useKeys).
-              // biome-ignore lint/a11y/useKeyWithClickEvents: see above
-              <li
-                key={v.key}
-                className={`queue-row ${classes.row}`}
-                data-cursor={isCursor}
-                data-selected={selected.has(item.key)}
-                data-key={item.key}
-                aria-current={isCursor ? "true" : undefined}
-                aria-posinset={v.index + 1}
-                aria-setsize={items.length}
-                style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
-                onClick={(e) => {
-                  if ((e.target as HTMLElement).closest("a, button, input")) return;
-                  onCursor(v.index);
-                }}
-              >
-                <Checkbox
-                  aria-label={`Select ${item.key}`}
-                  checked={selected.has(item.key)}
-                  onChange={() => onToggle(item.key)}
-                  size="xs"
-                />
-                <Anchor
-                  component={Link}
-                  to={`/items/${item.key}`}
-                  className="item-key"
-                  size="sm"
-                  onFocus={() => onCursor(v.index)}
-                >
-                  {item.key}
-                </Anchor>
-                <div className={classes.main}>
-                  <Text size="sm" fw={500} truncate>
-                    {item.title}
-                    {item.rework > 0 ? (
-                      <Text span size="xs" c="var(--baton-orange)" fw={600}>
-                        {" "}
-                        · rework {item.rework}
-                      </Text>
-                    ) : null}
-                  </Text>
-                  <Text size="xs" c="dimmed" truncate>
-                    {item.next?.action ?? "—"}
-                  </Text>
-                </div>
-                <Text
-                  size="sm"
-                  truncate
-                  className={classes.wide}
-                  title={
-                    item.to_step_name
-                      ? `In transit from “${item.step_name}”, awaiting acceptance`
-                      : undefined
-                  }
-                >
-                  {item.to_step_name ?? item.step_name}
-                </Text>
-                <Text
-                  size="sm"
-                  truncate
-                  className={classes.wide}
-                  c={item.assignee ? undefined : "dimmed"}
-                >
-                  {item.assignee ? names.person(item.assignee) : "unassigned"}
-                </Text>
-                <DueCell item={item} now={now} />
-                <span>
-                  {action && "blocked" in action ? (
-                    <Text
-                      size="xs"
-                      fw={600}
-                      c="var(--baton-orange)"
-                      title={action.blocked}
-                      data-testid="accept-blocked"
-                      aria-label={`${item.key}: ${action.blocked}`}
-                    >
-                      {action.label}
-                    </Text>
-                  ) : action ? (
-                    <Button
-                      size="compact-xs"
-                      variant="light"
-                      color="blue"
-                      onClick={action.run}
-                      loading={busyKeys.has(item.key)}
-                      aria-label={`${action.label} ${item.key}`}
-                    >
-                      {action.label}
-                    </Button>
-                  ) : null}
-                </span>
-              </li>
-            );
-          })}
-        </ul>
-      </section>
-    </div>
+        {virtual.getVirtualItems().map((v) => {
+          const item = items[v.index];
+          if (!item) return null;
+          return (
+            <Row
+              key={v.key}
+              item={item}
+              assignee={item.assignee ? names.person(item.assignee) : null}
+              index={v.index}
+              start={v.start - virtual.options.scrollMargin}
+              count={items.length}
+              isCursor={v.index === cursor}
+              isSelected={selected.has(item.key)}
+              busy={busyKeys.has(item.key)}
+              now={now}
+              onCursor={onCursor}
+              onToggle={onToggle}
+              quickAction={quickAction}
+            />
+          );
+        })}
+      </ul>
+    </section>
   );
 }

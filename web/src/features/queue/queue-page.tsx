@@ -19,7 +19,14 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client.ts";
-import { keys, runItemCommand, STALLED_AFTER_DAYS, useQueue, useTeams } from "../../api/queries.ts";
+import {
+  keys,
+  QUEUE_HEAD,
+  runItemCommand,
+  STALLED_AFTER_DAYS,
+  useQueue,
+  useTeams,
+} from "../../api/queries.ts";
 import { acceptBlock, type ItemSummary, type QueueTab } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { useKeys } from "../../lib/keys.ts";
@@ -478,7 +485,8 @@ export default function QueuePage() {
                         variant={t.value === tab ? "filled" : "light"}
                         color={t.value === tab ? "blue" : alarm ? "red" : "gray"}
                       >
-                        {n}
+                        {/* While the first rows are in and the rest loads, a full section reads "50+". */}
+                        {queue.partial && n >= QUEUE_HEAD ? `${n}+` : n}
                       </Badge>
                     )
                   }
