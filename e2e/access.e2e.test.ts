@@ -152,24 +152,38 @@ describe("sign-in, sign-out and accessibility", () => {
       ["sam@example.com", "/workflows/onboarding/review", "Review: Customer onboarding"],
       ["sam@example.com", "/settings/tokens", "API tokens"],
       ["ivy@example.com", "/inbox", "Inbox"],
+      ["sam@example.com", "/settings/notifications", "Notification preferences"],
       ["admin@baton.local", "/admin", "Admin"],
       ["admin@baton.local", "/admin?tab=users", "Admin"],
     ];
+    // The pages of the notifications (and the item page with its watch button) in dark mode too.
+    const dark: [string, string, string][] = [
+      ["ivy@example.com", "/inbox", "Inbox"],
+      ["sam@example.com", "/settings/notifications", "Notification preferences"],
+      ["sam@example.com", `/items/${key}`, "ACME Corp"],
+    ];
     const found: Record<string, Violation[]> = {};
     const contexts = new Map<string, Page>();
-    for (const [who, path, heading] of pages) {
-      let page = contexts.get(who);
-      if (!page) {
-        page = await (await e.context()).newPage();
-        await e.signInQuickly(page.context(), who);
-        contexts.set(who, page);
+    for (const [scheme, list] of [
+      ["light", pages],
+      ["dark", dark],
+    ] as const) {
+      for (const [who, path, heading] of list) {
+        let page = contexts.get(who);
+        if (!page) {
+          page = await (await e.context()).newPage();
+          await e.signInQuickly(page.context(), who);
+          contexts.set(who, page);
+        }
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(path);
+        await page.getByRole("heading", { name: heading, level: 1 }).first().waitFor();
+        await page.locator('[aria-busy="true"]').waitFor({ state: "detached" });
+        const v = await audit(page);
+        if (v.length > 0) found[scheme === "dark" ? `${path} (dark)` : path] = v;
       }
-      await page.goto(path);
-      await page.getByRole("heading", { name: heading, level: 1 }).first().waitFor();
-      await page.locator('[aria-busy="true"]').waitFor({ state: "detached" });
-      const v = await audit(page);
-      if (v.length > 0) found[path] = v;
     }
+    for (const page of contexts.values()) await page.emulateMedia({ colorScheme: "light" });
     // A dialog too: the reject dialog, as the receiving team sees it.
     await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria });
     const ivy = await (await e.context()).newPage();

@@ -36,6 +36,7 @@ const docShots = new Set([
   "queue-phone",
   "item-page-dark",
   "inbox",
+  "notification-preferences",
 ]);
 
 export interface E2e {

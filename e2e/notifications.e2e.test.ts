@@ -102,4 +102,77 @@ describe("the bell and the inbox", () => {
     await page.getByRole("heading", { name: "ACME Corp", level: 1 }).waitFor();
     await page.context().close();
   });
+
+  it("saves each preference as it is changed: a kind left out of the inbox, a muted workflow, a digest", async () => {
+    const page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "lee@example.com");
+    await page.goto("/");
+    await page.getByRole("button", { name: "Lee L2", exact: true }).click();
+    await page.getByRole("menuitem", { name: "Notification preferences" }).click();
+    await page.getByRole("heading", { name: "Notification preferences", level: 1 }).waitFor();
+
+    const handoffs = page.getByRole("checkbox", {
+      name: "Inbox: work was handed off to a team of yours",
+    });
+    expect(await handoffs.isChecked()).toBe(true);
+    await handoffs.uncheck();
+    await page.getByTestId("save-state").getByText("Saved").waitFor();
+
+    await page.getByRole("combobox", { name: "Mute workflows" }).click();
+    await page.getByRole("option", { name: "Incident" }).click();
+    await page.keyboard.press("Escape");
+    await page.getByRole("switch", { name: /One e-mail a day/ }).check();
+    await page.getByRole("combobox", { name: "Digest sent at" }).click();
+    await page.getByRole("option", { name: /^17:00 UTC/ }).click();
+    await page.getByTestId("save-state").getByText("Saved").waitFor();
+    await e.shot(page, "notification-preferences", true);
+
+    // Kept on the server: a reload and the API read the same.
+    await page.reload();
+    await page.getByRole("heading", { name: "Notification preferences", level: 1 }).waitFor();
+    expect(await handoffs.isChecked()).toBe(false);
+    expect(
+      await page
+        .getByRole("checkbox", { name: "E-mail: work was handed off to a team of yours" })
+        .isChecked(),
+    ).toBe(true);
+    expect(await page.getByRole("switch", { name: /One e-mail a day/ }).isChecked()).toBe(true);
+    const saved = (await e.api["lee@example.com"]?.get("/me/notification-preferences"))?.body;
+    expect(saved).toMatchObject({
+      channels: { "handoff.submitted": ["email"] },
+      muted_workflows: ["incident"],
+      email_digest: true,
+      digest_hour_utc: 17,
+    });
+    await page.context().close();
+  });
+
+  it("watches an item from its page, hears of its next change, and unwatches it", async () => {
+    const sam = e.api["sam@example.com"];
+    const sue = e.api["sue@example.com"];
+    if (!sam || !sue) throw new Error("no demo users");
+    const key = await readyOnboardingItem(sam, { customer: "Watch Corp" });
+    const page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "sue@example.com");
+    await page.goto(`/items/${key}`);
+    await page.locator("[data-live=live]").waitFor();
+    const watch = page.getByTestId("watch");
+    await watch.waitFor();
+    expect(await watch.textContent()).toBe("Watch · 1 other");
+    await watch.click();
+    await expect.poll(() => watch.textContent()).toBe("Unwatch · 1 other");
+    expect((await sue.get(`/items/${key}/watch`)).body.watching).toBe(true);
+
+    // A change of state reaches the watcher's bell live, and the inbox says there is nothing to do.
+    const before = await unreadOf(page);
+    await sam.post(`/items/${key}/handoff`, { confirm: onboardingCriteria });
+    await expect.poll(() => unreadOf(page), { timeout: LIVE_MS }).toBe(before + 1);
+    const line = (await sue.get("/me/notifications?limit=1")).body.notifications[0];
+    expect(line).toMatchObject({ item: key, reason: "watcher" });
+
+    await watch.click();
+    await expect.poll(() => watch.textContent()).toBe("Watch · 1 other");
+    expect((await sue.get(`/items/${key}/watch`)).body.watching).toBe(false);
+    await page.context().close();
+  });
 });

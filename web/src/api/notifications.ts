@@ -159,6 +159,8 @@ export function usePreferences() {
 export function useSavePreferences() {
   const qc = useQueryClient();
   return useMutation({
+    // One at a time, in order: each sends the whole draft, so the last one sent wins.
+    scope: { id: "notification-preferences" },
     mutationFn: (p: PreferencesDraft) =>
       api<NotificationPreferences>("/me/notification-preferences", { method: "PUT", body: p }),
     onSuccess: (saved) => qc.setQueryData(notificationKeys.preferences, saved),

@@ -14,6 +14,7 @@ import {
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import {
+  IconBell,
   IconChartDots,
   IconChevronDown,
   IconHome,
@@ -139,6 +140,13 @@ export function Shell({ children }: { children: ReactNode }) {
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{me.email}</Menu.Label>
+                <Menu.Item
+                  component={Link}
+                  to="/settings/notifications"
+                  leftSection={<IconBell size={16} />}
+                >
+                  Notification preferences
+                </Menu.Item>
                 <Menu.Item
                   component={Link}
                   to="/settings/tokens"

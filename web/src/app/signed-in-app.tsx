@@ -31,6 +31,7 @@ const AdminPage = lazy(() => import("../features/admin/admin-page.tsx"));
 const TokensPage = lazy(() => import("../features/settings/tokens-page.tsx"));
 const CalendarPage = lazy(() => import("../features/calendar/calendar-page.tsx"));
 const InboxPage = lazy(() => import("../features/inbox/inbox-page.tsx"));
+const PreferencesPage = lazy(() => import("../features/inbox/preferences-page.tsx"));
 
 /** Starts the data and code a page needs before its chunk has loaded. */
 function usePrefetch() {
@@ -75,6 +76,7 @@ export default function SignedInApp({ me, onSignedOut }: { me: User; onSignedOut
               <Route path="/admin" element={<AdminPage />} />
               <Route path="/settings/tokens" element={<TokensPage />} />
               <Route path="/inbox" element={<InboxPage />} />
+              <Route path="/settings/notifications" element={<PreferencesPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>

@@ -53,6 +53,7 @@ import {
 } from "./item-sections.tsx";
 import { RejectDialog } from "./reject-dialog.tsx";
 import { type FieldsForm as FieldsFormState, useFieldsForm } from "./use-fields-form.ts";
+import { WatchButton } from "./watch-button.tsx";
 
 /*
  * One item: who moves next and the button to do it, the path across teams, the form, the
@@ -428,6 +429,7 @@ export default function ItemPage() {
           {it.title}
         </Title>
         <StateBadge item={it} />
+        <WatchButton itemKey={it.key} />
       </Group>
 
       <NextBanner item={it} teamName={teamName} actions={actions} />
@@ -531,7 +533,13 @@ export default function ItemPage() {
               <Stack gap={4}>
                 <Text size="sm">
                   Workflow:{" "}
-                  <Anchor component={Link} to={`/workflows/${it.workflow}`} size="sm">
+                  {/* Underlined: in dark mode the link's blue is too close to the text around it. */}
+                  <Anchor
+                    component={Link}
+                    to={`/workflows/${it.workflow}`}
+                    size="sm"
+                    underline="always"
+                  >
                     {workflow.data?.definition.name ?? it.workflow}
                   </Anchor>{" "}
                   (version {it.workflow_version})
