@@ -7,6 +7,7 @@ import {
 } from "@tanstack/react-query";
 import { api } from "./client.ts";
 import { useLiveStatus } from "./live-context.ts";
+import { patchQueues } from "./queue-cache.ts";
 import type {
   ApiToken,
   BusinessCalendar,
@@ -69,6 +70,12 @@ export const QUEUE_HEAD = 50;
  */
 export const STALLED_AFTER_DAYS = 0;
 
+/**
+ * While live, the stream patches the queues held (queue-cache.ts), so a queue shown again need
+ * not be read whole; this is only the safety net (risk values, which move with time, refresh).
+ */
+const LIVE_QUEUE_STALE_MS = 5 * 60_000;
+
 const queuePath = (team: string, limit: number, stalledAfterDays: number) =>
   `/teams/${encodeURIComponent(team)}/queue?limit=${limit}&clocks=false${
     stalledAfterDays === STALLED_AFTER_DAYS ? "" : `&stalled_after_days=${stalledAfterDays}`
@@ -114,6 +121,7 @@ export interface QueueResult {
  * at once), then the whole queue. A queue already in the cache shows at once and skips the head.
  */
 export function useQueue(team: string | undefined, stalledAfterDays?: number): QueueResult {
+  const live = useLiveStatus() === "live";
   const refetchInterval = usePollInterval();
   const qc = useQueryClient();
   const cached =
@@ -127,6 +135,7 @@ export function useQueue(team: string | undefined, stalledAfterDays?: number): Q
     // Asked once the first rows are in: asked together, the server would answer both late.
     enabled: !!team && (cached || head.data !== undefined || head.isError),
     refetchInterval,
+    ...(live ? { staleTime: LIVE_QUEUE_STALE_MS } : {}),
     // A new stalled threshold keeps this team's queue on screen while the new answer loads
     // (never another team's: switching teams shows the loading state).
     placeholderData: (previous, query) => (query?.queryKey[1] === team ? previous : undefined),
@@ -302,12 +311,22 @@ export type ItemCommand =
   | "resume"
   | "comments";
 
-/** After an item changed: refresh everything that shows it. */
+/** The teams whose queues may show an item (as an ItemChange of the live stream names them). */
+export function itemTeams(item: Item): string[] {
+  return [
+    item.owner_team,
+    ...(item.next ? [item.next.team] : []),
+    ...item.teams,
+    ...(item.questions ?? []).filter((q) => q.state === "open").map((q) => q.to_team),
+  ];
+}
+
+/** After an item changed: refresh everything that shows it (queues read its rows only). */
 export function afterItemChange(qc: QueryClient, item: Item): void {
   qc.setQueryData(keys.item(item.key), item);
   void qc.invalidateQueries({ queryKey: keys.events(item.key) });
   void qc.invalidateQueries({ queryKey: keys.comments(item.key) });
-  void qc.invalidateQueries({ queryKey: keys.queues });
+  void patchQueues(qc, [{ key: item.key, version: item.version, teams: itemTeams(item) }]);
 }
 
 /** Runs a command on one item and puts the item it returns into the cache. */

@@ -328,4 +328,6 @@ export interface ItemChange {
   next_team: string | null;
   owner_team: string;
   teams: string[];
+  /** Teams asked a question not answered yet (servers with live queue updates). */
+  question_teams?: string[];
 }

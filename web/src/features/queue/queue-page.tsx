@@ -20,13 +20,14 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client.ts";
 import {
-  keys,
+  afterItemChange,
   QUEUE_HEAD,
   runItemCommand,
   STALLED_AFTER_DAYS,
   useQueue,
   useTeams,
 } from "../../api/queries.ts";
+import { patchQueues } from "../../api/queue-cache.ts";
 import { acceptBlock, type ItemSummary, type QueueTab } from "../../api/types.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { useKeys } from "../../lib/keys.ts";
@@ -220,12 +221,17 @@ export default function QueuePage() {
       });
     }
   };
-  const refresh = () => void qc.invalidateQueries({ queryKey: keys.queues });
+  /** Brings these items' rows up to date in every queue held (not the whole queue). */
+  const refresh = (itemKeys: string[]) =>
+    void patchQueues(
+      qc,
+      itemKeys.map((key) => ({ key, teams: [team] })),
+    );
   const single = (key: string, command: "claim", done: string) =>
     withBusy(key, async () => {
       try {
         const item = await runItemCommand(key, command);
-        qc.setQueryData(keys.item(key), item);
+        afterItemChange(qc, item);
         notifications.show({ message: `${key} ${done}.`, color: "green" });
       } catch (e) {
         notifications.show({
@@ -233,8 +239,7 @@ export default function QueuePage() {
           message: e instanceof Error ? e.message : String(e),
           color: "red",
         });
-      } finally {
-        refresh();
+        refresh([key]);
       }
     });
   const canAct = (i: ItemSummary) => isMember && i.next?.team === team;
@@ -242,8 +247,8 @@ export default function QueuePage() {
   /** Accepts after a few seconds in which Undo takes it back (the accept moves ownership). */
   const acceptSoon = (key: string) =>
     acceptWithUndo(key, ({ item }) => {
-      if (item) qc.setQueryData(keys.item(key), item);
-      refresh();
+      if (item) afterItemChange(qc, item);
+      else refresh([key]);
     });
   /** Accepts one item, or says why it cannot be accepted yet instead of sending a doomed call. */
   const acceptOne = (i: ItemSummary) => {
@@ -280,7 +285,7 @@ export default function QueuePage() {
     // What was not run (waiting for a meeting) or failed stays selected.
     const done = new Set(ok);
     setSelected(new Set([...selected].filter((k) => !done.has(k))));
-    refresh();
+    refresh(chosen);
     notifications.show({
       title: `${label}: ${ok.length} of ${chosen.length} done`,
       message:
@@ -640,10 +645,10 @@ export default function QueuePage() {
           itemKey={rejecting}
           opened
           onClose={() => setRejecting(null)}
-          onDone={() => {
-            notifications.show({ message: `${rejecting} returned to the sender.`, color: "green" });
-            refresh();
-          }}
+          // The dialog's command puts the item in the cache and patches the queues.
+          onDone={() =>
+            notifications.show({ message: `${rejecting} returned to the sender.`, color: "green" })
+          }
         />
       )}
     </Stack>
