@@ -1,5 +1,6 @@
 import type { Item, ItemEvent } from "./item.ts";
 import { isClosed } from "./item.ts";
+import { mentionsIn } from "./mentions.ts";
 
 /*
  * Who is told what. Pure: the worker hands in the event, the item as it is now, the teams and
@@ -69,29 +70,8 @@ export interface NotifyTeam {
   members: readonly { email: string; role: "member" | "lead" }[];
 }
 
-/** How many people or teams one comment may mention. */
-export const MENTIONS_MAX = 20;
-
-/**
- * The people (`@someone@example.com`) and teams (`@team-key`) a comment mentions, lower case,
- * each once, in order, at most MENTIONS_MAX. An `@` inside a word (an e-mail address written
- * without a leading `@`) mentions nobody.
- */
-export function mentionsIn(body: string): { people: string[]; teams: string[] } {
-  const people: string[] = [];
-  const teams: string[] = [];
-  const re =
-    /(^|[^\w@.+-])@([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}|[a-z][a-z0-9_-]{0,62})(?![\w@])/g;
-  for (const m of body.matchAll(re)) {
-    if (people.length + teams.length >= MENTIONS_MAX) break;
-    const name = (m[2] as string).toLowerCase();
-    const list = name.includes("@") ? people : teams;
-    // A team key followed by '-' or '_' was cut by the look-ahead: "@sales-" names "sales-".
-    const clean = list === teams ? name.replace(/[-_]+$/, "") : name;
-    if (clean && !list.includes(clean)) list.push(clean);
-  }
-  return { people, teams };
-}
+// The mention rule lives in its own module, which the web app shares.
+export { MENTIONS_MAX, mentionsIn } from "./mentions.ts";
 
 /** Whether an event (with the item before and after it) goes into the outbox, and if watchers hear of it. */
 export function notifiable(

@@ -10,7 +10,6 @@ import {
   Paper,
   Stack,
   Text,
-  Textarea,
   ThemeIcon,
   Timeline,
   Title,
@@ -25,9 +24,11 @@ import {
   IconInbox,
   IconPointFilled,
 } from "@tabler/icons-react";
-import { type ReactNode, useState } from "react";
+import { Fragment, type ReactNode, useState } from "react";
+import { splitMentions } from "../../../../src/domain/mentions.ts";
 import { useComments, useItemCommand, useItemEvents } from "../../api/queries.ts";
 import type { FieldDef, Item, PathEntry } from "../../api/types.ts";
+import { MentionTextarea } from "../../components/mention-textarea.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import {
   describeDeadline,
@@ -428,7 +429,7 @@ export function CommentsView({ item }: { item: Item }) {
             <PersonName email={c.author} /> · {formatDateTime(c.at)}
           </Text>
           <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-            {c.body}
+            <CommentBody body={c.body} />
           </Text>
         </Paper>
       ))}
@@ -444,13 +445,7 @@ export function CommentsView({ item }: { item: Item }) {
           }}
         >
           <Stack gap="xs">
-            <Textarea
-              label="Add a comment"
-              autosize
-              minRows={2}
-              value={body}
-              onChange={(e) => setBody(e.currentTarget.value)}
-            />
+            <MentionTextarea label="Add a comment" value={body} onChange={setBody} />
             <ProblemAlert error={run.error} onClose={run.reset} />
             <Group>
               <Button type="submit" variant="light" loading={run.isPending} disabled={!body.trim()}>
@@ -462,6 +457,30 @@ export function CommentsView({ item }: { item: Item }) {
       )}
     </Stack>
   );
+}
+
+/**
+ * A comment's text with its mentions shown by name ("@Ivy Implementer", the e-mail or key in
+ * the tooltip): exactly those the server's rule finds, so what is highlighted is who was told.
+ */
+function CommentBody({ body }: { body: string }) {
+  const names = useNames();
+  return splitMentions(body).map((part, i) => {
+    const key = `${i}:${part.text}`;
+    if ("person" in part)
+      return (
+        <span key={key} className="mention" title={part.person}>
+          @{names.person(part.person)}
+        </span>
+      );
+    if ("team" in part)
+      return (
+        <span key={key} className="mention" title={`team ${part.team}`}>
+          @{names.team(part.team)}
+        </span>
+      );
+    return <Fragment key={key}>{part.text}</Fragment>;
+  });
 }
 
 /** Every event of the item, oldest first, in sentences. Comments show in full under Comments. */
