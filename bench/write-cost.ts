@@ -10,7 +10,8 @@ import { Recorder } from "./timed-run.ts";
  * setting it runs handoff cycles against a fresh database, lets the background workers finish
  * (outbox fanned out, rollups derived), and divides PostgreSQL's own counters for that database
  * by the transitions: transactions, rows read, rows written per table and index entries written
- * (an insert or a non-HOT update writes one entry per index of its table). The rows come from
+ * (an insert or a non-HOT update writes one entry per index of its table; a partial index is
+ * counted as if the row matched it, so this is an upper bound). The rows come from
  * the commands and the workers together — which is what the machine pays for.
  */
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type BusinessCalendar, DEFAULT_CALENDAR } from "./calendar.ts";
 import { type Command, decide } from "./decide.ts";
 import { evolve, type Item, type ItemEvent } from "./item.ts";
-import { itemClocks, itemTimers, urgencyOf } from "./sla.ts";
+import { itemClocks, itemTimers, stallOf, stallTimerStands, urgencyOf } from "./sla.ts";
 import { onboarding, people } from "./test-fixtures.ts";
 import { validateWorkflow } from "./workflow.ts";
 
@@ -191,5 +191,36 @@ describe("handoff meetings", () => {
     });
     item = apply(item, "alice", { type: "submit" });
     expect(apply(item, "ivan", { type: "accept" }).step).toBe("b");
+  });
+});
+
+describe("the stall timer a write may leave as stored", () => {
+  const stallDef = { ...onboarding, stall_after: "8h" };
+  const check = (item: Item) => ({
+    item,
+    stall: stallOf({ item, def: stallDef, calendarOf: () => DEFAULT_CALENDAR }),
+  });
+  const created = run([["alice", create, "2026-03-02T09:00:00Z"]]);
+  const commented = evolve(created, {
+    type: "comment.added",
+    actor: people.alice.email,
+    at: "2026-03-02T11:00:00Z",
+    data: { id: "c1", body: "on it", mentions: [] },
+  } as ItemEvent);
+
+  it("stands while activity only moves the moment later in the same idle spell", () => {
+    expect(check(created).stall?.at).toBe("2026-03-02T17:00:00.000Z");
+    expect(check(commented).stall?.at).toBe("2026-03-03T11:00:00.000Z");
+    expect(stallTimerStands(check(created), check(commented))).toBe(true);
+  });
+
+  it("is rewritten when the moment comes earlier, the spell is another, or the item stalled", () => {
+    expect(stallTimerStands(check(commented), check(created))).toBe(false);
+    const stalled = { ...commented, stalled: { since: commented.updatedAt } } as unknown as Item;
+    expect(stallTimerStands(check(created), check(stalled))).toBe(false);
+    const nextSpell = { ...commented, stalls: (commented.stalls ?? 0) + 1 } as Item;
+    expect(stallTimerStands(check(created), check(nextSpell))).toBe(false);
+    const paused = { ...commented, status: "paused" } as Item;
+    expect(stallTimerStands(check(created), check(paused))).toBe(false);
   });
 });

@@ -236,6 +236,27 @@ export function stallOf({ item, def, calendarOf }: Omit<SlaInput, "now">): Stall
   return { step, team, since, stallAfter, at: at.toISOString() };
 }
 
+/**
+ * Whether a write may leave the item's stored stall timer as it is: the item waits on someone
+ * before and after, in the same idle spell, and the moment it would stall only moved later (as
+ * every activity moves it). The stored timer then comes due early, and the timer worker, which
+ * re-checks the moment when it fires, sets it to the new one (timer-worker.ts): one write per
+ * idle spell of `stall_after` instead of one per command.
+ */
+export function stallTimerStands(
+  before: { item: Item; stall: StallCheck | null },
+  after: { item: Item; stall: StallCheck | null },
+): boolean {
+  return (
+    before.stall !== null &&
+    after.stall !== null &&
+    !before.item.stalled &&
+    !after.item.stalled &&
+    stallTimerKey(before.item) === stallTimerKey(after.item) &&
+    Date.parse(after.stall.at) >= Date.parse(before.stall.at)
+  );
+}
+
 /** The stall timer's key: one per idle spell (a fired one keeps its row, so each spell gets its own). */
 export function stallTimerKey(item: Item): string {
   return `stall:${item.stalls ?? 0}`;

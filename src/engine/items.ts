@@ -98,8 +98,9 @@ const queueSections = [
 /** What a command left: the row it wrote and the type of its last event (none for a no-op). */
 interface Written {
   id: string;
-  /** Whether the item has a deadline now (see LoadedItem). */
+  /** Whether the item may have unfired timers now, and whether it has a deadline (see LoadedItem). */
   timed: boolean;
+  deadline: boolean;
   changed?: string | undefined;
   /** Whether the write put rows in the outbox (the notification worker is woken). */
   notified?: boolean;
@@ -160,7 +161,12 @@ export class Items {
       sla,
     );
     const { item } = draft(key);
-    this.recent.set(key, { id, item, timed: sla.timers.length > 0 });
+    this.recent.set(key, {
+      id,
+      item,
+      timed: sla.timers.length > 0,
+      deadline: sla.nextDueAt !== null,
+    });
     this.changes.publish(changeOf(item, "item.created"));
     return { item, def, clocks: sla.clocks };
   }
@@ -239,7 +245,12 @@ export class Items {
 
   /** Remembers the item and tells the live feed about a committed change (none for a no-op). */
   private published(key: string, view: ItemView & Written): ItemView {
-    this.recent.set(key, { id: view.id, item: view.item, timed: view.timed });
+    this.recent.set(key, {
+      id: view.id,
+      item: view.item,
+      timed: view.timed,
+      deadline: view.deadline,
+    });
     if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
     if (view.notified) afterCommit(this.onOutbox);
     return { item: view.item, def: view.def, clocks: view.clocks };
@@ -248,7 +259,7 @@ export class Items {
   /** Decides and appends; undefined when the item moved past the version it was decided on. */
   private async decideAndAppend(
     db: Db,
-    { id, item, timed }: store.LoadedItem,
+    { id, item, timed, deadline }: store.LoadedItem,
     by: Principal,
     cmd: Command,
     expectedVersion: number | undefined,
@@ -261,7 +272,7 @@ export class Items {
       by,
       now.toISOString(),
     );
-    if (events.length === 0) return { id, item, def, timed };
+    if (events.length === 0) return { id, item, def, timed, deadline };
     const { next, outbox } = withOutbox(item, events);
     // A migration moves the item onto another version: its clocks follow the new definition.
     const nextDef =
@@ -269,7 +280,20 @@ export class Items {
         ? def
         : await this.workflows.definition(next.workflow, next.workflowVersion);
     const sla = await this.sla.slaOf(next, nextDef);
-    const write = { id, fromVersion: item.version, timed, item: next, events, sla, outbox };
+    // Work handed on without deadlines leaves its stall timer as stored (one timer write per
+    // idle spell, not per command): the worker moves it on when it comes due.
+    const timersStand =
+      !deadline && (await this.sla.timersStand({ item, def }, { item: next, def: nextDef, sla }));
+    const write = {
+      id,
+      fromVersion: item.version,
+      timed,
+      timersStand,
+      item: next,
+      events,
+      sla,
+      outbox,
+    };
     if (!(await store.appendEvents(db, write))) return undefined;
     return {
       id,
@@ -277,6 +301,7 @@ export class Items {
       def: nextDef,
       clocks: sla.clocks,
       timed: sla.timers.length > 0,
+      deadline: sla.nextDueAt !== null,
       changed: events.at(-1)?.type,
       notified: outbox.length > 0,
     };

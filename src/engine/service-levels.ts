@@ -8,7 +8,14 @@ import {
 import type { Clock } from "../domain/clocks.ts";
 import { DomainError } from "../domain/errors.ts";
 import { alertKey, type Item, isClosed } from "../domain/item.ts";
-import { itemClocks, itemTimers, stallOf, stallTimerKey, urgencyOf } from "../domain/sla.ts";
+import {
+  itemClocks,
+  itemTimers,
+  stallOf,
+  stallTimerKey,
+  stallTimerStands,
+  urgencyOf,
+} from "../domain/sla.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type { Db } from "../store/db.ts";
 import { listCalendars, setCalendar } from "../store/directory.ts";
@@ -219,6 +226,25 @@ export class ServiceLevels {
    */
   async slaOf(item: Item, def: WorkflowDef, now = this.clock()): Promise<SlaWithClocks> {
     return this.slaWith(item, def, await this.calendarOf(), now);
+  }
+
+  /**
+   * Whether a command's write may leave the stored timers alone: `next` has no clock deadline
+   * and only a stall timer that stands as stored (see stallTimerStands). The caller must also know
+   * that `item` had no deadline (its row's `next_due_at`), or its clock timers would outlive it.
+   */
+  async timersStand(
+    before: { item: Item; def: WorkflowDef },
+    after: { item: Item; def: WorkflowDef; sla: ItemSla },
+  ): Promise<boolean> {
+    const [only, ...more] = after.sla.timers;
+    if (!only || more.length > 0 || after.sla.nextDueAt !== null) return false;
+    if ((only.payload as { fire?: string }).fire !== "stall") return false;
+    const calendarOf = await this.calendarOf();
+    return stallTimerStands(
+      { item: before.item, stall: stallOf({ ...before, calendarOf }) },
+      { item: after.item, stall: stallOf({ item: after.item, def: after.def, calendarOf }) },
+    );
   }
 
   /** `slaOf` with calendars already loaded (the timer worker's batches). */

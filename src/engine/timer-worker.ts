@@ -149,9 +149,11 @@ export class TimerWorker {
     for (const [itemId, itemTimers] of byItem) {
       const item = items.get(itemId);
       try {
-        const plan = item ? await this.plan(itemId, item, itemTimers, now, calendarOf) : null;
-        if (plan) plans.push(plan);
-        else idle.push(...itemTimers.map((t) => t.id));
+        const plan = item
+          ? await this.plan(itemId, item, itemTimers, now, calendarOf)
+          : ({ idle: itemTimers.map((t) => t.id) } satisfies NothingDue);
+        if (plan.write) plans.push(plan);
+        else idle.push(...plan.idle);
       } catch (error) {
         // A lost database is no fault of the item: the round stops, its leases run out.
         if (isConnectionError(error)) throw error;
@@ -254,7 +256,8 @@ export class TimerWorker {
 
   /**
    * What firing an item's due timers writes: an event per alert still due, the outbox messages,
-   * the item's new timers. Null when none is due any more (the clock ended, paused or moved).
+   * the item's new timers. Without an event (the clock ended, paused or moved), just the timers
+   * that need nothing any more; a stall timer whose moment moved later is set to it instead.
    */
   private async plan(
     itemId: string,
@@ -262,8 +265,8 @@ export class TimerWorker {
     timers: DueTimer[],
     now: Date,
     calendarOf: (team: string) => BusinessCalendar,
-  ): Promise<Plan | null> {
-    if (isClosed(item.status)) return null;
+  ): Promise<Plan | NothingDue> {
+    if (isClosed(item.status)) return { idle: timers.map((t) => t.id) };
     const def = await this.deps.workflows.definition(item.workflow, item.workflowVersion);
     const clocks = itemClocks({ item, def, calendarOf, now }).history;
     let next = item;
@@ -278,7 +281,8 @@ export class TimerWorker {
         const isCurrent = !next.stalled && stall !== null && clock_id === stallTimerKey(next);
         if (!isCurrent || stall === null) idle.push(timer.id);
         else if (Date.parse(stall.at) > now.getTime())
-          // Moved later since it was written (a calendar change not yet recomputed): wait for it.
+          // Moved later since it was written (activity since, which leaves the stored timer
+          // early on purpose — see stallTimerStands — or a calendar change): wait for it.
           await rescheduleTimer(this.deps.db, { id: timer.id, dueAt: stall.at });
         else {
           const event = stallEvent(stall, now);
@@ -318,7 +322,7 @@ export class TimerWorker {
         data: { escalate_to: clock.escalate_to ?? null },
       });
     }
-    if (events.length === 0) return null;
+    if (events.length === 0) return { idle };
     return {
       timers,
       idle,
@@ -342,13 +346,11 @@ export class TimerWorker {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const item = (await findItemsById(this.deps.db, [itemId])).get(itemId);
       const calendarOf = await this.deps.sla.calendarOf();
-      const plan = item ? await this.plan(itemId, item, timers, now, calendarOf) : null;
-      if (!plan) {
-        await markFired(
-          this.deps.db,
-          timers.map((t) => t.id),
-          now,
-        );
+      const plan = item
+        ? await this.plan(itemId, item, timers, now, calendarOf)
+        : ({ idle: timers.map((t) => t.id) } satisfies NothingDue);
+      if (!plan.write) {
+        await markFired(this.deps.db, plan.idle, now);
         return;
       }
       if (await appendEvents(this.deps.db, plan.write)) {
@@ -359,6 +361,12 @@ export class TimerWorker {
     }
     throw new Error(`timers of item ${itemId}: the item kept changing`);
   }
+}
+
+/** An item of the round with no event to add: the timers to mark done. */
+interface NothingDue {
+  write?: undefined;
+  idle: string[];
 }
 
 /** One item's share of a round. */

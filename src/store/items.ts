@@ -29,10 +29,17 @@ export interface LoadedItem extends StoredItem {
    * a stall timer. An item without may be written without looking at the timers table at all.
    */
   timed: boolean;
+  /** Whether it has a clock with a deadline (`next_due_at`), and so may have clock timers. */
+  deadline: boolean;
 }
 
-type LoadedRow = { id: string; doc: Item; timed: boolean };
-const loaded = (r: LoadedRow): LoadedItem => ({ id: r.id, item: r.doc, timed: r.timed });
+type LoadedRow = { id: string; doc: Item; timed: boolean; deadline: boolean };
+const loaded = (r: LoadedRow): LoadedItem => ({
+  id: r.id,
+  item: r.doc,
+  timed: r.timed,
+  deadline: r.deadline,
+});
 
 /**
  * Whether a row may hold unfired timers: it has a deadline, or it is work in someone's hands
@@ -49,7 +56,8 @@ export async function findItem(db: Db, key: string): Promise<LoadedItem | undefi
 
 const FIND_ITEM: Statement = {
   name: "find_item",
-  text: `select id, doc, ${TIMED} as timed from items where key = $1`,
+  text: `select id, doc, ${TIMED} as timed, next_due_at is not null as deadline from items
+    where key = $1`,
 };
 
 /**
@@ -227,6 +235,12 @@ export interface ItemWrite {
    * still has no deadline. Default true.
    */
   timed?: boolean;
+  /**
+   * The item's stored timers stand as they are: it had no deadline, gets none, and its stall
+   * timer only moved later (see timersStand in engine/service-levels.ts). The write then skips
+   * the timers table; it also requires that the row still has no deadline.
+   */
+  timersStand?: boolean;
   item: Item;
   events: readonly ItemEvent[];
   sla: ItemSla;
@@ -260,8 +274,12 @@ export async function appendEvents(db: Db, write: ItemWrite): Promise<boolean> {
   const outbox = write.outbox ?? [];
   const values = [id, fromVersion, ...projection(item, sla), eventRows(events, fromVersion + 1)];
   const notices = outbox.length > 0 ? [outboxRows(outbox)] : [];
-  const written =
-    sla.timers.length > 0
+  const written = write.timersStand
+    ? await runCount(db, outbox.length > 0 ? APPEND_ONE_KEEP_NOTIFY : APPEND_ONE_KEEP, [
+        ...values,
+        ...notices,
+      ])
+    : sla.timers.length > 0
       ? await runCount(db, outbox.length > 0 ? APPEND_ONE_NOTIFY : APPEND_ONE, [
           ...values,
           sla.timers.map((t) => t.key),
@@ -345,6 +363,19 @@ const APPEND_ONE_UNTIMED: Statement = {
 const APPEND_ONE_UNTIMED_NOTIFY: Statement = {
   name: "append_one_untimed_notify",
   text: appendOne({ timers: UNTIMED_CTE + outboxCte(18) }),
+};
+
+/**
+ * A write that leaves the item's timers as stored (ItemWrite.timersStand): work passed from hand
+ * to hand without a deadline, whose stall timer the timer worker moves on when it comes due.
+ */
+const APPEND_ONE_KEEP: Statement = {
+  name: "append_one_keep",
+  text: appendOne({ condition: "and next_due_at is null" }),
+};
+const APPEND_ONE_KEEP_NOTIFY: Statement = {
+  name: "append_one_keep_notify",
+  text: appendOne({ condition: "and next_due_at is null", timers: outboxCte(18) }),
 };
 
 /**
