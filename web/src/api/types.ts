@@ -177,6 +177,11 @@ export interface ItemSummary extends ServiceLevel {
   assignee: string | null;
   rework: number;
   open_questions?: { id: number; from_team: string; to_team: string; body: string }[];
+  /**
+   * The highest chance (0..1) that a running clock breaches, from the workflow's history; null
+   * without enough history or a running clock (servers with forecasts).
+   */
+  risk?: number | null;
   version: number;
   created_at: string;
   updated_at: string;

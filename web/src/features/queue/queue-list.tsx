@@ -1,4 +1,4 @@
-import { IconAlertTriangle, IconClockExclamation } from "@tabler/icons-react";
+import { IconAlertTriangle, IconChartLine, IconClockExclamation } from "@tabler/icons-react";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
@@ -23,6 +23,12 @@ const CLOCK_TICK_MS = 30_000;
 /** The app header (56 px) and the list's own sticky column head: rows scrolled to stay below. */
 const STICKY_ABOVE = 56 + 34;
 
+/**
+ * From this breach chance up a running clock counts as "at risk" (more likely to breach than
+ * not); the server's `risk` comes from the workflow's history (GET /items/{key}/forecast).
+ */
+export const AT_RISK = 0.5;
+
 /** A row's one-click action, or (`blocked`) why the usual one is not offered yet. */
 export type QuickAction = { label: string; run: () => void } | { label: string; blocked: string };
 
@@ -45,7 +51,7 @@ const cssColor = (c: string) => (c === "dimmed" ? "var(--mantine-color-dimmed)" 
  * The nearest deadline ("2 h left", "overdue by 1 d") or, without one, how long it waited.
  * Breached and warning deadlines carry an icon and a word as well as their colour.
  */
-function DueCell({ item, now }: { item: ItemSummary; now: number }) {
+function DueLine({ item, now }: { item: ItemSummary; now: number }) {
   const d = describeDeadline(item.next_deadline, now);
   if (d)
     return (
@@ -68,6 +74,32 @@ function DueCell({ item, now }: { item: ItemSummary; now: number }) {
     <span className={`${classes.due} ${classes.dimmed}`} title="Time since the last change">
       waiting {duration(now - new Date(item.updated_at).getTime())}
     </span>
+  );
+}
+
+/**
+ * The deadline, and under it "at risk · 74 %" when a running clock is more likely than not to
+ * breach: in the warning's colour with the forecast's icon, and in words, so it reads without
+ * colour. A breached deadline says more than a forecast, so it shows alone.
+ */
+function DueCell({ item, now }: { item: ItemSummary; now: number }) {
+  const breached = describeDeadline(item.next_deadline, now)?.level === "breached";
+  const risk = item.risk ?? null;
+  const percent = risk === null ? 0 : Math.round(risk * 100);
+  return (
+    <div className={classes.dueCell}>
+      <DueLine item={item} now={now} />
+      {risk !== null && risk >= AT_RISK && !breached && (
+        <span
+          className={classes.risk}
+          data-testid="at-risk"
+          title={`${percent} % likely to breach its limit, from this workflow's history`}
+        >
+          <IconChartLine size={12} aria-hidden />
+          at risk · {percent} %
+        </span>
+      )}
+    </div>
   );
 }
 

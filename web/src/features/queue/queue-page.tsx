@@ -103,12 +103,16 @@ const tabs: {
   },
 ];
 
-type Sort = "urgent" | "oldest" | "newest" | "key" | "title";
+type Sort = "urgent" | "risk" | "oldest" | "newest" | "key" | "title";
+/** Without a forecast a row sorts after every row with one. */
+const riskOf = (i: ItemSummary) => i.risk ?? -1;
 // ISO timestamps sort as plain strings; localeCompare would cost ~50 ms on 3,000 items.
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sorters: Record<Sort, ((a: ItemSummary, b: ItemSummary) => number) | null> = {
   // The server sends each tab most urgent first (breached, then nearest deadline).
   urgent: null,
+  // Most likely to breach first; the sort is stable, so equal risks keep the urgent order.
+  risk: (a, b) => riskOf(b) - riskOf(a),
   oldest: (a, b) => byString(a.updated_at, b.updated_at),
   newest: (a, b) => byString(b.updated_at, a.updated_at),
   key: (a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }),
@@ -384,6 +388,7 @@ export default function QueuePage() {
         allowDeselect={false}
         data={[
           { value: "urgent", label: "Most urgent" },
+          { value: "risk", label: "Most at risk" },
           { value: "oldest", label: "Waiting longest" },
           { value: "newest", label: "Most recent" },
           { value: "key", label: "Key" },
