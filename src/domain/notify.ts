@@ -27,6 +27,7 @@ export const notificationKinds = [
   "sla.breached",
   "item.stalled",
   "item.changed",
+  "review.digest",
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -50,6 +51,8 @@ export const kindDescriptions: Record<NotificationKind, string> = {
   "sla.breached": "a service level was breached (your team, as its lead, or escalated to you)",
   "item.stalled": "work of your team has had no activity for too long (leads)",
   "item.changed": "an item you watch changed owner, state or due date",
+  "review.digest":
+    "the weekly review of the handoffs in and out of your team: limbo, rejections, bounces, suggestions (leads)",
 };
 
 /** Why a person is told; decides what the line asks of them. */

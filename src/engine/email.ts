@@ -18,7 +18,8 @@ export interface MailPayload {
   messageId: string;
 }
 
-function escapeHtml(s: string): string {
+/** Text as HTML (the mails' one escape). */
+export function escapeHtml(s: string): string {
   return s
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -28,7 +29,7 @@ function escapeHtml(s: string): string {
 }
 
 /** The host part of Message-IDs: the public URL's host, else "baton.local". */
-function mailHost(publicUrl: string): string {
+export function mailHost(publicUrl: string): string {
   try {
     return new URL(publicUrl).hostname || "baton.local";
   } catch {

@@ -14,6 +14,7 @@ import type { EngineLogger } from "./logger.ts";
 import { Metrics } from "./metrics.ts";
 import { MiningJobs } from "./mining-jobs.ts";
 import { Notifications } from "./notifications.ts";
+import { ReviewDigests } from "./review-digest.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { Shares } from "./shares.ts";
 import { Surveys } from "./surveys.ts";
@@ -41,6 +42,8 @@ export interface Engine {
   surveys: Surveys;
   /** Fans the outbox out into inboxes and delivery jobs; inbox, watchers, preferences. */
   notifications: Notifications;
+  /** The weekly review digest to team leads (runs with the notifications worker). */
+  reviewDigests: ReviewDigests;
   /** Delivery jobs over channels (e-mail, webhooks): `deliveries.register(channel)`. */
   deliveries: Deliveries;
   /** Starts the background work of a serving node: timers, the outbox fan-out, deliveries. */
@@ -166,7 +169,21 @@ export function createEngine({
     onError: onError ?? (() => {}),
     logger,
   });
+  const reviewDigests = new ReviewDigests({
+    db,
+    directory,
+    workflows,
+    metrics,
+    sla,
+    notifications,
+    deliveries,
+    clock,
+    email: email !== null,
+    publicUrl: notify.publicUrl ?? "http://localhost:7400",
+    ...(onError ? { onError } : {}),
+  });
   return {
+    reviewDigests,
     db,
     metrics,
     surveys: new Surveys(db, workflows, clock),
@@ -181,7 +198,10 @@ export function createEngine({
     deliveries,
     startWorkers: ({ which = WORKERS, metricsSweepMs } = {}) => {
       if (which.includes("timers")) timers.start();
-      if (which.includes("notifications")) notifications.start();
+      if (which.includes("notifications")) {
+        notifications.start();
+        reviewDigests.start();
+      }
       if (which.includes("deliveries")) deliveries.start();
       if (which.includes("metrics"))
         metrics.start(metricsSweepMs === undefined ? {} : { sweepMs: metricsSweepMs });
@@ -199,7 +219,13 @@ export function createEngine({
     clock,
     close: async () => {
       // Each stops after its round in flight, which finishes or releases what it claimed.
-      await Promise.all([timers.stop(), notifications.stop(), deliveries.stop(), metrics.stop()]);
+      await Promise.all([
+        timers.stop(),
+        notifications.stop(),
+        reviewDigests.stop(),
+        deliveries.stop(),
+        metrics.stop(),
+      ]);
       email?.close();
       await sla.idle();
       await changes.close();

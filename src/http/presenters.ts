@@ -340,7 +340,11 @@ export function presentNotification(n: NotificationRow) {
     created_at: n.createdAt,
     read: n.readAt !== null,
     read_at: n.readAt,
-    url: n.itemKey ? `/items/${encodeURIComponent(n.itemKey)}` : null,
+    url: n.itemKey
+      ? `/items/${encodeURIComponent(n.itemKey)}`
+      : n.kind === "review.digest"
+        ? "/review"
+        : null,
   };
 }
 
