@@ -98,6 +98,61 @@ describe("the review page", () => {
     await page.emulateMedia({ colorScheme: "light" });
   });
 
+  it("compares every figure between two versions and between two periods", async () => {
+    await page.goto("/workflows/onboarding/review");
+    await page.getByRole("tab", { name: "Before and after" }).click();
+    await page.getByText("Compare two versions or two periods").waitFor();
+    await page.locator("label", { hasText: "Two versions" }).click();
+    const sides = page.getByTestId("compare-sides");
+    await sides.getByText(/^Before: version 1, .* After: version 2, /).waitFor();
+    const api = (
+      await e.api["sam@example.com"]?.get(
+        "/metrics/edges?workflow=onboarding&version=2&compare=version:1",
+      )
+    )?.body;
+    type Edge = { from_step: string; rejection_rate: number; submitted: number };
+    const sell = (x: { edges: Edge[] }) => x.edges.find((y) => y.from_step === "sell") as Edge;
+    const [before, after] = [sell(api.compare), sell(api)];
+    const edges = page
+      .getByRole("table", { name: "Handoff edges" })
+      .locator("tbody")
+      .filter({ hasText: "Close the deal → Implement" });
+    const row = edges.getByRole("row", { name: /^Rejection rate/ }).first();
+    const cells = await row.getByRole("cell").allTextContents();
+    expect(cells.slice(0, 2)).toEqual([
+      `${Math.round(before.rejection_rate * 100)} %`,
+      `${Math.round(after.rejection_rate * 100)} %`,
+    ]);
+    // Fewer rejections on version 2, which requires the customer success manager.
+    expect(after.rejection_rate).toBeLessThan(before.rejection_rate);
+    expect(cells[2]).toMatch(/^−\d+ pts \(better\)$/);
+    const submitted = await edges
+      .getByRole("row", { name: /^Handoffs submitted/ })
+      .first()
+      .getByRole("cell")
+      .allTextContents();
+    expect(submitted.slice(0, 2)).toEqual([String(before.submitted), String(after.submitted)]);
+    await page.getByRole("table", { name: "Teams" }).getByText("Implementation").waitFor();
+    await page
+      .getByRole("table", { name: "Whole workflow" })
+      .getByRole("row", { name: /^Cycle time p85/ })
+      .waitFor();
+    await e.shot(page, "review-compare", true);
+
+    // Two periods: the chosen one against the one of the same length before it.
+    await page.locator("label", { hasText: "Two periods" }).click();
+    await sides
+      .getByText(/^Before: [A-Z][a-z]{2} \d+, \d{4} – .* After: [A-Z][a-z]{2} \d+, \d{4} – /)
+      .waitFor();
+    expect(page.url()).toContain("compare_from=");
+    await page
+      .getByRole("table", { name: "Handoff edges" })
+      .getByRole("row", { name: /^Limbo p85/ })
+      .first()
+      .waitFor();
+    expect(await audit(page)).toEqual([]);
+  });
+
   it("turns a suggestion into a draft the admin publishes from the editor", async () => {
     const admin = await (await e.context()).newPage();
     await e.signInQuickly(admin.context(), "admin@baton.local");

@@ -280,16 +280,28 @@ export class MetricsQueries {
     return { period: period(f), edges, compare: { period: period(g), edges: before } };
   }
 
-  async teams(q: Omit<MetricsQuery, "workflow" | "edge"> & { workflow?: string | undefined }) {
+  /** Per-team figures; with `compare`, the same for the other version or period beside them. */
+  async teams(
+    q: Omit<MetricsQuery, "workflow" | "edge"> & { workflow?: string | undefined },
+    compare?: Comparison,
+  ) {
     const now = this.clock();
     const f = filterOf({ ...q, workflow: q.workflow ?? "" }, now);
     const workflow = q.workflow ? q.workflow : null;
     if (workflow !== null) await this.check(f);
+    const answer = await this.teamsOf({ ...f, workflow });
+    if (!compare) return answer;
+    const g = comparedFilter(f, compare);
+    if (workflow !== null) await this.check(g);
+    return { ...answer, compare: await this.teamsOf({ ...g, workflow }) };
+  }
+
+  private async teamsOf(f: Omit<MetricsFilter, "workflow"> & { workflow: string | null }) {
     const db = await this.metrics.reader();
     const weeks = (Date.parse(f.to) - Date.parse(f.from)) / (7 * DAY);
-    const rows = await store.teamCounts(db, { ...f, workflow });
+    const rows = await store.teamCounts(db, f);
     return {
-      period: period(f),
+      period: period({ ...f, workflow: f.workflow ?? "" }),
       teams: rows.map((t) => {
         const sla = Object.fromEntries(
           Object.entries(t.sla).map(([kind, c]) => [
@@ -319,10 +331,48 @@ export class MetricsQueries {
     };
   }
 
-  async flow(q: MetricsQuery) {
+  /** Flow figures; with `compare`, the same for the other version or period beside them. */
+  async flow(q: MetricsQuery, compare?: Comparison) {
     const now = this.clock();
     const f = filterOf(q, now);
     await this.check(f);
+    const answer = await this.flowOf(f, now);
+    if (!compare) return answer;
+    const g = comparedFilter(f, compare);
+    await this.check(g);
+    return { ...answer, compare: await this.flowOf(g, now) };
+  }
+
+  /**
+   * Limbo over time: per edge and ISO week of submission (Monday 00:00 UTC), the handoffs
+   * submitted, rejected and decided, and the limbo percentiles of those decided.
+   */
+  async limboSeries(q: MetricsQuery) {
+    const now = this.clock();
+    const f = filterOf(q, now);
+    await this.check(f);
+    const db = await this.metrics.reader();
+    const rows = await store.edgeWeeks(db, f);
+    return {
+      period: period(f),
+      series: rows.map((r) => ({
+        from_step: r.from_step,
+        to_step: r.to_step,
+        from_team: r.from_team,
+        to_team: r.to_team,
+        week: r.week.toISOString().slice(0, 10),
+        submitted: r.submitted,
+        rejected: r.rejected,
+        decided: r.decided,
+        limbo_p50_s: seconds(r.limbo?.[0]),
+        limbo_p85_s: seconds(r.limbo?.[1]),
+        limbo_business_p50_s: seconds(r.limboBusiness?.[0]),
+        limbo_business_p85_s: seconds(r.limboBusiness?.[1]),
+      })),
+    };
+  }
+
+  private async flowOf(f: MetricsFilter, now: Date) {
     const db = await this.metrics.reader();
     const c = await store.flowCounts(db, f, LIST_LIMITS);
     const active = c.steps.reduce((n, s) => n + s.active, 0);

@@ -674,7 +674,7 @@ const attainmentSchema = z.object({
   attainment: share,
 });
 
-export const teamsAnswerSchema = z.object({
+const teamsBody = {
   period: periodSchema,
   teams: z.array(
     z
@@ -696,9 +696,17 @@ export const teamsAnswerSchema = z.object({
       })
       .meta({ id: "TeamMetrics" }),
   ),
+};
+
+export const teamsAnswerSchema = z.object({
+  ...teamsBody,
+  compare: z
+    .object(teamsBody)
+    .optional()
+    .describe("the same for the version or period compared with"),
 });
 
-export const flowAnswerSchema = z.object({
+const flowBody = {
   period: periodSchema,
   cycle_time: z.object({ count: count, ...percentiles }),
   cycle_points: z.array(z.object({ key: z.string(), done_at: at, cycle_s: z.number() })),
@@ -732,6 +740,36 @@ export const flowAnswerSchema = z.object({
       step_p50_s: seconds,
       step_p85_s: seconds,
     }),
+  ),
+};
+
+export const flowAnswerSchema = z.object({
+  ...flowBody,
+  compare: z
+    .object(flowBody)
+    .optional()
+    .describe("the same for the version or period compared with"),
+});
+
+export const limboSeriesSchema = z.object({
+  period: periodSchema,
+  series: z.array(
+    z
+      .object({
+        from_step: z.string(),
+        to_step: z.string(),
+        from_team: z.string(),
+        to_team: z.string(),
+        week: z.string().describe("Monday of the ISO week of submission, YYYY-MM-DD (UTC)"),
+        submitted: count,
+        rejected: count,
+        decided: count.describe("accepted or rejected: the handoffs with a limbo time"),
+        limbo_p50_s: seconds,
+        limbo_p85_s: seconds,
+        limbo_business_p50_s: seconds,
+        limbo_business_p85_s: seconds,
+      })
+      .meta({ id: "EdgeWeek" }),
   ),
 });
 

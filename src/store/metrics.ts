@@ -353,6 +353,65 @@ export async function edgeCounts(db: Db, f: MetricsFilter): Promise<EdgeCounts[]
 }
 
 /** An edge with nothing counted yet. */
+/** One edge in one ISO week of submission: counts and limbo percentiles (p50, p85). */
+export interface EdgeWeek extends EdgeKey {
+  week: Date;
+  submitted: number;
+  rejected: number;
+  decided: number;
+  limbo: [number, number] | null;
+  limboBusiness: [number, number] | null;
+}
+
+/**
+ * Limbo over time: the period's handoffs per edge and ISO week of submission (Monday 00:00
+ * UTC), edges in the order of `sortEdges`, weeks in order.
+ */
+export async function edgeWeeks(db: Db, f: MetricsFilter): Promise<EdgeWeek[]> {
+  const rows = await sql<
+    EdgeKey & {
+      week: Date;
+      submitted: string;
+      rejected: string;
+      decided: string;
+      limbo: string[] | null;
+      limbo_business: string[] | null;
+    }
+  >`
+    select from_step, to_step, from_team, to_team,
+      date_trunc('week', submitted_at at time zone 'UTC') at time zone 'UTC' as week,
+      count(*) as submitted,
+      count(*) filter (where outcome = 'rejected') as rejected,
+      count(limbo_ms) as decided,
+      percentile_disc(array[0.5, 0.85]) within group (order by limbo_ms) as limbo,
+      percentile_disc(array[0.5, 0.85]) within group (order by limbo_business_ms) as limbo_business
+    from metric_handoffs h where ${handoffWhere(f)} and ${inPeriod(f, "h.submitted_at")}
+    group by from_step, to_step, from_team, to_team, week`.execute(db);
+  const pair = (v: string[] | null): [number, number] | null =>
+    v === null || v[0] === null || v[0] === undefined ? null : [Number(v[0]), Number(v[1])];
+  return rows.rows
+    .map((r) => ({
+      from_step: r.from_step,
+      to_step: r.to_step,
+      from_team: r.from_team,
+      to_team: r.to_team,
+      week: r.week,
+      submitted: Number(r.submitted),
+      rejected: Number(r.rejected),
+      decided: Number(r.decided),
+      limbo: pair(r.limbo),
+      limboBusiness: pair(r.limbo_business),
+    }))
+    .sort(
+      (a, b) =>
+        byCodeUnits(a.from_step, b.from_step) ||
+        byCodeUnits(a.to_step, b.to_step) ||
+        byCodeUnits(a.from_team, b.from_team) ||
+        byCodeUnits(a.to_team, b.to_team) ||
+        a.week.getTime() - b.week.getTime(),
+    );
+}
+
 export function emptyEdge(k: EdgeKey): EdgeCounts {
   return emptyEdgeCounts({
     fromStep: k.from_step,

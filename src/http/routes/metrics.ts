@@ -13,6 +13,7 @@ import {
   draftSchema,
   edgesAnswerSchema,
   flowAnswerSchema,
+  limboSeriesSchema,
   reviewAnswerSchema,
   surveyAnswerSchema,
   teamsAnswerSchema,
@@ -61,6 +62,8 @@ const baseQuery = {
   compare_from: bound(false).optional(),
   compare_to: bound(true).optional(),
 };
+
+const { compare: _compare, compare_from: _from, compare_to: _to, ...plainQuery } = baseQuery;
 
 const workflowQuery = z.object({ workflow: keyText, ...baseQuery }).strict();
 const teamsQuery = z.object({ workflow: keyText.optional(), ...baseQuery }).strict();
@@ -179,7 +182,7 @@ export const metricsRoutes =
       async (request, reply) => {
         principalOf(request);
         const q = request.query;
-        const r = await queries.teams(queryOf(q));
+        const r = await queries.teams(queryOf(q), comparisonOf(q));
         if (wantsCsv(request, q.format)) return sendCsv(reply, "teams", r.teams);
         return r;
       },
@@ -197,7 +200,7 @@ export const metricsRoutes =
       async (request, reply) => {
         principalOf(request);
         const q = request.query;
-        const r = await queries.flow(queryOf(q));
+        const r = await queries.flow(queryOf(q), comparisonOf(q));
         if (wantsCsv(request, q.format)) {
           const table = q.table ?? "steps";
           const rows: Record<string, unknown>[] =
@@ -214,6 +217,25 @@ export const metricsRoutes =
                       : r.steps;
           return sendCsv(reply, `flow-${table}-${q.workflow}`, rows);
         }
+        return r;
+      },
+    );
+    app.get(
+      "/metrics/limbo",
+      {
+        schema: {
+          tags: ["metrics"],
+          summary:
+            "Limbo over time: per edge and ISO week of submission, handoffs submitted, rejected, decided and their limbo p50/p85 (CSV with format=csv)",
+          querystring: z.object({ workflow: keyText, ...plainQuery }).strict(),
+          response: answers(limboSeriesSchema),
+        },
+      },
+      async (request, reply) => {
+        principalOf(request);
+        const q = request.query;
+        const r = await queries.limboSeries(queryOf(q));
+        if (wantsCsv(request, q.format)) return sendCsv(reply, `limbo-${q.workflow}`, r.series);
         return r;
       },
     );

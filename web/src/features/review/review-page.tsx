@@ -1,4 +1,4 @@
-import { Anchor, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useWorkflow, useWorkflowVersions } from "../../api/queries.ts";
@@ -6,6 +6,7 @@ import { Empty, PageError, PageLoading, useDocumentTitle } from "../../component
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useNames } from "../../lib/names.ts";
 import { filterQuery, type ReviewFilter, useReview } from "./api.ts";
+import { CompareView } from "./compare-view.tsx";
 import { CsvLink } from "./csv-link.tsx";
 import { EdgeSection, edgeFigures, edgeTitle } from "./edge-section.tsx";
 import { dayOf, lastDayOf } from "./format.ts";
@@ -19,17 +20,29 @@ import { dayOf, lastDayOf } from "./format.ts";
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The filter in the address: ?from=YYYY-MM-DD&to=YYYY-MM-DD&version=N. */
+/**
+ * The filter in the address: ?from=YYYY-MM-DD&to=YYYY-MM-DD&version=N, and what to compare with:
+ * compare=version:N or compare_from/compare_to (days).
+ */
 export function useReviewFilter(): [ReviewFilter, (patch: Record<string, string | null>) => void] {
   const [params, setParams] = useSearchParams();
   const filter = useMemo((): ReviewFilter => {
     const from = params.get("from");
     const to = params.get("to");
     const version = Number(params.get("version"));
+    const compare = /^version:(\d{1,9})$/.exec(params.get("compare") ?? "")?.[1];
+    const compareFrom = params.get("compare_from");
+    const compareTo = params.get("compare_to");
     return {
       from: from && DAY_RE.test(from) ? from : undefined,
       to: to && DAY_RE.test(to) ? to : undefined,
       version: Number.isInteger(version) && version > 0 ? version : undefined,
+      compare:
+        compare && Number(compare) > 0
+          ? { version: Number(compare) }
+          : compareFrom && compareTo && DAY_RE.test(compareFrom) && DAY_RE.test(compareTo)
+            ? { from: compareFrom, to: compareTo }
+            : undefined,
     };
   }, [params]);
   const update = (patch: Record<string, string | null>) =>
@@ -53,6 +66,8 @@ export default function ReviewPage() {
   const versions = useWorkflowVersions(key);
   const names = useNames();
   const [filter, update] = useReviewFilter();
+  const [params] = useSearchParams();
+  const view = params.get("view") ?? "edges";
   const review = useReview(key, filter);
   const def = wf.data?.definition;
   useDocumentTitle(def ? `Review: ${def.name}` : "Review");
@@ -113,8 +128,25 @@ export default function ReviewPage() {
         />
       </Group>
 
-      <ProblemAlert error={review.error} />
-      {review.isPending ? (
+      <Tabs value={view} onChange={(v) => update({ view: v === "edges" ? null : v })}>
+        <Tabs.List>
+          <Tabs.Tab value="edges">Handoff edges</Tabs.Tab>
+          <Tabs.Tab value="compare">Before and after</Tabs.Tab>
+        </Tabs.List>
+      </Tabs>
+
+      {view === "compare" && (
+        <CompareView
+          workflow={key}
+          def={def}
+          names={names}
+          filter={filter}
+          versions={(versions.data ?? []).map((v) => v.version)}
+          update={update}
+        />
+      )}
+      {view === "edges" && <ProblemAlert error={review.error} />}
+      {view !== "edges" ? null : review.isPending ? (
         <PageLoading label="Loading the review" />
       ) : !review.data ? null : edges.length === 0 ? (
         <Empty title="No handoffs in this period">
