@@ -80,7 +80,13 @@ export type ErrorCode =
   /** The request did not arrive in full within the server's time limit. */
   | "request_timeout"
   /** The request's headers are larger than the server accepts. */
-  | "headers_too_large";
+  | "headers_too_large"
+  /**
+   * A webhook's URL is not one Baton sends to: not http(s), credentials in it, a host that does
+   * not resolve, or an address on a loopback, private, link-local or reserved network (SSRF);
+   * `address` and `reason` say which.
+   */
+  | "webhook_target_refused";
 
 /** Extra, machine-readable context for an error. */
 export interface ErrorDetails {

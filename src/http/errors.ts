@@ -45,6 +45,7 @@ export const statusOf: Record<ErrorCode, number> = {
   body_too_large: 413,
   request_timeout: 408,
   headers_too_large: 431,
+  webhook_target_refused: 422,
 };
 
 const titles: Record<ErrorCode, string> = {
@@ -80,6 +81,7 @@ const titles: Record<ErrorCode, string> = {
   body_too_large: "Request body too large",
   request_timeout: "Request took too long",
   headers_too_large: "Request headers too large",
+  webhook_target_refused: "Webhook target refused",
 };
 
 /** The code of an error the framework itself raised (parsers, router, limits), by its status. */
