@@ -179,6 +179,18 @@ const schema = z
         }
         return [...new Set(words as Worker[])];
       }),
+    /**
+     * Let webhooks go to loopback, private and link-local addresses (a closed network, tests).
+     * Off: a subscription whose URL resolves to such an address is refused (SSRF).
+     */
+    BATON_WEBHOOKS_ALLOW_PRIVATE: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
+    /** Messages in a row that end failed (after all retries) before a webhook is disabled. */
+    BATON_WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(5),
+    /** One webhook try's time limit, connect to last byte (ms). */
+    BATON_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** pino log level. */
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

@@ -76,6 +76,11 @@ export async function startBaton(config: Config): Promise<Running> {
       publicUrl: config.BATON_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
       maxAttempts: config.BATON_DELIVERY_MAX_ATTEMPTS,
     },
+    webhooks: {
+      allowPrivate: config.BATON_WEBHOOKS_ALLOW_PRIVATE,
+      disableAfter: config.BATON_WEBHOOK_DISABLE_AFTER,
+      timeoutMs: config.BATON_WEBHOOK_TIMEOUT_MS,
+    },
   });
   let welcome: string | null = null;
   try {

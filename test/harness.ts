@@ -130,7 +130,10 @@ export function useBaton(
   options: {
     http?: HttpSettings;
     sso?: () => SingleSignOnSettings;
-    engine?: Pick<Parameters<typeof createEngine>[0], "notify" | "channels" | "importLimits">;
+    engine?: Pick<
+      Parameters<typeof createEngine>[0],
+      "notify" | "channels" | "importLimits" | "webhooks"
+    >;
   } = {},
 ): TestBaton {
   const ctx = {} as TestBaton;

@@ -64,7 +64,9 @@ export type Reason =
   | "mention"
   | "lead"
   | "escalation"
-  | "watcher";
+  | "watcher"
+  /** Baton's own notice to the owner of something (a webhook subscription). */
+  | "owner";
 
 /** A team as the rules see it. */
 export interface NotifyTeam {

@@ -78,6 +78,7 @@ export const webhookEvents = [
   "sla.warning",
   "sla.breached",
   "item.stalled",
+  "item.changed",
 ] as const;
 
 /** The type of the message `POST /webhooks/{id}/test` sends. */

@@ -20,6 +20,14 @@ import { Shares } from "./shares.ts";
 import { Surveys } from "./surveys.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
+import {
+  defaultWebhookSettings,
+  deliveryLogEntry,
+  WEBHOOK_CHANNEL,
+  type WebhookSettings,
+  Webhooks,
+  webhookChannel,
+} from "./webhooks.ts";
 import { WORKERS, type Worker } from "./workers.ts";
 import { Workflows } from "./workflows.ts";
 
@@ -34,6 +42,8 @@ export interface Engine {
   forecasts: Forecasts;
   /** The requester's status links. */
   shares: Shares;
+  /** Webhook subscriptions and their delivery channel. */
+  webhooks: Webhooks;
   /** Fires service-level timers; started by the server, ticked by hand in tests. */
   timers: TimerWorker;
   /** Metrics rollups (kept by a worker after commit) and the metrics queries. */
@@ -87,6 +97,7 @@ export function createEngine({
   notify = {},
   channels = [],
   importLimits = {},
+  webhooks: webhookSettings = {},
 }: {
   db: Db;
   /** The database URL, for the LISTEN connection of the live feed. */
@@ -106,6 +117,8 @@ export function createEngine({
   channels?: Channel[];
   /** Bounds of one history import (cases, events); IMPORT_LIMITS when left out. */
   importLimits?: Partial<typeof IMPORT_LIMITS>;
+  /** Webhook delivery settings (BATON_WEBHOOKS_*); the defaults refuse private targets. */
+  webhooks?: Partial<WebhookSettings>;
 }): OwnedEngine {
   const caches = new CacheInvalidation(db, url, onError);
   const directory = new Directory(db, clock, caches);
@@ -124,6 +137,7 @@ export function createEngine({
   const deliveries = new Deliveries(db, clock, {
     ...(notify.maxAttempts !== undefined ? { maxAttempts: notify.maxAttempts } : {}),
     ...(notify.deliveryRetry ? { retry: notify.deliveryRetry } : {}),
+    ...(notify.pollMs !== undefined ? { pollMs: notify.pollMs } : {}),
     ...background,
   });
   const email = notify.smtpUrl
@@ -146,6 +160,29 @@ export function createEngine({
   );
   const forecasts = new Forecasts(db, workflows, sla, clock, historyMaxAgeMs);
   const shares = new Shares(db, directory, workflows, sla, forecasts, clock, notify.publicUrl);
+  const webhooks = new Webhooks(db, clock, {
+    ...defaultWebhookSettings,
+    ...(notify.publicUrl ? { publicUrl: notify.publicUrl } : {}),
+    ...webhookSettings,
+  });
+  // Webhooks ride the shared machinery: the fan-out queues one job per subscription that wants
+  // an outbox event (in the fan-out's own statement), the delivery worker tries, retries and
+  // logs them, and a subscription that keeps failing is disabled with a line in its owner's inbox.
+  deliveries.register(webhookChannel(webhooks));
+  notifications.addFanout((e) => webhooks.fanout(e));
+  webhooks.enqueue = (jobs) => deliveries.enqueue(jobs);
+  webhooks.listDeliveries = async ({ subscription, limit }) =>
+    (await deliveries.list({ subscription, channel: WEBHOOK_CHANNEL, limit })).map(
+      deliveryLogEntry,
+    );
+  webhooks.notifyOwner = async (row, reason) => {
+    await notifications.notice({
+      recipient: row.createdBy,
+      kind: "webhook.disabled",
+      title: `Webhook ${row.id} to ${row.url} was disabled: ${reason}`,
+      action: `Fix the receiver, then turn it on again (POST /api/v1/webhooks/${row.id}/enable).`,
+    });
+  };
   const timers = new TimerWorker(
     {
       db,
@@ -193,6 +230,7 @@ export function createEngine({
     sla,
     forecasts,
     shares,
+    webhooks,
     timers,
     notifications,
     deliveries,
@@ -244,7 +282,7 @@ export interface NotifySettings {
   /** Tries of a delivery before it is failed for good. */
   maxAttempts?: number | undefined;
   deliveryRetry?: { baseMs: number; maxMs: number } | undefined;
-  /** How often an idle fan-out worker looks for work another node left (ms). */
+  /** How often idle fan-out and delivery workers look for work (another node's, a retry due) (ms). */
   pollMs?: number | undefined;
   /** Outbox rows one fan-out round claims. */
   batchSize?: number | undefined;

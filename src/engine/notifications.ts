@@ -140,6 +140,26 @@ export class Notifications {
     this.loop.start();
   }
 
+  /**
+   * An inbox line about Baton itself, not an item's event (a webhook of the reader's was
+   * disabled): written at once and sent on the live stream.
+   */
+  async notice(n: {
+    recipient: string;
+    kind: string;
+    title: string;
+    action: string;
+  }): Promise<void> {
+    const row = await store.insertNotice(this.deps.db, {
+      ...n,
+      recipient: n.recipient.toLowerCase(),
+      reason: "owner",
+      title: n.title.slice(0, 500),
+      at: this.deps.clock().toISOString(),
+    });
+    this.feed.publish({ recipient: row.recipient, notification: row });
+  }
+
   /** A command committed outbox rows: fan them out now rather than at the next poll. */
   wake(): void {
     this.loop.wake();

@@ -41,6 +41,7 @@ import { pendingCookieSecret, singleSignOnRoutes } from "./routes/single-sign-on
 import { streamRoutes } from "./routes/stream.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { userRoutes } from "./routes/users.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
 import { registerWebApp } from "./static.ts";
@@ -235,6 +236,7 @@ export async function buildApp({
       await api.register(metricsRoutes(engine));
       await api.register(notificationRoutes(engine));
       await api.register(shareRoutes(engine));
+      await api.register(webhookRoutes(engine));
       await api.register(streamRoutes(engine));
       await api.register(miningRoutes(engine));
     },

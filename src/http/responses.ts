@@ -432,6 +432,50 @@ export const queueSchema = z
   })
   .meta({ id: "Queue" });
 
+export const webhookSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    description: z.string().nullable(),
+    format: z.enum(["standard", "slack"]),
+    team: z.string().nullable().describe("null: every item (admins only)"),
+    created_by: z.string(),
+    created_at: at,
+    enabled: z.boolean(),
+    disabled_at: at.nullable(),
+    disabled_reason: z.string().nullable(),
+    consecutive_failures: z.number().int(),
+    previous_secret_until: at
+      .nullable()
+      .describe("until then the previous secret signs too (after a rotation)"),
+  })
+  .meta({ id: "Webhook" });
+
+export const webhookDeliveriesSchema = z
+  .object({
+    deliveries: z.array(
+      z.object({
+        id: z.string(),
+        message_id: z.string().describe("the webhook-id header: the same on every try"),
+        kind: z.string(),
+        item_key: z.string().nullable(),
+        status: z.enum(["pending", "delivered", "failed"]),
+        attempts: z.array(
+          z.object({
+            attempt: z.number().int(),
+            at,
+            status: z.string(),
+            error: z.string().nullable(),
+            duration_ms: z.number().int(),
+          }),
+        ),
+        created_at: at,
+      }),
+    ),
+  })
+  .meta({ id: "WebhookDeliveries" });
+
 export const shareSchema = z
   .object({
     url: z.string().describe("the page to send the requester; it works without an account"),
@@ -479,7 +523,17 @@ export const notificationSchema = z
       .string()
       .describe("the event: handoff.submitted, question.asked, sla.breached, item.stalled, …"),
     reason: z
-      .enum(["team", "submitter", "asker", "assignee", "mention", "lead", "escalation", "watcher"])
+      .enum([
+        "team",
+        "submitter",
+        "asker",
+        "assignee",
+        "mention",
+        "lead",
+        "escalation",
+        "watcher",
+        "owner",
+      ])
       .describe("why the reader is told"),
     item: z.string().nullable().describe("the item's key"),
     title: z.string().describe("what happened, in plain words"),

@@ -526,6 +526,22 @@ export async function listDeliveries(
   }));
 }
 
+/**
+ * Writes one inbox line that no item event caused (a webhook disabled), for its owner; returns
+ * it for the live stream.
+ */
+export async function insertNotice(
+  db: Db,
+  n: { recipient: string; kind: string; reason: string; title: string; action: string; at: string },
+): Promise<NotificationRow> {
+  const { rows } = await sql<NotificationDbRow>`
+    insert into notifications (recipient, created_at, kind, reason, title, action)
+    values (${n.recipient}, ${n.at}::timestamptz, ${n.kind}, ${n.reason}, ${n.title}, ${n.action})
+    returning id, recipient, created_at, kind, reason, item_key, actor, title, action, due_at,
+      read_at`.execute(db);
+  return toNotification(rows[0] as NotificationDbRow);
+}
+
 /** A person's inbox, newest first, `beforeId` paging on; with their unread count (capped). */
 export async function listNotifications(
   db: Db,

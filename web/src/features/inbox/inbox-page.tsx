@@ -30,6 +30,7 @@ const because: Record<Notification["reason"], string> = {
   lead: "you lead the team",
   escalation: "escalated to you",
   watcher: "you watch it",
+  owner: "you set it up",
 };
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
