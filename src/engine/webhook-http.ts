@@ -122,12 +122,22 @@ function refused(url: string, message: string, details: Record<string, unknown> 
 }
 
 function resolveAll(host: string): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) =>
-    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) =>
-      err ? reject(err) : resolve(addresses),
-    ),
-  );
+  return new Promise((resolve, reject) => {
+    // A resolver that never answers must not hold a request: refused as not resolving.
+    const timer = setTimeout(
+      () => reject(Object.assign(new Error("DNS lookup timed out"), { code: "ETIMEOUT" })),
+      LOOKUP_TIMEOUT_MS,
+    );
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(addresses);
+    });
+  });
 }
+
+/** How long checking a new subscription's host name may take. */
+const LOOKUP_TIMEOUT_MS = 1_500;
 
 /** Largest target URL accepted. */
 export const URL_MAX = 2000;
