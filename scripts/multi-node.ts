@@ -250,12 +250,17 @@ async function main(): Promise<void> {
     await killer;
     log(`load done: ${cycles} cycles, ${acks.length} acknowledged transitions, ${refused} refused`);
 
-    // Every timer fires, on the nodes left (the victim's claims after their 60 s lease).
+    // Every timer fires, on the nodes left (the victim's claims after their 60 s lease). Stall
+    // timers (days away: an idle item stalls after 3 business days) are not part of this run.
     const url = database.url;
     for (;;) {
       const pending = await withClient(url, async (c) =>
         Number(
-          (await c.query("select count(*) as n from timers where fired_at is null")).rows[0].n,
+          (
+            await c.query(
+              "select count(*) as n from timers where fired_at is null and key not like 'stall:%'",
+            )
+          ).rows[0].n,
         ),
       );
       if (pending === 0) break;
@@ -290,7 +295,7 @@ async function main(): Promise<void> {
       );
       const { rows: timers } = await c.query(
         `select count(*) as n, count(*) filter (where fired_at is null) as unfired from timers t
-          join items i on i.id = t.item_id where i.workflow_key = 'sla'`,
+          join items i on i.id = t.item_id where i.workflow_key = 'sla' and t.key not like 'stall:%'`,
       );
       const { rows: byNode } = await c.query(`select count(*) as events from events`);
       return { missing, dupTitles, dupEvents, sla, timers: timers[0], events: byNode[0].events };
