@@ -87,7 +87,7 @@ export class Deliveries {
     {
       maxAttempts = 8,
       retry = { baseMs: 10_000, maxMs: 60 * 60_000 },
-      batchSize = 100,
+      batchSize = 200,
       pollMs = 500,
       leaseMs = 120_000,
       timeoutMs = 30_000,

@@ -407,7 +407,7 @@ export function webhookChannel(webhooks: Webhooks): Channel {
   return {
     name: WEBHOOK_CHANNEL,
     // Tries at once per node: a slow receiver holds one slot for at most its timeout.
-    concurrency: 32,
+    concurrency: 64,
     async deliver(job, { signal }) {
       const r = await webhooks.deliver(job, { signal });
       if (r.ok) return { ok: true };
