@@ -37,6 +37,7 @@ const docShots = new Set([
   "item-page-dark",
   "inbox",
   "notification-preferences",
+  "search-phone-dark",
 ]);
 
 export interface E2e {

@@ -35,6 +35,7 @@ import { useCanStartItems } from "../features/new-item/can-start.ts";
 import { useKeys } from "../lib/keys.ts";
 import { Bell } from "./bell.tsx";
 import { ColorSchemeToggle } from "./color-scheme-toggle.tsx";
+import { SearchButton } from "./search-button.tsx";
 import { ShortcutsHelp } from "./shortcuts-help.tsx";
 
 function LiveIndicator() {
@@ -118,7 +119,8 @@ export function Shell({ children }: { children: ReactNode }) {
               Baton
             </Anchor>
           </Group>
-          <Group gap="md" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <SearchButton />
             <ColorSchemeToggle />
             <LiveIndicator />
             <Bell />

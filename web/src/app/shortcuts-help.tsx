@@ -22,7 +22,13 @@ const groups: { title: string; keys: [string[], string][] }[] = [
       [["c"], "Claim"],
     ],
   },
-  { title: "Anywhere", keys: [[["?"], "Show this help"]] },
+  {
+    title: "Anywhere",
+    keys: [
+      [["Ctrl", "K"], "Search items: any key, title, field or comment (⌘K on a Mac)"],
+      [["?"], "Show this help"],
+    ],
+  },
 ];
 
 /** The keyboard shortcuts, opened with `?`. */
