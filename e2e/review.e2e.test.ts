@@ -153,6 +153,48 @@ describe("the review page", () => {
     expect(await audit(page)).toEqual([]);
   });
 
+  it("draws the workflow map with the handoffs coloured by limbo time or rejection rate", async () => {
+    const review = (await e.api["sam@example.com"]?.get("/review/onboarding"))?.body;
+    const sell = review.edges.find((x: { from_step: string }) => x.from_step === "sell");
+    await page.goto("/workflows/onboarding/review");
+    await page.getByRole("tab", { name: "Map" }).click();
+    const map = page.getByRole("figure", {
+      name: /coloured by limbo p85 against the acceptance limit/,
+    });
+    await map.getByText("Close the deal").waitFor();
+    // Sales → Implementation is over its 4 h limit: a red arrow that says so in words.
+    const label = map.getByText(/^p85 .+ \/ 4h$/);
+    await label.waitFor();
+    const [border, red] = await label.evaluate((el) => [
+      getComputedStyle(el).borderTopColor,
+      getComputedStyle(document.body).getPropertyValue("--baton-red"),
+    ]);
+    expect(await label.getAttribute("data-tone")).toBe("bad");
+    expect(border).not.toBe("");
+    expect(red).not.toBe("");
+    const table = page.getByRole("table", {
+      name: "Handoffs by limbo p85 against the acceptance limit",
+    });
+    await table
+      .getByRole("row", { name: /Close the deal → Implement .* over the limit/ })
+      .waitFor();
+    await e.shot(page, "review-map", true);
+
+    await page.locator("label", { hasText: "Rejection rate" }).click();
+    const rejections = page.getByRole("figure", { name: /coloured by rejection rate/ });
+    await rejections.getByText(`${Math.round(sell.rejection_rate * 100)} % rejected`).waitFor();
+    expect(page.url()).toContain("colour=rejections");
+    await page
+      .getByRole("table", { name: "Handoffs by rejection rate" })
+      .getByRole("row", {
+        name: new RegExp(
+          `Close the deal → Implement ${Math.round(sell.rejection_rate * 100)} % rejected`,
+        ),
+      })
+      .waitFor();
+    expect(await audit(page)).toEqual([]);
+  });
+
   it("turns a suggestion into a draft the admin publishes from the editor", async () => {
     const admin = await (await e.context()).newPage();
     await e.signInQuickly(admin.context(), "admin@baton.local");

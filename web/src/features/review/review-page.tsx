@@ -10,6 +10,7 @@ import { CompareView } from "./compare-view.tsx";
 import { CsvLink } from "./csv-link.tsx";
 import { EdgeSection, edgeFigures, edgeTitle } from "./edge-section.tsx";
 import { dayOf, lastDayOf } from "./format.ts";
+import { ReviewMap } from "./review-map.tsx";
 
 /*
  * The review page of a workflow (GET /review/{workflow}): for each handoff edge, how long work
@@ -132,6 +133,7 @@ export default function ReviewPage() {
         <Tabs.List>
           <Tabs.Tab value="edges">Handoff edges</Tabs.Tab>
           <Tabs.Tab value="compare">Before and after</Tabs.Tab>
+          <Tabs.Tab value="map">Map</Tabs.Tab>
         </Tabs.List>
       </Tabs>
 
@@ -143,6 +145,16 @@ export default function ReviewPage() {
           filter={filter}
           versions={(versions.data ?? []).map((v) => v.version)}
           update={update}
+        />
+      )}
+      {view === "map" && <ProblemAlert error={review.error} />}
+      {view === "map" && def && review.data && (
+        <ReviewMap
+          def={def}
+          edges={edges}
+          names={names}
+          metric={params.get("colour") === "rejections" ? "rejections" : "limbo"}
+          onMetric={(m) => update({ colour: m === "limbo" ? null : m })}
         />
       )}
       {view === "edges" && <ProblemAlert error={review.error} />}

@@ -40,7 +40,22 @@ import classes from "./workflow-map.module.css";
 type LaneNode = Node<{ label: string; height: number; shaded: boolean }, "lane">;
 type StepNode = Node<{ step: StepDef }, "step">;
 type CardNode = Node<{ handoff: HandoffDef; fields: FieldDef[]; height: number }, "card">;
-type RouteEdge = Edge<{ condition: string | null }, "route">;
+/** How a handoff edge is doing, for a map coloured by a metric (the review page's map). */
+export interface EdgeTone {
+  tone: "good" | "warn" | "bad" | "none";
+  /** The figure in words, drawn on the arrow: "p85 5 h 51 m", "27 % rejected". */
+  label: string;
+}
+
+/** A tone's colour: text-safe shades on light and dark backgrounds (global.css). */
+export const toneColor: Record<EdgeTone["tone"], string> = {
+  good: "var(--baton-green)",
+  warn: "var(--baton-orange)",
+  bad: "var(--baton-red)",
+  none: "var(--baton-line)",
+};
+
+type RouteEdge = Edge<{ condition: string | null; metric?: EdgeTone | undefined }, "route">;
 
 function LaneView({ data }: NodeProps<LaneNode>) {
   return (
@@ -110,7 +125,7 @@ function CardView({ data }: NodeProps<CardNode>) {
 function RouteArrow(props: EdgeProps<RouteEdge>) {
   const { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd } =
     props;
-  const [path] = getSmoothStepPath({
+  const [path, labelX, labelY] = getSmoothStepPath({
     sourceX,
     sourceY,
     targetX,
@@ -124,8 +139,26 @@ function RouteArrow(props: EdgeProps<RouteEdge>) {
       <BaseEdge
         path={path}
         {...(markerEnd ? { markerEnd } : {})}
-        style={{ stroke: "var(--baton-line)", strokeWidth: 1.6 }}
+        style={
+          data?.metric
+            ? { stroke: toneColor[data.metric.tone], strokeWidth: 4 }
+            : { stroke: "var(--baton-line)", strokeWidth: 1.6 }
+        }
       />
+      {data?.metric && (
+        <EdgeLabelRenderer>
+          <div
+            className={`${classes.metric} nodrag nopan`}
+            data-tone={data.metric.tone}
+            style={{
+              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
+              borderColor: toneColor[data.metric.tone],
+            }}
+          >
+            {data.metric.label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
       {data?.condition && (
         <EdgeLabelRenderer>
           <div
@@ -144,7 +177,12 @@ const nodeTypes = { lane: LaneView, step: StepView, card: CardView };
 const edgeTypes = { route: RouteArrow };
 const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: "var(--baton-line)" };
 
-function toFlow(layout: Layout, def: WorkflowDef, teamName: (k: string) => string) {
+function toFlow(
+  layout: Layout,
+  def: WorkflowDef,
+  teamName: (k: string) => string,
+  edgeTones?: Record<string, EdgeTone>,
+) {
   const nodes: (LaneNode | StepNode | CardNode)[] = [
     ...layout.lanes.map(
       (l, i): LaneNode => ({
@@ -191,17 +229,19 @@ function toFlow(layout: Layout, def: WorkflowDef, teamName: (k: string) => strin
       selectable: false,
       focusable: false,
     });
-    for (const t of layout.transitions.filter((x) => x.from === s.step.key && known.has(x.to)))
+    for (const t of layout.transitions.filter((x) => x.from === s.step.key && known.has(x.to))) {
+      const metric = edgeTones?.[`${t.from}:${t.to}`];
       edges.push({
         id: t.id,
         source: card,
         target: t.to,
         type: "route",
-        data: { condition: t.condition },
-        markerEnd: arrow,
+        data: { condition: t.condition, metric },
+        markerEnd: metric ? { ...arrow, color: toneColor[metric.tone] } : arrow,
         selectable: false,
         focusable: false,
       });
+    }
   }
   return { nodes, edges };
 }
@@ -268,16 +308,25 @@ export default function WorkflowMap({
   teamName,
   withTable = true,
   height,
+  edgeTones,
+  label,
 }: {
   def: WorkflowDef;
   teamName: (k: string) => string;
   withTable?: boolean;
   height?: number;
+  /** Colours the handoff arrows by a metric, keyed "FROM_STEP:TO_STEP". */
+  edgeTones?: Record<string, EdgeTone> | undefined;
+  /** What the figure says, for screen readers ("coloured by limbo p85 against the limit"). */
+  label?: string | undefined;
 }) {
   // React Flow draws its controls and background for the page's colour scheme.
   const colorScheme = useComputedColorScheme("light");
   const layout = useMemo(() => layoutWorkflow(def), [def]);
-  const flow = useMemo(() => toFlow(layout, def, teamName), [layout, def, teamName]);
+  const flow = useMemo(
+    () => toFlow(layout, def, teamName, edgeTones),
+    [layout, def, teamName, edgeTones],
+  );
   // As tall as the drawing at the scale that fits the width: no empty bands, no tiny text.
   const { ref, width } = useElementSize();
   const scale = width > 0 ? Math.min(1, (width - 16) / layout.width) : 1;
@@ -289,7 +338,7 @@ export default function WorkflowMap({
         className={classes.frame}
         style={{ height: h }}
         role="figure"
-        aria-label={`Map of ${def.name}: ${def.steps.length} steps across ${layout.lanes.length} teams`}
+        aria-label={`Map of ${def.name}: ${def.steps.length} steps across ${layout.lanes.length} teams${label ? `, ${label}` : ""}`}
         data-testid="workflow-map"
       >
         <ReactFlow
