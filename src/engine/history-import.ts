@@ -116,6 +116,8 @@ export class HistoryImports {
     path: string,
     read: Omit<ReadOptions, "onProgress" | "limits" | "onCase" | "drain">,
     progress: ImportProgress,
+    /** Bytes read of the file in the first pass (the job's progress bar). */
+    onProgress?: (bytes: number) => void,
   ): Promise<MineResult> {
     await this.check(req);
     const { mineFile } = await import("../mining/read-log.ts");
@@ -131,6 +133,7 @@ export class HistoryImports {
     let events = 0;
     const report = await mineFile(path, {
       ...read,
+      onProgress,
       onCase: (c) => {
         cases++;
         events += c.events;

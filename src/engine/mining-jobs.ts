@@ -94,7 +94,12 @@ export class MiningJobs {
     if (importInto !== undefined) {
       if (!this.imports) throw new Error("no history importer");
       // Refused before a byte is taken: who may, and into what.
-      await this.imports.check({ actor, workflow: importInto.workflow });
+      try {
+        await this.imports.check({ actor, workflow: importInto.workflow });
+      } catch (e) {
+        body.resume();
+        throw e;
+      }
     }
     const running = [...this.jobs.values()].filter((j) => j.state === "running");
     if (running.filter((j) => j.owner === actor.email).length >= this.limits.runningPerUser)
@@ -189,7 +194,9 @@ export class MiningJobs {
       const { mineFile } = await import("../mining/read-log.ts");
       const result =
         req !== undefined && this.imports && job.import
-          ? await this.imports.run(req, path, options, job.import)
+          ? await this.imports.run(req, path, options, job.import, (n) => {
+              job.bytesRead = n;
+            })
           : await mineFile(path, {
               ...options,
               onProgress: (n) => {

@@ -266,6 +266,35 @@ describe.each(dbKinds())("importing mined history ($name)", (kind) => {
     expect(await count(b, "events")).toBe(evs);
   });
 
+  it("two imports of one CSV log at once write each case once", async () => {
+    const csv = await readFile(join(data, "receipt.csv.gz"));
+    const ref = refReadCsv(csv);
+    const csvTeams = [...new Set(ref.flatMap((e) => (e.team ? [e.team] : [])))].sort();
+    for (const t of csvTeams) await b.team(teamKeyOf(t), t);
+    await b.workflow(workflowYaml("receipt", "RCPT", csvTeams));
+    const other = await b.admin.post("/users", {
+      email: "ada@example.com",
+      name: "Ada",
+      teams: [],
+      admin: true,
+    });
+    expect(other.status).toBe(201);
+    const ada = (await b.admin.post("/users/ada@example.com/tokens", {})).body.token;
+    const [r1, r2] = await Promise.all(
+      [ADMIN_TOKEN, ada].map((t) => upload(b, t, csv, "?name=receipt.csv.gz&import=receipt")),
+    );
+    const jobs = await Promise.all([r1, r2].map((r) => finished(b, r?.json().href)));
+    expect(jobs.map((j) => j.error)).toEqual([null, null]);
+    const cases = casesOf(ref).filter((c) => c.seq.length > 0).length;
+    const imported = jobs.reduce((n, j) => n + j.import.cases_imported, 0);
+    expect(imported).toBe(cases);
+    expect(jobs.map((j) => j.import.cases_imported + j.import.cases_present)).toEqual([
+      cases,
+      cases,
+    ]);
+    expect(await count(b, "items", "workflow_key = 'receipt'")).toBe(cases);
+  });
+
   it("a live item's forecast draws on the imported history", async () => {
     const first = teamKeyOf(teams[0] as string);
     const r = await b.admin.post("/items", { workflow: "volvo", title: "Live one" });
