@@ -22,6 +22,7 @@ import { listCalendars, setCalendar } from "../store/directory.ts";
 import { isConnectionError } from "../store/health.ts";
 import {
   appendMany,
+  CLOSED_SLA,
   type ItemSla,
   type ItemWrite,
   listOpenSlaAfter,
@@ -257,8 +258,7 @@ export class ServiceLevels {
     const questionTeams = [
       ...new Set(item.questions.filter((q) => !q.answer).map((q) => q.toTeam)),
     ];
-    if (isClosed(item.status))
-      return { urgency: 3, nextDueAt: null, questionTeams: [], timers: [] };
+    if (isClosed(item.status)) return { ...CLOSED_SLA, questionTeams: [], timers: [] };
     const input = { item, def, calendarOf, now };
     const clocks = itemClocks(input).current;
     const { urgency, nextDueAt } = urgencyOf(clocks);

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { IMPORTED_VERSION } from "../domain/history-import.ts";
 import type { Item, ItemEvent } from "../domain/item.ts";
 import type { Db } from "./db.ts";
-import { itemSequence } from "./items.ts";
+import { CLOSED_SLA, itemSequence, projectionRecord, projectionSql } from "./items.ts";
 
 /*
  * Imported history (migration 018): the import runs, the workflow's version 0 (the imported
@@ -114,14 +114,8 @@ export async function insertImported(
   const rows = items.map((x) => ({
     key: x.item.key,
     import_case: x.importCase,
-    status: x.item.status,
-    step: x.item.step,
-    owner_team: x.item.ownerTeam,
-    teams: x.item.teams,
-    version: x.item.version,
-    doc: x.item,
     created_at: x.item.createdAt,
-    updated_at: x.item.updatedAt,
+    ...projectionRecord(x.item, CLOSED_SLA),
   }));
   const events = items.flatMap((x) =>
     x.events.map((e, i) => ({
@@ -136,18 +130,15 @@ export async function insertImported(
   const { rows: out } = await sql<{ id: string; events: string }>`
     with rows as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(key text, import_case text,
-        status text, step text, owner_team text, teams text[], version int, doc json,
-        created_at timestamptz, updated_at timestamptz)
+        created_at timestamptz, ${sql.raw(projectionSql.recordsetColumns)})
     ), events_in as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
         as e(key text, seq int, type text, actor text, at timestamptz, data jsonb)
     ), new_items as (
-      insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team,
-        assignee, teams, waiting_teams, version, doc, created_at, updated_at, next_due_at,
-        question_teams, import_id, import_case)
-      select r.key, ${workflow}::text, ${IMPORTED_VERSION}::int, r.status, r.step, r.owner_team, null,
-        null, r.teams, '{}', r.version, r.doc, r.created_at, r.updated_at, null, '{}',
-        ${importId}::bigint, r.import_case
+      insert into items (key, workflow_key, workflow_version, created_at,
+        ${sql.raw(projectionSql.columns)}, import_id, import_case)
+      select r.key, ${workflow}::text, ${IMPORTED_VERSION}::int, r.created_at,
+        ${sql.raw(projectionSql.valuesFrom("r"))}, ${importId}::bigint, r.import_case
       from rows r
       on conflict (workflow_key, import_case) where import_case is not null do nothing
       returning id, key

@@ -96,6 +96,14 @@ export interface ItemSla {
   timers: { key: string; dueAt: string; payload: unknown }[];
 }
 
+/** What a closed item stores of service levels: last in every queue order, nothing to time. */
+export const CLOSED_SLA: Readonly<ItemSla> = {
+  urgency: 3,
+  nextDueAt: null,
+  questionTeams: [],
+  timers: [],
+};
+
 /**
  * An outbox row: one notifiable event of the write (its seq), which the notification worker
  * fans out after commit to the people and channels it concerns (see src/domain/notify.ts).
@@ -120,30 +128,85 @@ function timerRows(sla: ItemSla): string {
 }
 
 /**
- * What an item's row keeps beside its id and key, in the order of PROJECTION_COLUMNS: the
- * document and the columns queues filter and sort by.
+ * What an item's row keeps beside its id, key and workflow: the document and the columns queues
+ * filter and sort by, each with its SQL type and how it follows from the item and its service
+ * levels. Every statement that creates or changes an item row is built from this one list (the
+ * insert, the single-item writes, the batch write, the history import), so a new column is
+ * added here once.
  */
-function projection(item: Item, sla: ItemSla): unknown[] {
-  return [
-    item.status,
-    item.step,
-    item.ownerTeam,
-    nextTeam(item),
-    item.assignee,
-    item.teams,
-    waitingTeams(item),
-    item.version,
-    JSON.stringify(item),
-    item.updatedAt,
-    sla.urgency,
-    sla.nextDueAt,
-    sla.questionTeams,
-    item.stalled?.at ?? null,
-  ];
+const PROJECTION = {
+  status: { type: "text", of: (item: Item) => item.status },
+  step: { type: "text", of: (item: Item) => item.step },
+  owner_team: { type: "text", of: (item: Item) => item.ownerTeam },
+  next_team: { type: "text", of: (item: Item) => nextTeam(item) },
+  assignee: { type: "text", of: (item: Item) => item.assignee },
+  teams: { type: "text[]", of: (item: Item) => item.teams },
+  waiting_teams: { type: "text[]", of: (item: Item) => waitingTeams(item) },
+  version: { type: "int", of: (item: Item) => item.version },
+  doc: { type: "json", of: (item: Item) => item },
+  updated_at: { type: "timestamptz", of: (item: Item) => item.updatedAt },
+  urgency: { type: "smallint", of: (_: Item, sla: ItemSla) => sla.urgency },
+  next_due_at: { type: "timestamptz", of: (_: Item, sla: ItemSla) => sla.nextDueAt },
+  question_teams: { type: "text[]", of: (_: Item, sla: ItemSla) => sla.questionTeams },
+  stalled_at: { type: "timestamptz", of: (item: Item) => item.stalled?.at ?? null },
+} as const;
+
+type ProjectionColumn = keyof typeof PROJECTION;
+const COLUMNS = Object.keys(PROJECTION) as ProjectionColumn[];
+
+/** The projection as one record per row (the batch statements read them with jsonb_to_recordset). */
+export function projectionRecord(item: Item, sla: ItemSla): Record<ProjectionColumn, unknown> {
+  return Object.fromEntries(COLUMNS.map((c) => [c, PROJECTION[c].of(item, sla)])) as Record<
+    ProjectionColumn,
+    unknown
+  >;
 }
 
-const PROJECTION_COLUMNS = `status, step, owner_team, next_team, assignee, teams, waiting_teams,
-  version, doc, updated_at, urgency, next_due_at, question_teams, stalled_at`;
+/** The projection as positional parameters, in COLUMNS order (the document as JSON text). */
+function projection(item: Item, sla: ItemSla): unknown[] {
+  return COLUMNS.map((c) => (c === "doc" ? JSON.stringify(item) : PROJECTION[c].of(item, sla)));
+}
+
+/** SQL pieces of the projection: column list, `col = $n`, typed `$n`, recordset columns. */
+export const projectionSql = {
+  list: COLUMNS as readonly ProjectionColumn[],
+  columns: COLUMNS.join(", "),
+  /** `status = $first, step = $first+1, …` */
+  assignParams: (first: number) => COLUMNS.map((c, i) => `${c} = $${first + i}`).join(", "),
+  /** `$first::text, …`; `wrap` writes a column's value from its bare parameter (`$12`) instead. */
+  typedParams: (
+    first: number,
+    wrap: Partial<Record<ProjectionColumn, (p: string) => string>> = {},
+  ) =>
+    COLUMNS.map(
+      (c, i) => wrap[c]?.(`$${first + i}`) ?? `$${first + i}::${PROJECTION[c].type}`,
+    ).join(", "),
+  /** `status text, step text, …` for `jsonb_to_recordset(…) as r(…)`. */
+  recordsetColumns: COLUMNS.map((c) => `${c} ${PROJECTION[c].type}`).join(", "),
+  /** `status = r.status, …` */
+  assignFrom: (alias: string) => COLUMNS.map((c) => `${c} = ${alias}.${c}`).join(", "),
+  /** `r.status, r.step, …` in column order. */
+  valuesFrom: (alias: string) => COLUMNS.map((c) => `${alias}.${c}`).join(", "),
+};
+
+/** Positional parameters of the single-item writes: $1 id, $2 version, the projection, then these. */
+const ONE = (() => {
+  const events = 3 + COLUMNS.length;
+  return { projection: 3, events, timerKeys: events + 1, timerRows: events + 2 };
+})();
+
+/** Positional parameters of the insert: $1 prefix, $2 sequence, $3 placeholder, the projection, then these. */
+const NEW = (() => {
+  const workflow = 4 + COLUMNS.length;
+  return {
+    projection: 4,
+    workflow,
+    workflowVersion: workflow + 1,
+    createdAt: workflow + 2,
+    events: workflow + 3,
+    timers: workflow + 4,
+  };
+})();
 
 /**
  * Inserts a new item with its first events and timers, numbering it in the same statement: the
@@ -183,12 +246,12 @@ export async function insertItem(
  */
 const insertItemText = (timers: boolean) => `
     with events_in as materialized (
-      select * from jsonb_to_recordset($21::jsonb)
+      select * from jsonb_to_recordset($${NEW.events}::jsonb)
         as e(seq int, type text, actor text, at timestamptz, data jsonb)
     )${
       timers
         ? `, timers_in as materialized (
-      select * from jsonb_to_recordset($22::jsonb) as t(key text, due_at timestamptz, payload jsonb)
+      select * from jsonb_to_recordset($${NEW.timers}::jsonb) as t(key text, due_at timestamptz, payload jsonb)
     )`
         : ""
     }, numbered as (
@@ -197,11 +260,11 @@ const insertItemText = (timers: boolean) => `
         timers ? ", (select count(*) from timers_in) as read_timers" : ""
       }
     ), new_item as (
-      insert into items (key, ${PROJECTION_COLUMNS}, workflow_key, workflow_version, created_at)
-      select numbered.key, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::text[],
-             $11::int, replace($12::text, $3::text, numbered.key)::json, $13::timestamptz,
-             $14::smallint, $15::timestamptz, $16::text[], $17::timestamptz, $18::text, $19::int,
-             $20::timestamptz
+      insert into items (key, ${projectionSql.columns}, workflow_key, workflow_version, created_at)
+      select numbered.key, ${projectionSql.typedParams(NEW.projection, {
+        // The document names the item by its placeholder until the key is known.
+        doc: (p) => `replace(${p}::text, $3::text, numbered.key)::json`,
+      })}, $${NEW.workflow}::text, $${NEW.workflowVersion}::int, $${NEW.createdAt}::timestamptz
       from numbered
       returning id, key
     ), new_events as (
@@ -318,15 +381,13 @@ const outboxCte = (n: number) => `, notices as (
  */
 const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers?: string }) => `
     with updated as (
-      update items set status = $3, step = $4, owner_team = $5, next_team = $6, assignee = $7,
-        teams = $8, waiting_teams = $9, version = $10, doc = $11, updated_at = $12, urgency = $13,
-        next_due_at = $14, question_teams = $15, stalled_at = $16
+      update items set ${projectionSql.assignParams(ONE.projection)}
       where id = $1 and version = $2 ${condition}
       returning id
     )${timers}
     insert into events (item_id, seq, type, actor, at, data)
     select updated.id, e.seq, e.type, e.actor, e.at, e.data
-    from updated, jsonb_to_recordset($17::jsonb)
+    from updated, jsonb_to_recordset($${ONE.events}::jsonb)
       as e(seq int, type text, actor text, at timestamptz, data jsonb)`;
 
 /**
@@ -336,11 +397,11 @@ const appendOne = ({ condition = "", timers = "" }: { condition?: string; timers
  */
 const TIMERS_CTE = `, stale_timers as (
       delete from timers t using updated
-      where t.item_id = updated.id and t.fired_at is null and t.key <> all($18::text[])
+      where t.item_id = updated.id and t.fired_at is null and t.key <> all($${ONE.timerKeys}::text[])
     ), new_timers as (
       insert into timers (item_id, key, due_at, payload)
       select updated.id, x.key, x.due_at, x.payload
-      from updated, jsonb_to_recordset($19::jsonb) as x(key text, due_at timestamptz, payload jsonb)
+      from updated, jsonb_to_recordset($${ONE.timerRows}::jsonb) as x(key text, due_at timestamptz, payload jsonb)
       on conflict (item_id, key) do update set due_at = excluded.due_at, payload = excluded.payload,
         attempts = 0, last_error = null, retry_at = null
         where timers.fired_at is null
@@ -349,7 +410,7 @@ const TIMERS_CTE = `, stale_timers as (
 const APPEND_ONE: Statement = { name: "append_one", text: appendOne({ timers: TIMERS_CTE }) };
 const APPEND_ONE_NOTIFY: Statement = {
   name: "append_one_notify",
-  text: appendOne({ timers: TIMERS_CTE + outboxCte(20) }),
+  text: appendOne({ timers: TIMERS_CTE + outboxCte(ONE.timerRows + 1) }),
 };
 
 /** A write that leaves the item without timers: its unfired ones go. */
@@ -362,7 +423,7 @@ const APPEND_ONE_UNTIMED: Statement = {
 };
 const APPEND_ONE_UNTIMED_NOTIFY: Statement = {
   name: "append_one_untimed_notify",
-  text: appendOne({ timers: UNTIMED_CTE + outboxCte(18) }),
+  text: appendOne({ timers: UNTIMED_CTE + outboxCte(ONE.events + 1) }),
 };
 
 /**
@@ -375,7 +436,7 @@ const APPEND_ONE_KEEP: Statement = {
 };
 const APPEND_ONE_KEEP_NOTIFY: Statement = {
   name: "append_one_keep_notify",
-  text: appendOne({ condition: "and next_due_at is null", timers: outboxCte(18) }),
+  text: appendOne({ condition: "and next_due_at is null", timers: outboxCte(ONE.events + 1) }),
 };
 
 /**
@@ -388,7 +449,7 @@ const APPEND_ONE_BARE: Statement = {
 };
 const APPEND_ONE_BARE_NOTIFY: Statement = {
   name: "append_one_bare_notify",
-  text: appendOne({ condition: `and not ${TIMED}`, timers: outboxCte(18) }),
+  text: appendOne({ condition: `and not ${TIMED}`, timers: outboxCte(ONE.events + 1) }),
 };
 
 /**
@@ -401,20 +462,7 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
   const items = writes.map((w) => ({
     id: w.id,
     from_version: w.fromVersion,
-    version: w.item.version,
-    status: w.item.status,
-    step: w.item.step,
-    owner_team: w.item.ownerTeam,
-    next_team: nextTeam(w.item),
-    assignee: w.item.assignee,
-    teams: w.item.teams,
-    waiting_teams: waitingTeams(w.item),
-    doc: w.item,
-    updated_at: w.item.updatedAt,
-    urgency: w.sla.urgency,
-    next_due_at: w.sla.nextDueAt,
-    question_teams: w.sla.questionTeams,
-    stalled_at: w.item.stalled?.at ?? null,
+    ...projectionRecord(w.item, w.sla),
     timer_keys: w.sla.timers.map((t) => t.key),
     fired: w.firedTimers ?? [],
     at: w.at ?? w.item.updatedAt,
@@ -444,18 +492,13 @@ export async function appendMany(db: Db, writes: readonly ItemWrite[]): Promise<
   const { rows } = await sql<{ id: string }>`
     with w as (
       select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as w(
-        id bigint, from_version int, version int, status text, step text, owner_team text,
-        next_team text, assignee text, teams text[], waiting_teams text[], doc json,
-        updated_at timestamptz, urgency smallint, next_due_at timestamptz, question_teams text[],
-        stalled_at timestamptz, timer_keys text[], fired bigint[], at timestamptz)
+        id bigint, from_version int, ${sql.raw(projectionSql.recordsetColumns)},
+        timer_keys text[], fired bigint[], at timestamptz)
     ), locked as (
       select i.id from items i join w on w.id = i.id and i.version = w.from_version
       order by i.id for update of i
     ), updated as (
-      update items i set status = w.status, step = w.step, owner_team = w.owner_team,
-        next_team = w.next_team, assignee = w.assignee, teams = w.teams, waiting_teams = w.waiting_teams,
-        version = w.version, doc = w.doc, updated_at = w.updated_at, urgency = w.urgency,
-        next_due_at = w.next_due_at, question_teams = w.question_teams, stalled_at = w.stalled_at
+      update items i set ${sql.raw(projectionSql.assignFrom("w"))}
       from w, locked where i.id = w.id and locked.id = i.id and i.version = w.from_version
       returning i.id
     ), new_events as (

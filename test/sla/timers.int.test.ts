@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine, type OwnedEngine } from "../../src/engine/engine.ts";
 import { openDb } from "../../src/store/db.ts";
+import { projectionSql } from "../../src/store/items.ts";
 import { dbKinds, useBaton } from "../harness.ts";
 
 const workflow = `
@@ -39,12 +40,16 @@ describe.each(dbKinds())("timers on $name", (kind) => {
     expect(template.status).toBe(201);
 
     // Clone the item (row, first event, its two timers: warning and breach) in bulk.
+    // Every column the store writes (projectionSql), the document renamed to the clone's key.
+    const columns = projectionSql.columns;
+    const values = projectionSql.list
+      .map((c) =>
+        c === "doc" ? "jsonb_set(doc::jsonb, '{key}', to_jsonb('DUE-c' || g))::json" : c,
+      )
+      .join(", ");
     await sql`
-      insert into items (key, workflow_key, workflow_version, status, step, owner_team, next_team, assignee,
-                         teams, version, doc, created_at, updated_at, urgency, next_due_at, question_teams)
-      select 'DUE-c' || g, workflow_key, workflow_version, status, step, owner_team, next_team, assignee,
-             teams, version, jsonb_set(doc::jsonb, '{key}', to_jsonb('DUE-c' || g)), created_at, updated_at,
-             urgency, next_due_at, question_teams
+      insert into items (key, workflow_key, workflow_version, created_at, ${sql.raw(columns)})
+      select 'DUE-c' || g, workflow_key, workflow_version, created_at, ${sql.raw(values)}
       from items, generate_series(2, ${items}) g where key = ${template.body.key}`.execute(
       b.engine.db,
     );
