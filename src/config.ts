@@ -20,6 +20,10 @@ const schema = z
     DATABASE_READ_URL: z.string().url().optional(),
     /** How often the metrics worker sweeps every item for stale rollups, in ms (default 15 min). */
     BATON_METRICS_SWEEP_MS: z.coerce.number().int().min(1000).default(900_000),
+    /** Cases one history import (`baton mine --import`) may hold; past it, `import_too_large`. */
+    BATON_IMPORT_MAX_CASES: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
+    /** Events one history import may hold (those with a case and a timestamp). */
+    BATON_IMPORT_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000_000).default(2_000_000),
     /** Where the embedded PostgreSQL keeps its data. */
     BATON_DATA_DIR: z.string().default("./.baton"),
     /** On an empty database, create an admin (admin@baton.local) who holds this token. */

@@ -68,6 +68,7 @@ export async function startBaton(config: Config): Promise<Running> {
     db: store.db,
     url: store.url,
     ...(readDb ? { readDb } : {}),
+    importLimits: { cases: config.BATON_IMPORT_MAX_CASES, events: config.BATON_IMPORT_MAX_EVENTS },
     onError: (e) => logger.warn({ err: e }, "background work (live feed, timers, deliveries)"),
     logger,
     notify: {

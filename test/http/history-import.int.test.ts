@@ -154,6 +154,7 @@ describe.each(dbKinds())("importing mined history ($name)", (kind) => {
       outbox: await count(b, "outbox"),
       timers: await count(b, "timers"),
       notifications: await count(b, "notifications"),
+      deliveries: await count(b, "deliveries"),
     };
     const r = await upload(b, ADMIN_TOKEN, log, `?name=${BPIC}&import=volvo`);
     expect(r.statusCode).toBe(202);
@@ -199,10 +200,12 @@ describe.each(dbKinds())("importing mined history ($name)", (kind) => {
       "handoff.accepted 2010-02-26T17:11:57.000Z",
       "item.completed 2012-01-19T09:02:07.000Z",
     ]);
-    // Nothing for the past: no timer, no outbox row (so no notification, e-mail or webhook).
+    // Nothing for the past: no timer, no outbox row (so no inbox line, e-mail or webhook).
     expect(await count(b, "outbox")).toBe(before.outbox);
     expect(await count(b, "timers")).toBe(before.timers);
     expect(await count(b, "notifications")).toBe(before.notifications);
+    // Webhooks and mails are delivery jobs made from outbox rows: none either.
+    expect(await count(b, "deliveries")).toBe(before.deliveries);
   });
 
   it("the imported items' edge metrics equal a computation from the log's events", async () => {
