@@ -181,6 +181,56 @@ function measureDue(span: ClockSpan, now: number): Omit<SpanMeasure, "warnAt" | 
   };
 }
 
+/** A clock warns from this share of its limit unless its workflow says otherwise (`warn_at`). */
+export const DEFAULT_WARN_PERCENT = 75;
+
+/** The elapsed time from which a clock warns: `percent` of its limit, in whole seconds. */
+export function warnMsOf(limitMs: number, percent = DEFAULT_WARN_PERCENT): number {
+  return Math.round((limitMs * percent) / 100 / SECOND) * SECOND;
+}
+
+/** What a clock is made of; {@link clockOf} gives it the shape items carry. */
+export interface ClockParts {
+  id: string;
+  kind: ClockKind;
+  step: string;
+  team: string;
+  handoff: number | null;
+  limit: string;
+  limitMs: number;
+  wall: boolean;
+  warnMs: number;
+  measure: Pick<SpanMeasure, "elapsedMs" | "state">;
+  startedAt: string;
+  dueAt: string | null;
+  endedAt: string | null;
+  endedBy: ClockEnd | null;
+  escalateTo: string | null;
+}
+
+/** The one place a Clock is built: whole seconds elapsed (down) and remaining (up). */
+export function clockOf(p: ClockParts): Clock {
+  return {
+    id: p.id,
+    kind: p.kind,
+    step: p.step,
+    team: p.team,
+    handoff: p.handoff,
+    limit: p.limit,
+    limit_s: Math.floor(p.limitMs / SECOND),
+    wall: p.wall,
+    elapsed_s: Math.floor(p.measure.elapsedMs / SECOND),
+    remaining_s: Math.ceil((p.limitMs - p.measure.elapsedMs) / SECOND),
+    state: p.measure.state,
+    started_at: p.startedAt,
+    due_at: p.dueAt,
+    warn_at_s: Math.round(p.warnMs / SECOND),
+    ended_at: p.endedAt,
+    ended_by: p.endedBy,
+    escalate_to: p.escalateTo,
+  };
+}
+
 /** One service-level clock of an item, as item JSON carries it. Instants are ISO strings. */
 export interface Clock {
   /** Stable across recomputation: `complete:<step>:<visit>` or `accept:<handoff>`. */
@@ -272,7 +322,7 @@ interface Drafts {
 }
 
 function percentOf(warnAt: string | undefined): number {
-  return warnAt === undefined ? 75 : Number.parseInt(warnAt, 10);
+  return warnAt === undefined ? DEFAULT_WARN_PERCENT : Number.parseInt(warnAt, 10);
 }
 
 function isOpen(d: Draft): boolean {
@@ -469,7 +519,7 @@ function spanOf(d: Draft): ClockSpan {
     calendar: d.calendar,
     wall: d.duration.wall,
     limitMs,
-    warnMs: Math.round((d.duration.seconds * d.warnPercent) / 100) * SECOND,
+    warnMs: warnMsOf(limitMs, d.warnPercent),
   };
 }
 
@@ -487,26 +537,24 @@ function present(
   m: Omit<SpanMeasure, "warnAt" | "breachAt">,
   stamps: ReadonlyMap<number, string>,
 ): Clock {
-  const elapsed = Math.floor(m.elapsedMs / SECOND);
-  return {
+  const limitMs = d.duration.seconds * SECOND;
+  return clockOf({
     id: d.id,
     kind: d.kind,
     step: d.step,
     team: d.team,
     handoff: d.handoff,
     limit: d.limit,
-    limit_s: d.duration.seconds,
+    limitMs,
     wall: d.duration.wall,
-    elapsed_s: elapsed,
-    remaining_s: d.duration.seconds - elapsed,
-    state: m.state,
-    started_at: iso(d.startedAt, stamps),
-    due_at: iso(m.dueAt, stamps),
-    warn_at_s: Math.round((d.duration.seconds * d.warnPercent) / 100),
-    ended_at: iso(d.endedAt, stamps),
-    ended_by: d.endedBy,
-    escalate_to: d.escalateTo,
-  };
+    warnMs: warnMsOf(limitMs, d.warnPercent),
+    measure: m,
+    startedAt: iso(d.startedAt, stamps),
+    dueAt: iso(m.dueAt, stamps),
+    endedAt: iso(d.endedAt, stamps),
+    endedBy: d.endedBy,
+    escalateTo: d.escalateTo,
+  });
 }
 
 /**

@@ -1,5 +1,13 @@
 import { addDuration, type BusinessCalendar, parseDuration } from "./calendar.ts";
-import { type Clock, type ClockTimer, clockTimers, computeClocks, measureSpan } from "./clocks.ts";
+import {
+  type Clock,
+  type ClockTimer,
+  clockOf,
+  clockTimers,
+  computeClocks,
+  measureSpan,
+  warnMsOf,
+} from "./clocks.ts";
 import { activeAt, type Item, nextTeam, pendingHandoff, type Question } from "./item.ts";
 import type { WorkflowDef } from "./workflow.ts";
 
@@ -15,8 +23,6 @@ export interface SlaInput {
   calendarOf: (team: string) => BusinessCalendar;
   now: Date;
 }
-
-const WARN_PERCENT = 75;
 
 /** How urgent an item is, for queue order: 0 breached, 1 warning, 2 a clock runs, 3 none. */
 export type Urgency = 0 | 1 | 2 | 3;
@@ -41,7 +47,7 @@ function answerClock(
 ): Measured {
   const duration = parseDuration(limit, calendar);
   const limitMs = duration.seconds * 1000;
-  const warnMs = (limitMs * WARN_PERCENT) / 100;
+  const warnMs = warnMsOf(limitMs);
   const from = Date.parse(q.askedAt);
   const end = q.answer ? Date.parse(q.answer.at) : closedAt(item);
   const m = measureSpan(
@@ -55,38 +61,36 @@ function answerClock(
     },
     now,
   );
-  const clock: Clock = {
+  const clock = clockOf({
     id: `answer:${q.id}`,
     kind: "answer",
     step: item.step,
     team: q.toTeam,
     handoff: null,
     limit,
-    limit_s: duration.seconds,
+    limitMs,
     wall: duration.wall,
-    elapsed_s: Math.floor(m.elapsedMs / 1000),
-    remaining_s: Math.ceil((limitMs - m.elapsedMs) / 1000),
-    state: m.state,
-    started_at: q.askedAt,
-    due_at: m.dueAt === null ? null : new Date(m.dueAt).toISOString(),
-    warn_at_s: Math.floor(warnMs / 1000),
-    ended_at: end === null ? null : new Date(end).toISOString(),
-    ended_by: q.answer
+    warnMs,
+    measure: m,
+    startedAt: q.askedAt,
+    dueAt: m.dueAt === null ? null : new Date(m.dueAt).toISOString(),
+    endedAt: end === null ? null : new Date(end).toISOString(),
+    endedBy: q.answer
       ? "answered"
       : end === null
         ? null
         : item.status === "done"
           ? "completed"
           : "cancelled",
-    escalate_to: null,
-  };
+    escalateTo: null,
+  });
   return { clock, warnAt: m.warnAt, breachAt: m.breachAt };
 }
 
 function dueClock(item: Item, due: string, now: number): Measured {
   const from = Date.parse(item.createdAt);
   const limitMs = Math.max(0, Date.parse(due) - from);
-  const warnMs = (limitMs * WARN_PERCENT) / 100;
+  const warnMs = warnMsOf(limitMs);
   const end = closedAt(item);
   const m = measureSpan(
     {
@@ -99,25 +103,23 @@ function dueClock(item: Item, due: string, now: number): Measured {
     },
     now,
   );
-  const clock: Clock = {
+  const clock = clockOf({
     id: "due",
     kind: "due",
     step: item.step,
     team: item.ownerTeam,
     handoff: null,
     limit: due,
-    limit_s: Math.floor(limitMs / 1000),
+    limitMs,
     wall: true,
-    elapsed_s: Math.floor(m.elapsedMs / 1000),
-    remaining_s: Math.ceil((limitMs - m.elapsedMs) / 1000),
-    state: m.state,
-    started_at: item.createdAt,
-    due_at: due,
-    warn_at_s: Math.floor(warnMs / 1000),
-    ended_at: end === null ? null : new Date(end).toISOString(),
-    ended_by: end === null ? null : item.status === "done" ? "completed" : "cancelled",
-    escalate_to: null,
-  };
+    warnMs,
+    measure: m,
+    startedAt: item.createdAt,
+    dueAt: due,
+    endedAt: end === null ? null : new Date(end).toISOString(),
+    endedBy: end === null ? null : item.status === "done" ? "completed" : "cancelled",
+    escalateTo: null,
+  });
   return { clock, warnAt: m.warnAt, breachAt: m.breachAt };
 }
 
