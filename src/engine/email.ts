@@ -211,3 +211,88 @@ export function emailChannel({
     close: () => transport.close(),
   };
 }
+
+/**
+ * A mail to a requester who asked for updates on a status page: what the page says now (the
+ * headline, the date to expect, the steps), with their own page's link and a one-click
+ * unsubscribe (RFC 8058). Built from the status view only, so it shows nothing the page hides.
+ */
+export function renderStatusMail({
+  idempotencyId,
+  view,
+  kind,
+  pageUrl,
+  unsubscribeUrl,
+  publicUrl,
+}: {
+  idempotencyId: string;
+  view: {
+    key: string;
+    title: string;
+    headline: string;
+    expected: string | null;
+    steps: { name: string; team: string; status: string }[];
+  };
+  /** "confirm": the double opt-in mail; "update": the work moved. */
+  kind: "confirm" | "update";
+  pageUrl: string;
+  unsubscribeUrl: string;
+  publicUrl: string;
+}): MailPayload {
+  const host = mailHost(publicUrl);
+  const messageId = `<${createHash("sha256").update(idempotencyId).digest("hex").slice(0, 32)}@${host}>`;
+  const thread = `<status.${encodeURIComponent(view.key)}@${host}>`;
+  const mark = { done: "done", current: "now", upcoming: "to come" } as Record<string, string>;
+  const steps = view.steps.map((s) => `${s.name} (${s.team}): ${mark[s.status] ?? s.status}`);
+  const lead =
+    kind === "confirm"
+      ? [
+          `Someone asked for e-mail updates on "${view.title}" (${view.key}) for this address.`,
+          `To get them, open this link and confirm: ${pageUrl}`,
+          "If it was not you, ignore this mail: nothing more will be sent.",
+        ]
+      : [view.headline, ...(view.expected ? [`${view.expected}.`] : [])];
+  const text = [
+    ...lead,
+    "",
+    ...(kind === "update" ? ["Steps:", ...steps.map((s) => `- ${s}`), ""] : []),
+    ...(kind === "update" ? [`The status page: ${pageUrl}`, ""] : []),
+    "--",
+    kind === "update"
+      ? `Stop these mails: ${unsubscribeUrl}`
+      : "You get this mail once, because this address was typed in on the status page.",
+  ].join("\n");
+  const html = `<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.4">
+${
+  kind === "confirm"
+    ? `<p>Someone asked for e-mail updates on “${escapeHtml(view.title)}” (${escapeHtml(view.key)}) for this address.</p>
+<p><a href="${escapeHtml(pageUrl)}">Confirm that you want them</a>. If it was not you, ignore this mail: nothing more will be sent.</p>`
+    : `<p><strong>${escapeHtml(view.headline)}</strong></p>
+${view.expected ? `<p>${escapeHtml(view.expected)}.</p>` : ""}
+<ol>${view.steps.map((s) => `<li>${escapeHtml(s.name)} — ${escapeHtml(s.team)}, ${escapeHtml(mark[s.status] ?? s.status)}</li>`).join("")}</ol>
+<p><a href="${escapeHtml(pageUrl)}">The status page</a></p>
+<hr><p style="color: #666; font-size: 12px"><a href="${escapeHtml(unsubscribeUrl)}">Stop these mails</a></p>`
+}
+</body></html>`;
+  return {
+    subject:
+      kind === "confirm"
+        ? `Confirm updates on “${view.title}”`.slice(0, 200)
+        : `${view.title}: ${view.headline}`.slice(0, 200),
+    text,
+    html,
+    messageId,
+    headers: {
+      "In-Reply-To": thread,
+      References: thread,
+      ...(kind === "update"
+        ? {
+            "List-Unsubscribe": `<${unsubscribeUrl}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          }
+        : {}),
+      "X-Baton-Status": view.key,
+    },
+  };
+}

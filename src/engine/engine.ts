@@ -17,6 +17,7 @@ import { Notifications } from "./notifications.ts";
 import { ReviewDigests } from "./review-digest.ts";
 import { ServiceLevels } from "./service-levels.ts";
 import { Shares } from "./shares.ts";
+import { StatusUpdates } from "./status-updates.ts";
 import { Surveys } from "./surveys.ts";
 import { TimerWorker, type TimerWorkerOptions } from "./timer-worker.ts";
 import { Views } from "./views.ts";
@@ -42,6 +43,8 @@ export interface Engine {
   forecasts: Forecasts;
   /** The requester's status links. */
   shares: Shares;
+  /** E-mail updates the requester asks for on a status page. */
+  statusUpdates: StatusUpdates;
   /** Webhook subscriptions and their delivery channel. */
   webhooks: Webhooks;
   /** Fires service-level timers; started by the server, ticked by hand in tests. */
@@ -170,6 +173,15 @@ export function createEngine({
   // logs them, and a subscription that keeps failing is disabled with a line in its owner's inbox.
   deliveries.register(webhookChannel(webhooks));
   notifications.addFanout((e) => webhooks.fanout(e));
+  const statusUpdates = new StatusUpdates({
+    db,
+    shares,
+    deliveries,
+    clock,
+    email: email !== null,
+    publicUrl: notify.publicUrl ?? "http://localhost:7400",
+  });
+  notifications.addFanout((e) => statusUpdates.fanout(e));
   webhooks.enqueue = (jobs) => deliveries.enqueue(jobs);
   webhooks.listDeliveries = async ({ subscription, limit }) =>
     (await deliveries.list({ subscription, channel: WEBHOOK_CHANNEL, limit })).map(
@@ -230,6 +242,7 @@ export function createEngine({
     sla,
     forecasts,
     shares,
+    statusUpdates,
     webhooks,
     timers,
     notifications,

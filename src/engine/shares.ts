@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DomainError } from "../domain/errors.ts";
+import type { Item } from "../domain/item.ts";
 import { type StatusView, statusView } from "../domain/status-page.ts";
 import type { Db } from "../store/db.ts";
 import { findItem } from "../store/items.ts";
@@ -78,14 +79,29 @@ export class Shares {
     return revokeShares(this.db, { itemId: id, at: this.clock().toISOString() });
   }
 
-  /** What the page behind a token shows; not_found for an unknown, revoked or expired token. */
-  async status(token: string): Promise<StatusView> {
+  /**
+   * The item behind a live token, with the token's hash (what its e-mail subscriptions hang on);
+   * not_found for an unknown, revoked or expired token.
+   */
+  async resolve(token: string): Promise<{ item: Item; shareHash: string }> {
     const now = this.clock();
     // Tokens are base64url of 32 bytes; anything else cannot match and costs no query.
+    const shareHash = hashToken(token);
     const item = /^[A-Za-z0-9_-]{43}$/.test(token)
-      ? await findShared(this.db, { tokenHash: hashToken(token), now: now.toISOString() })
+      ? await findShared(this.db, { tokenHash: shareHash, now: now.toISOString() })
       : undefined;
     if (!item) throw new DomainError("not_found", "No such status page.");
+    return { item, shareHash };
+  }
+
+  /** What the page behind a token shows; not_found for an unknown, revoked or expired token. */
+  async status(token: string): Promise<StatusView> {
+    return this.viewOf((await this.resolve(token)).item);
+  }
+
+  /** What a status page (or a requester's update mail) says about an item now. */
+  async viewOf(item: Item): Promise<StatusView> {
+    const now = this.clock();
     const def = await this.workflows.definition(item.workflow, item.workflowVersion);
     const [teamName, calendarOf] = await Promise.all([
       this.directory.teamNameOf(),

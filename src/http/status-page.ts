@@ -1,4 +1,5 @@
 import type { StatusView } from "../domain/status-page.ts";
+import type { SubscriberPage } from "../engine/status-updates.ts";
 
 /*
  * The requester's status page as server-rendered HTML: one small document, no script, no web
@@ -30,6 +31,9 @@ const style = `
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
   dt { color: #57606a; }
   dd { margin: 0; }
+  form { margin: 1.5rem 0; }
+  input[type=email] { font: inherit; padding: .35rem .5rem; min-width: 16rem; max-width: 100%; }
+  button { font: inherit; padding: .35rem .9rem; }
   @media (prefers-color-scheme: dark) {
     body { background: #15181c; color: #e6e8eb; }
     .headline { background: #1f242a; }
@@ -56,8 +60,54 @@ ${body}
 
 const stepWords = { done: "done", current: "now", upcoming: "to come" } as const;
 
-/** The page for a status view. */
-export function renderStatusPage(v: StatusView): string {
+/** The page for a status view; `subscribe`: the form asking for e-mail updates posts there. */
+export function renderStatusPage(
+  v: StatusView,
+  { subscribe }: { subscribe?: string } = {},
+): string {
+  return page(
+    `${v.key}: ${v.title}`,
+    `${statusBody(v)}${subscribe ? subscribeForm(subscribe) : ""}`,
+  );
+}
+
+function subscribeForm(action: string): string {
+  return `
+<form method="post" action="${escapeHtml(action)}">
+<label for="email">Get an e-mail when this moves on</label><br>
+<input id="email" name="email" type="email" required maxlength="254" autocomplete="email">
+<button type="submit">Send me updates</button>
+<p class="muted">We send one mail to confirm first; every update has a link to stop them.</p>
+</form>`;
+}
+
+/** A short page of one message (a form's answer). */
+export function renderNoticePage(title: string, text: string): string {
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text)}</p>`);
+}
+
+/** A subscriber's own page: the status, and confirming or stopping their updates. */
+export function renderSubscriberPage(p: SubscriberPage, base: string): string {
+  const action = p.unsubscribed
+    ? `<p class="muted">You get no more mails about this.</p>`
+    : p.confirmed
+      ? `<form method="post" action="${escapeHtml(`${base}/unsubscribe`)}"><p class="muted">You get an e-mail when this moves on.</p><button type="submit">Stop these mails</button></form>`
+      : `<form method="post" action="${escapeHtml(`${base}/confirm`)}"><p>Do you want an e-mail when this moves on?</p><button type="submit">Yes, send me updates</button></form>`;
+  return page(`${p.view.key}: ${p.view.title}`, `${statusBody(p.view)}\n${action}`);
+}
+
+/** The unsubscribe link's page: one button, so a mail scanner opening the link changes nothing. */
+export function renderUnsubscribePage(p: SubscriberPage, base: string): string {
+  return page(
+    `${p.view.key}: stop updates`,
+    p.unsubscribed
+      ? `<h1>No more mails</h1>\n<p>You get no more mails about “${escapeHtml(p.view.title)}”.</p>`
+      : `<h1>Stop mails about “${escapeHtml(p.view.title)}”?</h1>
+<form method="post" action="${escapeHtml(`${base}/unsubscribe`)}"><button type="submit">Stop these mails</button></form>`,
+  );
+}
+
+function statusBody(v: StatusView): string {
   const steps = v.steps
     .map(
       (s) =>
@@ -68,9 +118,7 @@ export function renderStatusPage(v: StatusView): string {
     v.fields.length > 0
       ? `<h2>Details</h2>\n<dl>\n${v.fields.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join("\n")}\n</dl>`
       : "";
-  return page(
-    `${v.key}: ${v.title}`,
-    `<p class="key">${escapeHtml(v.key)}</p>
+  return `<p class="key">${escapeHtml(v.key)}</p>
 <h1>${escapeHtml(v.title)}</h1>
 <p class="headline">${escapeHtml(v.headline)}</p>
 ${v.expected ? `<p><strong>${escapeHtml(v.expected)}.</strong></p>` : ""}
@@ -79,8 +127,7 @@ ${v.expected ? `<p><strong>${escapeHtml(v.expected)}.</strong></p>` : ""}
 ${steps}
 </ol>
 ${fields}
-<p class="muted">${escapeHtml(v.updated)}. This page updates as the work moves; reload it to see the latest.</p>`,
-  );
+<p class="muted">${escapeHtml(v.updated)}. This page updates as the work moves; reload it to see the latest.</p>`;
 }
 
 /** The page for a link that does not exist, was revoked or expired. */

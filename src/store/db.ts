@@ -14,6 +14,7 @@ import * as searchAndViews from "./migrations/012-search-and-views.ts";
 import * as oidc from "./migrations/013-oidc.ts";
 import * as files from "./migrations/016-files.ts";
 import * as hooks from "./migrations/017-hooks.ts";
+import * as statusSubscriptions from "./migrations/017b-status-subscriptions.ts";
 import * as importedHistory from "./migrations/018-imported-history.ts";
 import * as reviewDigests from "./migrations/018b-review-digests.ts";
 import * as leanerNotifications from "./migrations/022-leaner-notifications.ts";
@@ -162,6 +163,7 @@ const migrations = {
   "013-oidc": oidc,
   "016-files": files,
   "017-hooks": hooks,
+  "017b-status-subscriptions": statusSubscriptions,
   "018-imported-history": importedHistory,
   "018b-review-digests": reviewDigests,
   "022-leaner-notifications": leanerNotifications,

@@ -97,6 +97,16 @@ export interface Database {
     expires_at: ColumnType<Date | null, string | null, string | null>;
     revoked_at: ColumnType<Date | null, string | null, string | null>;
   };
+  status_subscriptions: {
+    id: Generated<string>;
+    share_hash: string;
+    item_key: string;
+    email: string;
+    secret: string;
+    created_at: ColumnType<Date, string, string>;
+    confirmed_at: ColumnType<Date | null, string | null, string | null>;
+    unsubscribed_at: ColumnType<Date | null, string | null, string | null>;
+  };
   webhooks: {
     id: Generated<string>;
     url: string;
