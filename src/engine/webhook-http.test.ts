@@ -1,6 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addressProblem, checkTarget } from "./webhook-http.ts";
+import { addressProblem, checkTarget, sendWebhook } from "./webhook-http.ts";
 
 describe("webhook targets (SSRF)", () => {
   it.each([
@@ -78,5 +80,36 @@ describe("webhook targets (SSRF)", () => {
     expect(await checkTarget("http://127.0.0.1:9/hook", { allowPrivate: true })).toBeInstanceOf(
       URL,
     );
+  });
+
+  it("a try to a name that resolves to loopback is refused at connect, a literal address before it", async () => {
+    const server = createServer((_req, res) => res.end("ok"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const options = { timeoutMs: 2_000, maxResponseBytes: 1024, allowPrivate: false };
+    try {
+      const byName = await sendWebhook(
+        `http://localhost:${port}/`,
+        { headers: {}, body: "{}" },
+        options,
+      );
+      expect(byName).toMatchObject({ ok: false, status: null });
+      expect(byName.ok ? "" : byName.error).toContain("loopback");
+      const byAddress = await sendWebhook(
+        `http://127.0.0.1:${port}/`,
+        { headers: {}, body: "{}" },
+        options,
+      );
+      expect(byAddress.ok ? "" : byAddress.error).toContain("loopback");
+      // Allowed, the same receiver answers.
+      const allowed = await sendWebhook(
+        `http://localhost:${port}/`,
+        { headers: {}, body: "{}" },
+        { ...options, allowPrivate: true },
+      );
+      expect(allowed.ok).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
