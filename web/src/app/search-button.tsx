@@ -38,16 +38,17 @@ export function SearchButton() {
         }}
         onPointerEnter={() => void loadDialog()}
         onFocus={() => void loadDialog()}
-        aria-label={`Search items (${isMac ? "⌘K" : "Ctrl+K"})`}
+        aria-keyshortcuts={isMac ? "Meta+K" : "Control+K"}
         aria-haspopup="dialog"
         data-testid="search-button"
       >
         <Group gap={8} wrap="nowrap">
           <IconSearch size={16} aria-hidden />
-          <Text size="sm" className="search-button-label" c="dimmed" aria-hidden>
+          {/* The button's name: on a phone it is there for screen readers only. */}
+          <Text size="sm" className="search-button-label" c="dimmed">
             Search items
           </Text>
-          <Kbd size="xs" className="search-button-label" aria-hidden>
+          <Kbd size="xs" className="search-button-chord" aria-hidden>
             {chord}
           </Kbd>
         </Group>
