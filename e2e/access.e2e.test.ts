@@ -155,12 +155,15 @@ describe("sign-in, sign-out and accessibility", () => {
       ["sam@example.com", "/settings/notifications", "Notification preferences"],
       ["admin@baton.local", "/admin", "Admin"],
       ["admin@baton.local", "/admin?tab=users", "Admin"],
+      ["admin@baton.local", "/admin/webhooks", "Webhooks"],
     ];
-    // The pages of the notifications (and the item page with its watch button) in dark mode too.
+    // The pages of the notifications and webhooks (and the item page with its watch button) in
+    // dark mode too.
     const dark: [string, string, string][] = [
       ["ivy@example.com", "/inbox", "Inbox"],
       ["sam@example.com", "/settings/notifications", "Notification preferences"],
       ["sam@example.com", `/items/${key}`, "ACME Corp"],
+      ["admin@baton.local", "/admin/webhooks", "Webhooks"],
     ];
     const found: Record<string, Violation[]> = {};
     const contexts = new Map<string, Page>();

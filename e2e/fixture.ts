@@ -38,6 +38,7 @@ const docShots = new Set([
   "inbox",
   "notification-preferences",
   "search-phone-dark",
+  "webhooks",
 ]);
 
 export interface E2e {

@@ -25,6 +25,7 @@ import {
   IconPlus,
   IconRoute,
   IconSettings,
+  IconWebhook,
 } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { Link, useLocation } from "react-router";
@@ -205,12 +206,9 @@ export function Shell({ children }: { children: ReactNode }) {
             here === "/review" || here.endsWith("/review"),
           )}
           {me.admin &&
-            link(
-              "/admin",
-              "Admin",
-              <IconSettings size={18} aria-hidden />,
-              here.startsWith("/admin"),
-            )}
+            link("/admin", "Admin", <IconSettings size={18} aria-hidden />, here === "/admin")}
+          {(me.admin || me.teams.some((t) => t.role === "lead")) &&
+            link("/admin/webhooks", "Webhooks", <IconWebhook size={18} aria-hidden />)}
         </AppShell.Section>
         <AppShell.Section>
           <NavLink

@@ -32,6 +32,7 @@ const TokensPage = lazy(() => import("../features/settings/tokens-page.tsx"));
 const CalendarPage = lazy(() => import("../features/calendar/calendar-page.tsx"));
 const InboxPage = lazy(() => import("../features/inbox/inbox-page.tsx"));
 const PreferencesPage = lazy(() => import("../features/inbox/preferences-page.tsx"));
+const WebhooksPage = lazy(() => import("../features/webhooks/webhooks-page.tsx"));
 
 /** Starts the data and code a page needs before its chunk has loaded. */
 function usePrefetch() {
@@ -77,6 +78,7 @@ export default function SignedInApp({ me, onSignedOut }: { me: User; onSignedOut
               <Route path="/settings/tokens" element={<TokensPage />} />
               <Route path="/inbox" element={<InboxPage />} />
               <Route path="/settings/notifications" element={<PreferencesPage />} />
+              <Route path="/admin/webhooks" element={<WebhooksPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>
