@@ -16,16 +16,21 @@ export interface Violation {
   nodes: string[];
 }
 
-/** Runs axe-core in the page and returns its serious and critical violations. */
-export async function audit(page: Page): Promise<Violation[]> {
+/**
+ * Runs axe-core in the page and returns its serious and critical violations: of the whole
+ * document, or only of the elements `within` selects (a page's own content, say).
+ */
+export async function audit(page: Page, within?: string): Promise<Violation[]> {
   // Let transitions finish so colours are measured at rest.
   await page.waitForTimeout(250);
   // Evaluated through DevTools rather than added as an inline <script>, which the
   // Content-Security-Policy (rightly) refuses.
   await page.evaluate(axeSource);
-  return page.evaluate(async () => {
+  return page.evaluate(async (within) => {
     const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<any> } }).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
+    const result = await axe.run(within ? { include: [within] } : document, {
+      resultTypes: ["violations"],
+    });
     return result.violations
       .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
       .map((v: any) => ({
@@ -34,5 +39,5 @@ export async function audit(page: Page): Promise<Violation[]> {
         help: v.help,
         nodes: v.nodes.slice(0, 3).map((n: any) => `${n.target.join(" ")} :: ${n.failureSummary}`),
       }));
-  });
+  }, within);
 }

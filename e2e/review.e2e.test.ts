@@ -11,6 +11,12 @@ import { seedReviewHistory } from "./review-history.ts";
  * becomes a draft in the workflow editor, shown as a diff, that the admin publishes.
  */
 
+/*
+ * The audits cover the page's own content: the header is audited by the tests of its parts
+ * (and access.e2e.test.ts).
+ */
+const MAIN = "#main";
+
 describe("the review page", () => {
   const e = useE2e();
   let page: Page;
@@ -90,11 +96,11 @@ describe("the review page", () => {
     const support = page.getByRole("region", { name: "Implement → Support" });
     await support.getByText('"Runbook written" has never failed: consider dropping it').waitFor();
     await e.shot(page, "review", true);
-    expect(await audit(page)).toEqual([]);
+    expect(await audit(page, MAIN)).toEqual([]);
     // The same in dark mode.
     await page.emulateMedia({ colorScheme: "dark" });
     await page.waitForTimeout(200);
-    expect(await audit(page)).toEqual([]);
+    expect(await audit(page, MAIN)).toEqual([]);
     await page.emulateMedia({ colorScheme: "light" });
   });
 
@@ -150,7 +156,7 @@ describe("the review page", () => {
       .getByRole("row", { name: /^Limbo p85/ })
       .first()
       .waitFor();
-    expect(await audit(page)).toEqual([]);
+    expect(await audit(page, MAIN)).toEqual([]);
   });
 
   it("draws the workflow map with the handoffs coloured by limbo time or rejection rate", async () => {
@@ -192,7 +198,70 @@ describe("the review page", () => {
         ),
       })
       .waitFor();
-    expect(await audit(page)).toEqual([]);
+    expect(await audit(page, MAIN)).toEqual([]);
+  });
+
+  it("draws six charts from a chunk of their own, each with its numbers as a table and as CSV", async () => {
+    const flow = (await e.api["sam@example.com"]?.get("/metrics/flow?workflow=onboarding"))?.body;
+    const scripts: string[] = [];
+    page.on("request", (r) => {
+      if (r.resourceType() === "script") scripts.push(r.url());
+    });
+    await page.goto("/workflows/onboarding/review");
+    await page.getByRole("region", { name: "Close the deal → Implement" }).waitFor();
+    const before = scripts.length;
+    await page.getByRole("tab", { name: "Charts" }).click();
+    for (const name of [
+      /^Line chart: limbo p50 and p85 per week/,
+      /^Stacked bar chart: rejections by reason/,
+      /^Bar chart: service-level attainment of \d+ teams/,
+      /^Cumulative flow diagram over \d+ days: \d+ items done/,
+      /^Scatterplot: cycle times of \d+ items with p50, p85 and p95 lines/,
+      /^Chart: \d+ open items by time in their step/,
+    ]) {
+      const chart = page.getByRole("img", { name });
+      // Drawn: the SVG has its axes and marks (a straight axis line has no height, so not "visible").
+      await chart.locator("svg path").first().waitFor({ state: "attached" });
+      expect(await chart.locator("svg path").count()).toBeGreaterThan(5);
+    }
+    // The charts (and ECharts) arrived only when the tab opened.
+    expect(scripts.length).toBeGreaterThan(before);
+    // The cycle-time percentiles are drawn as labelled lines.
+    const cycle = page.getByTestId("chart-cycle");
+    for (const p of ["p50", "p85", "p95"])
+      await cycle.locator("text", { hasText: p }).first().waitFor();
+    await e.shot(page, "review-charts", true);
+
+    // The table under a chart: every open item of the ageing chart, with its step's history.
+    const ageing = page.getByRole("region", { name: "Ageing work in progress" });
+    await ageing.getByText("The numbers as a table").click();
+    const rows = ageing.getByRole("table", { name: "Ageing work in progress" }).locator("tbody tr");
+    expect(await rows.count()).toBe(flow.ageing.length);
+    expect(flow.ageing.length).toBeGreaterThan(0);
+
+    // The CSV of the cumulative flow, as the link downloads it.
+    const cfd = page.getByRole("region", { name: "Cumulative flow" });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      cfd.getByRole("link", { name: "Cumulative flow as CSV" }).click(),
+    ]);
+    const path = await download.path();
+    const text = (await import("node:fs")).readFileSync(path, "utf8");
+    expect(text.split("\r\n")[0]?.split(",")).toEqual(
+      expect.arrayContaining(["day", "done", "implement"]),
+    );
+    expect(text.split("\r\n").length).toBeGreaterThan(30);
+
+    expect(await audit(page, MAIN)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page
+      .getByRole("img", { name: /^Line chart: limbo/ })
+      .locator("svg path")
+      .first()
+      .waitFor({ state: "attached" });
+    expect(await audit(page, MAIN)).toEqual([]);
+    await e.shot(page, "review-charts-dark", true);
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   it("turns a suggestion into a draft the admin publishes from the editor", async () => {

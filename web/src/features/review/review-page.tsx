@@ -1,5 +1,5 @@
 import { Anchor, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
-import { useMemo } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useWorkflow, useWorkflowVersions } from "../../api/queries.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
@@ -11,6 +11,9 @@ import { CsvLink } from "./csv-link.tsx";
 import { EdgeSection, edgeFigures, edgeTitle } from "./edge-section.tsx";
 import { dayOf, lastDayOf } from "./format.ts";
 import { ReviewMap } from "./review-map.tsx";
+
+/** The charts and ECharts: a chunk of their own, loaded when the Charts tab opens. */
+const ReviewCharts = lazy(() => import("./charts/review-charts.tsx"));
 
 /*
  * The review page of a workflow (GET /review/{workflow}): for each handoff edge, how long work
@@ -72,15 +75,18 @@ export default function ReviewPage() {
   const review = useReview(key, filter);
   const def = wf.data?.definition;
   useDocumentTitle(def ? `Review: ${def.name}` : "Review");
+  // Edges in the workflow's order: by the sending step, then the receiving one.
+  const edges = useMemo(() => {
+    const order = (step: string) => def?.steps.findIndex((s) => s.key === step) ?? 0;
+    return [...(review.data?.edges ?? [])].sort(
+      (a, b) => order(a.from_step) - order(b.from_step) || order(a.to_step) - order(b.to_step),
+    );
+  }, [review.data, def]);
 
   if (wf.isError) return <PageError error={wf.error} />;
   if (!wf.data) return <PageLoading label="Loading the review" />;
   const period = review.data?.period;
-  // Edges in the workflow's order: by the sending step, then the receiving one.
-  const order = (step: string) => def?.steps.findIndex((s) => s.key === step) ?? 0;
-  const edges = [...(review.data?.edges ?? [])].sort(
-    (a, b) => order(a.from_step) - order(b.from_step) || order(a.to_step) - order(b.to_step),
-  );
+
   const periodOf = period ? { from: period.from, to: period.to } : null;
 
   return (
@@ -134,6 +140,7 @@ export default function ReviewPage() {
           <Tabs.Tab value="edges">Handoff edges</Tabs.Tab>
           <Tabs.Tab value="compare">Before and after</Tabs.Tab>
           <Tabs.Tab value="map">Map</Tabs.Tab>
+          <Tabs.Tab value="charts">Charts</Tabs.Tab>
         </Tabs.List>
       </Tabs>
 
@@ -156,6 +163,11 @@ export default function ReviewPage() {
           metric={params.get("colour") === "rejections" ? "rejections" : "limbo"}
           onMetric={(m) => update({ colour: m === "limbo" ? null : m })}
         />
+      )}
+      {view === "charts" && review.data && (
+        <Suspense fallback={<PageLoading label="Loading the charts" />}>
+          <ReviewCharts workflow={key} def={def} names={names} filter={filter} edges={edges} />
+        </Suspense>
       )}
       {view === "edges" && <ProblemAlert error={review.error} />}
       {view !== "edges" ? null : review.isPending ? (
