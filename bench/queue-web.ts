@@ -3,22 +3,31 @@
  * Chromium (playwright-core, /usr/bin/chromium) against `baton serve` in its own process.
  *
  * 1. Cold queue to first row: a fresh browser context opens the queue page; the time from
- *    navigation start to the first row in the DOM, the bytes of the first queue response, of
- *    the whole queue's response and of all API responses for the page (median of a few runs).
+ *    navigation start to the first row in the DOM and to the whole queue in the page, the bytes
+ *    of the first queue response, of the whole queue's response and of all API responses for
+ *    the page (median of a few runs). Twice: as a first visit, and as someone who used the app
+ *    in this browser before (assets in the HTTP cache, and the app knows to ask for the queue
+ *    while it starts), with no queue data held either way.
  * 2. Scrolling: a scripted scroll through the list (time-based, 2,500 px/s for 4 s) counting
  *    animation frames, at full speed and with the CPU slowed 4× (CDP
  *    Emulation.setCPUThrottlingRate); the same for a plain list of 3,000 static rows as the
  *    reference. Rounds alternate between the pages; medians are reported.
  * 3. Live updates: with the queue open, 200 changes in another team, and then 20 changes to
- *    items in the queue shown: the bytes the browser received per change (all responses and the
- *    event stream, compressed sizes as on the wire).
+ *    items in the queue shown, 1.5 s apart: the bytes the browser received per change (all
+ *    responses and the event stream, compressed sizes as on the wire), and its queue reads.
  *
  * `BENCH_WEB_BEFORE=/path/to/other/checkout` (its web app built) runs a second Baton from that
  * checkout on the same database and measures both in one session, interleaved (cold loads and
- * scroll rounds alternate; both queues are open during the live changes), with the ratios.
+ * scroll rounds alternate; both queues are open during the live changes), with the ratios. The
+ * database is migrated by this checkout, which an older server refuses: to measure an older web
+ * app, copy this checkout (`git archive HEAD`) and put the older build in its web/dist.
+ *
+ * `BENCH_WEB_PROFILE=file.cpuprofile` writes a CPU profile of this checkout's first scroll (open
+ * it in Chrome's DevTools); `BENCH_WEB_VERBOSE=1` prints each cold load's resource timings.
  *
  * Everything lives in a fresh database `baton_bench_<pid>` that is dropped at the end.
  */
+import { writeFileSync } from "node:fs";
 import { get } from "node:http";
 import type { BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "../e2e/browser.ts";
@@ -92,6 +101,10 @@ interface Fps {
   fps: number;
   worst: number;
   moved: number;
+  /** Main-thread time during the 4 s scroll, in ms (CDP Performance metrics). */
+  script?: number;
+  style?: number;
+  layout?: number;
 }
 
 /**
@@ -117,6 +130,18 @@ function scrollFps(page: Page, ms = 4000, pxPerSecond = 2500) {
   })`) as Promise<Fps>;
 }
 
+/**
+ * Waits until the page holds the whole queue (the tab counts all of it, not "50+"), then a
+ * moment for what it loads after. The event stream stays open, so "network idle" never comes.
+ */
+async function wholeQueueIn(page: Page): Promise<void> {
+  await page
+    .getByRole("tab", { name: /In progress/ })
+    .filter({ hasText: new RegExp(`${COUNT}$`) })
+    .waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(500);
+}
+
 const toTop = `window.scrollTo(0, 0);
   const inner = document.querySelector("[data-testid=queue-scroller]");
   if (inner) inner.scrollTop = 0;`;
@@ -130,6 +155,11 @@ interface Target {
 /** What one target measured. */
 interface Figures {
   firstRow: number[];
+  /** When the page held the whole queue (its tab counts all of it), from navigation start. */
+  wholeIn: number[];
+  /** The same two for someone back in a browser that used the app before. */
+  firstRowBack: number[];
+  wholeInBack: number[];
   firstQueueBytes: number[];
   wholeQueueBytes: number[];
   apiBytes: number[];
@@ -217,6 +247,9 @@ async function main(): Promise<void> {
         t,
         {
           firstRow: [],
+          wholeIn: [],
+          firstRowBack: [],
+          wholeInBack: [],
           firstQueueBytes: [],
           wholeQueueBytes: [],
           apiBytes: [],
@@ -261,28 +294,46 @@ async function main(): Promise<void> {
     const apiLean = await answer("limit=5000&clocks=false");
     const apiHead = await answer("limit=50&clocks=false");
 
-    // 1. Cold queue to first row.
-    for (let run = 0; run < RUNS; run++)
+    // 1. Cold queue to first row, as a first visit and as someone back.
+    for (let run = 0; run < 2 * RUNS; run++)
       for (const t of order(run)) {
+        const back = run % 2 === 1;
         const c = await context(t);
+        if (back) {
+          // A page without queues: the assets land in the cache, the app remembers the sign-in.
+          const before = await c.newPage();
+          await before.goto("/settings/tokens");
+          await before.getByRole("heading", { name: "API tokens", level: 1 }).waitFor();
+          await before.close();
+        }
         const page = await c.newPage();
-        await page.addInitScript(() => {
-          const w = window as unknown as { __firstRow?: number };
+        await page.addInitScript((count: number) => {
+          const w = window as unknown as { __firstRow?: number; __whole?: number };
           new MutationObserver(() => {
             if (w.__firstRow === undefined && document.querySelector("li[data-key]"))
               w.__firstRow = performance.now();
-          }).observe(document, { childList: true, subtree: true });
-        });
+            if (w.__whole === undefined)
+              for (const tab of document.querySelectorAll("[role=tab]"))
+                if (tab.textContent === `In progress${count}`) w.__whole = performance.now();
+          }).observe(document, { childList: true, subtree: true, characterData: true });
+        }, COUNT);
         const bytes = await countBytes(page);
         await page.goto(queuePath);
         await page.locator("li[data-key]").first().waitFor({ timeout: 30_000 });
         // Whatever the page still loads after the first row (the rest of the queue) counts too.
-        await page.waitForLoadState("networkidle").catch(() => {});
+        await wholeQueueIn(page);
         await page.waitForTimeout(500);
         const f = of(t);
-        f.firstRow.push(
-          await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow),
-        );
+        const at = await page.evaluate(() => {
+          const w = window as unknown as { __firstRow: number; __whole: number };
+          return { __firstRow: w.__firstRow, __whole: w.__whole };
+        });
+        (back ? f.firstRowBack : f.firstRow).push(at.__firstRow);
+        (back ? f.wholeInBack : f.wholeIn).push(at.__whole);
+        if (back) {
+          await c.close();
+          continue;
+        }
         const queues = bytes.queues();
         f.firstQueueBytes.push(queues[0]?.bytes ?? 0);
         f.wholeQueueBytes.push(queues.find((q) => q.url.includes("limit=5000"))?.bytes ?? 0);
@@ -311,7 +362,7 @@ async function main(): Promise<void> {
       const bytes = await countBytes(page);
       await page.goto(queuePath);
       await page.locator("li[data-key]").first().waitFor({ timeout: 30_000 });
-      await page.waitForLoadState("networkidle").catch(() => {});
+      await wholeQueueIn(page);
       await page.waitForTimeout(1000);
       open.push({ t, c, page, bytes });
     }
@@ -337,14 +388,42 @@ async function main(): Promise<void> {
       const turn = round % 2 === 0 ? pages : [...pages].reverse();
       for (const p of turn) {
         const cdp = await p.page.context().newCDPSession(p.page);
+        await cdp.send("Performance.enable");
+        /** A scroll, with the main thread's time in script, style and layout meanwhile. */
+        const measured = async (): Promise<Fps> => {
+          const metrics = async () =>
+            Object.fromEntries(
+              (await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]),
+            );
+          const a = await metrics();
+          const fps = await scrollFps(p.page);
+          const b = await metrics();
+          const ms = (name: string) => ((b[name] ?? 0) - (a[name] ?? 0)) * 1000;
+          return {
+            ...fps,
+            script: ms("ScriptDuration"),
+            style: ms("RecalcStyleDuration"),
+            layout: ms("LayoutDuration"),
+          };
+        };
         await p.page.bringToFront();
         await p.page.evaluate(toTop);
         await p.page.waitForTimeout(300);
-        p.into.fast.push(await scrollFps(p.page));
+        // BENCH_WEB_PROFILE=file.cpuprofile: a CPU profile of this checkout's first scroll.
+        const profile = round === 0 && p === pages[0] ? process.env.BENCH_WEB_PROFILE : undefined;
+        if (profile) {
+          await cdp.send("Profiler.enable");
+          await cdp.send("Profiler.start");
+        }
+        p.into.fast.push(await measured());
+        if (profile) {
+          const { profile: data } = await cdp.send("Profiler.stop");
+          writeFileSync(profile, JSON.stringify(data));
+        }
         await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
         await p.page.evaluate(toTop);
         await p.page.waitForTimeout(300);
-        p.into.slow.push(await scrollFps(p.page));
+        p.into.slow.push(await measured());
         await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
         await cdp.detach();
       }
@@ -389,7 +468,9 @@ async function main(): Promise<void> {
     const readsBefore = open.map((o) => o.bytes.queues().length);
     for (let i = 0; i < HERE; i++) {
       await post(olgaCookie, `/items/${keys[i * 7]}/claim`, {});
-      await new Promise((r) => setTimeout(r, 300));
+      // Apart enough that each page has dealt with one change before the next (a page that
+      // refetches the whole queue would otherwise cancel one read with the next).
+      await new Promise((r) => setTimeout(r, 1500));
     }
     await new Promise((r) => setTimeout(r, 3000));
     spent().forEach((b, i) => {
@@ -407,18 +488,32 @@ async function main(): Promise<void> {
     const mid = (xs: Fps[]) =>
       [...xs].sort((a, b) => a.fps - b.fps)[Math.floor(xs.length / 2)] as Fps;
     console.log(
-      `\nQueue of ${COUNT} items in Chromium at 1440×900 (median of ${RUNS} cold loads and ${RUNS} scroll rounds${BEFORE ? ", interleaved" : ""}):`,
+      `\nQueue of ${COUNT} items in Chromium at 1440×900 (median of ${RUNS} cold loads of each kind and ${RUNS} scroll rounds${BEFORE ? ", interleaved" : ""}):`,
     );
     console.log(
       `  queue API (median of 5, brotli)   whole ${Math.round(apiWhole.ms)} ms (${kb(apiWhole.size)}); without clocks ${Math.round(apiLean.ms)} ms (${kb(apiLean.size)}); first 50 rows per tab ${Math.round(apiHead.ms)} ms (${kb(apiHead.size)})`,
     );
     const rows: [string, (f: Figures) => number, (n: number) => string][] = [
       ["first row after navigation start", (f) => median(f.firstRow), (n) => `${Math.round(n)} ms`],
+      ["whole queue in the page", (f) => median(f.wholeIn), (n) => `${Math.round(n)} ms`],
+      [
+        "first row, back in the browser",
+        (f) => median(f.firstRowBack),
+        (n) => `${Math.round(n)} ms`,
+      ],
+      [
+        "whole queue, back in the browser",
+        (f) => median(f.wholeInBack),
+        (n) => `${Math.round(n)} ms`,
+      ],
       ["first queue response", (f) => median(f.firstQueueBytes), kb],
       ["whole queue response", (f) => median(f.wholeQueueBytes), kb],
       ["API bytes for the cold page", (f) => median(f.apiBytes), kb],
       ["scrolling, fps", (f) => mid(f.fast).fps, (n) => n.toFixed(0)],
       ["  worst frame", (f) => mid(f.fast).worst, (n) => `${Math.round(n)} ms`],
+      ["  script / style / layout in 4 s, ms", (f) => mid(f.fast).script ?? 0, (n) => n.toFixed(0)],
+      ["", (f) => mid(f.fast).style ?? 0, (n) => n.toFixed(0)],
+      ["", (f) => mid(f.fast).layout ?? 0, (n) => n.toFixed(0)],
       ["scrolling, 4× slower CPU, fps", (f) => mid(f.slow).fps, (n) => n.toFixed(0)],
       ["  worst frame", (f) => mid(f.slow).worst, (n) => `${Math.round(n)} ms`],
       [`bytes per change in another team (${ELSEWHERE})`, (f) => f.elsewhere, kb],
