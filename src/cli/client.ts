@@ -25,6 +25,8 @@ export const DEFAULT_URL = "http://localhost:7400";
 
 /** A server that accepted the connection but never answered should not hang a script forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** An upload (an event log of up to 200 MiB) may take longer on a slow link. */
+const UPLOAD_TIMEOUT_MS = 15 * 60_000;
 
 /** An RFC 9457 problem as Baton sends it (see src/http/errors.ts). */
 export interface Problem {
@@ -80,7 +82,7 @@ type Body =
   | { json: unknown }
   | { text: string; contentType: string }
   | { form: FormData }
-  | { bytes: Uint8Array<ArrayBuffer>; contentType: string };
+  | { stream: ReadableStream<Uint8Array>; contentType: string };
 
 /** Calls the Baton API as the holder of one token. */
 export class Api {
@@ -135,14 +137,17 @@ export class Api {
     return this.request<T>("POST", path, { form }, query);
   }
 
-  /** POSTs raw bytes (an event log to mine) with their content type; the answer is JSON. */
-  sendBytes<T>(
+  /**
+   * POSTs a stream (an event log to mine, read from disk as it is sent, so memory does not grow
+   * with the file) with its content type; the answer is JSON.
+   */
+  sendStream<T>(
     path: string,
-    bytes: Uint8Array<ArrayBuffer>,
+    stream: ReadableStream<Uint8Array>,
     contentType: string,
     query: Query = {},
   ): Promise<T> {
-    return this.request<T>("POST", path, { bytes, contentType }, query);
+    return this.request<T>("POST", path, { stream, contentType }, query);
   }
 
   /** Sends text (a workflow definition) with its own content type. */
@@ -179,7 +184,7 @@ export class Api {
       authorization: `Bearer ${this.token}`,
       accept: `${accept}, application/problem+json`,
     };
-    let payload: string | FormData | Uint8Array<ArrayBuffer> | undefined;
+    let payload: string | FormData | ReadableStream<Uint8Array> | undefined;
     // Commands without parameters must go without a content type: Fastify refuses an empty
     // body declared as JSON.
     if (body && "json" in body) {
@@ -187,9 +192,9 @@ export class Api {
       payload = JSON.stringify(body.json);
     } else if (body && "form" in body) {
       payload = body.form; // fetch sets the multipart content type with its boundary
-    } else if (body && "bytes" in body) {
+    } else if (body && "stream" in body) {
       headers["content-type"] = body.contentType;
-      payload = body.bytes;
+      payload = body.stream;
     } else if (body) {
       headers["content-type"] = body.contentType;
       payload = body.text;
@@ -200,8 +205,13 @@ export class Api {
         method,
         headers,
         body: payload,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+        // A streamed body is sent as it is read (Node's fetch needs half duplex for that); an
+        // upload of a large log gets longer than an ordinary request.
+        ...(payload instanceof ReadableStream ? { duplex: "half" } : {}),
+        signal: AbortSignal.timeout(
+          payload instanceof ReadableStream ? UPLOAD_TIMEOUT_MS : REQUEST_TIMEOUT_MS,
+        ),
+      } as RequestInit);
     } catch (e) {
       throw this.unreachable(e);
     }

@@ -192,32 +192,38 @@ interface JobJson {
  */
 async function importOnServer(file: string, flags: MineFlags, command: Command): Promise<JobJson> {
   const { CliError, cliOf } = await import("./client.ts");
-  const { readFile } = await import("node:fs/promises");
+  const { open } = await import("node:fs/promises");
   const { basename } = await import("node:path");
   const { api } = cliOf(command);
-  const bytes = await readFile(file).catch((e: Error) => {
+  const handle = await open(file).catch((e: Error) => {
     throw new CliError(`${file}: cannot read it (${e.message})`);
   });
-  let job = await api.sendBytes<JobJson>(
-    "/mining/jobs",
-    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>,
-    "application/octet-stream",
-    {
-      name: basename(file),
-      import: flags.import,
-      map: flags.map,
-      unmapped: flags.unmapped,
-      format: flags.format?.toLowerCase(),
-      delimiter: flags.delimiter,
-      case: flags.case,
-      activity: flags.activity,
-      timestamp: flags.timestamp,
-      team: flags.team,
-      resource: flags.resource,
-      lifecycle: flags.lifecycle,
-      keep_lifecycle: flags.lifecycle === undefined ? undefined : flags.keepLifecycle,
-    },
-  );
+  // Streamed from disk as it is sent: memory does not grow with the file.
+  let job: JobJson;
+  try {
+    job = await api.sendStream<JobJson>(
+      "/mining/jobs",
+      handle.readableWebStream({ type: "bytes" }) as ReadableStream<Uint8Array>,
+      "application/octet-stream",
+      {
+        name: basename(file),
+        import: flags.import,
+        map: flags.map,
+        unmapped: flags.unmapped,
+        format: flags.format?.toLowerCase(),
+        delimiter: flags.delimiter,
+        case: flags.case,
+        activity: flags.activity,
+        timestamp: flags.timestamp,
+        team: flags.team,
+        resource: flags.resource,
+        lifecycle: flags.lifecycle,
+        keep_lifecycle: flags.lifecycle === undefined ? undefined : flags.keepLifecycle,
+      },
+    );
+  } finally {
+    await handle.close();
+  }
   // Bounded: an hour of polling at most, then the job is the server's to finish.
   for (let i = 0; job.state === "running" && i < 7200; i++) {
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
+import { teamKeyOf } from "../../src/mining/propose.ts";
 import { ADMIN_TOKEN, dbKinds, useBaton } from "../harness.ts";
+import { refReadXes } from "../mining/reference.ts";
 import { type Run, runBaton } from "./run-baton.ts";
 
 /*
@@ -70,6 +73,33 @@ describe.each(dbKinds().slice(0, 1))(
         cases_present: 6,
       });
       expect(await items()).toBe(6);
+    });
+
+    it("streams a larger gzipped log up from disk and imports it", async () => {
+      const bpic = join(
+        import.meta.dirname,
+        "../../../shared/data/bpic2013-closed-problems.xes.gz",
+      );
+      const teams = [
+        ...new Set(refReadXes(await readFile(bpic)).flatMap((e) => (e.team ? [e.team] : []))),
+      ].sort();
+      for (const t of teams) await b.team(teamKeyOf(t), t);
+      // A chain through every org line (the import follows the log, not the chain).
+      const keys = teams.map(teamKeyOf);
+      const steps = keys
+        .map((k, i) => {
+          const next = keys[i + 1];
+          return `  - {key: ${k}, team: ${k}${next ? `, handoff: {to: ${next}}` : ""}}\n`;
+        })
+        .join("");
+      await b.workflow(`key: volvo\nname: Volvo\nprefix: VP\nsteps:\n${steps}`);
+      const run = await baton(["mine", bpic, "--import", "volvo", "--json"]);
+      // With --json, what was written is said on stderr (stdout is the JSON).
+      expect(run.stderr).toContain("Imported into volvo (version 0, import ");
+      expect(run.code).toBe(0);
+      const out = JSON.parse(run.stdout);
+      expect(out).toMatchObject({ cases: 1487, events: 6660, source: { bytes: 118_802 } });
+      expect(out.import).toMatchObject({ workflow: "volvo", version: 0, cases_imported: 1487 });
     });
 
     it("--map without --import is an error", async () => {
