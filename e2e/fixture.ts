@@ -43,6 +43,7 @@ const docShots = new Set([
   "notification-preferences",
   "search-phone-dark",
   "webhooks",
+  "status-page",
 ]);
 
 export interface E2e {
