@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type RetryPolicy, retryDelayMs } from "../domain/backoff.ts";
+import { DomainError } from "../domain/errors.ts";
 import type { Db } from "../store/db.ts";
 import { isConnectionError } from "../store/health.ts";
 import {
@@ -12,6 +13,7 @@ import {
   recordDeliveries,
   releaseDeliveries,
 } from "../store/notifications.ts";
+import type { Principal } from "./directory.ts";
 import { JobLoop } from "./job-loop.ts";
 import { type EngineLogger, silentLogger } from "./logger.ts";
 
@@ -135,6 +137,13 @@ export class Deliveries {
   /** Jobs with their logs, newest first (see listDeliveries). */
   list(filter: Parameters<typeof listDeliveries>[1]) {
     return listDeliveries(this.db, filter);
+  }
+
+  /** The delivery log as a person reads it: every channel's jobs, for admins only. */
+  log(by: Principal, filter: Parameters<typeof listDeliveries>[1]) {
+    if (!by.isAdmin)
+      throw new DomainError("admin_only", "Only an admin can read the delivery log.");
+    return this.list(filter);
   }
 
   wake(): void {

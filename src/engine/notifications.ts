@@ -452,8 +452,9 @@ export class Notifications {
     return { watching: watchers.includes(by.email), watchers };
   }
 
-  /** Who was told what (admin), newest first. */
-  told(filter: { itemKey?: string | undefined; limit: number }) {
+  /** Who was told what, newest first: the outbox view, for admins only. */
+  told(by: Principal, filter: { itemKey?: string | undefined; limit: number }) {
+    if (!by.isAdmin) throw new DomainError("admin_only", "Only an admin can read the outbox.");
     return store.listTold(this.deps.db, filter);
   }
 }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { DomainError } from "../../domain/errors.ts";
 import {
   kindDescriptions,
   type NotificationKind,
@@ -206,10 +205,8 @@ export const notificationRoutes =
         },
       },
       async (request) => {
-        if (!principalOf(request).isAdmin)
-          throw new DomainError("admin_only", "Only an admin can read the delivery log.");
         const { item, channel, before, limit } = request.query;
-        const rows = await engine.deliveries.list({
+        const rows = await engine.deliveries.log(principalOf(request), {
           itemKey: item,
           channel,
           beforeId: before,

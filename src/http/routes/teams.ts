@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { DomainError } from "../../domain/errors.ts";
 import { KEY_MAX, keyText, text } from "../../domain/text.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { principalOf } from "../auth.ts";
@@ -146,9 +145,7 @@ export const teamRoutes =
         },
       },
       async (request) => {
-        if (!principalOf(request).isAdmin)
-          throw new DomainError("admin_only", "Only an admin can read the outbox.");
-        const messages = await engine.notifications.told({
+        const messages = await engine.notifications.told(principalOf(request), {
           itemKey: request.query.item,
           limit: request.query.limit,
         });
