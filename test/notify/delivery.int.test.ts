@@ -121,6 +121,15 @@ describe.each(dbKinds())("delivery on $name", (kind) => {
     });
   });
 
+  it("only an admin reads the delivery log and the outbox", async () => {
+    for (const path of ["/deliveries", "/outbox"]) {
+      const r = await ivy.get(path);
+      expect(r.status).toBe(403);
+      expect(r.body.code).toBe("admin_only");
+      expect((await b.admin.get(path)).status).toBe(200);
+    }
+  });
+
   it("a refused mail is retried with backoff; a permanent refusal fails at once", async () => {
     smtp.refuseNext(1, 451);
     const key = await handoff("Retried");
