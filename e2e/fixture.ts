@@ -39,6 +39,7 @@ const docShots = new Set([
   "review-charts",
   "review-compare",
   "review-map",
+  "item-survey",
   "inbox",
   "notification-preferences",
   "search-phone-dark",

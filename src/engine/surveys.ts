@@ -50,9 +50,58 @@ export class Surveys {
   async pendingFor(by: Principal, item: Item, def: WorkflowDef): Promise<PendingSurvey | null> {
     const asked = surveysAsked(item, def, by.teams);
     if (asked.length === 0) return null;
-    const answered = new Set(await store.surveysAnsweredByKey(this.db, item.key, by.user.id));
-    const next = asked.find((a) => !answered.has(`${a.handoff}:${a.role}`));
+    // Neither answered nor skipped: a skipped survey is not offered again.
+    const closed = new Set(await store.surveysClosedByKey(this.db, item.key, by.user.id));
+    const next = asked.find((a) => !closed.has(`${a.handoff}:${a.role}`));
     return next ? present(next) : null;
+  }
+
+  /**
+   * Records that `by` skipped the item's survey in `role` (for `handoff`, or the newest one
+   * offered): it is not offered to them again. Skipping one already skipped changes nothing;
+   * one already answered, or none asked, is refused.
+   */
+  async skip(
+    by: Principal,
+    key: string,
+    input: { role: SurveyRole; handoff?: number | undefined },
+  ): Promise<{ item: string; handoff: number; role: SurveyRole; skipped_at: string }> {
+    const row = await findItem(this.db, key);
+    if (!row) throw new DomainError("not_found", `No item ${key}.`);
+    const def = await this.workflows.definition(row.item.workflow, row.item.workflowVersion);
+    const asked = surveysAsked(row.item, def, by.teams).filter(
+      (a) => a.role === input.role && (input.handoff === undefined || a.handoff === input.handoff),
+    );
+    const [answered, skipped] = await Promise.all([
+      store.surveysAnswered(this.db, row.id, by.user.id),
+      store.surveysSkipped(this.db, row.id, by.user.id),
+    ]);
+    const isAnswered = (a: SurveyAsk) => answered.includes(`${a.handoff}:${a.role}`);
+    const isSkipped = (a: SurveyAsk) => skipped.includes(`${a.handoff}:${a.role}`);
+    const open = asked.find((a) => !isAnswered(a) && !isSkipped(a));
+    const at = this.clock().toISOString();
+    if (!open) {
+      // A second Skip (a double click, another tab) is answered as the first was.
+      const done = asked.find(isSkipped);
+      if (done) return { item: key, handoff: done.handoff, role: done.role, skipped_at: at };
+      if (asked.length > 0)
+        throw new DomainError(
+          "already_exists",
+          `You already answered the ${input.role} survey of this handoff.`,
+        );
+      throw new DomainError(
+        "wrong_state",
+        `${key} asks no ${input.role} survey of you, so there is none to skip.`,
+      );
+    }
+    await store.insertSurveySkip(this.db, {
+      itemId: row.id,
+      handoff: open.handoff,
+      role: open.role,
+      userId: by.user.id,
+      at,
+    });
+    return { item: key, handoff: open.handoff, role: open.role, skipped_at: at };
   }
 
   /**

@@ -883,6 +883,20 @@ export const surveyAnswerSchema = z
   })
   .meta({ id: "SurveyAnswer" });
 
+export const surveySkipSchema = z
+  .object({
+    item: z.string(),
+    handoff: z.number(),
+    role: z.enum(["receiver", "sender"]),
+    skipped_at: at,
+  })
+  .meta({ id: "SurveySkip" });
+
+/** The survey an item asks of the caller now (GET /items/{key}/survey). */
+export const pendingSurveySchema = z.object({
+  survey: itemSchema.shape.survey.unwrap(),
+});
+
 export const draftSchema = z
   .object({
     workflow: z.string(),

@@ -17,6 +17,7 @@ import * as hooks from "./migrations/017-hooks.ts";
 import * as statusSubscriptions from "./migrations/017b-status-subscriptions.ts";
 import * as importedHistory from "./migrations/018-imported-history.ts";
 import * as reviewDigests from "./migrations/018b-review-digests.ts";
+import * as surveySkips from "./migrations/019-survey-skips.ts";
 import * as leanerNotifications from "./migrations/022-leaner-notifications.ts";
 import type { Database } from "./schema.ts";
 import { inOpenScope, type OpenScope, openScope, ScopedPool } from "./scope.ts";
@@ -166,6 +167,7 @@ const migrations = {
   "017b-status-subscriptions": statusSubscriptions,
   "018-imported-history": importedHistory,
   "018b-review-digests": reviewDigests,
+  "019-survey-skips": surveySkips,
   "022-leaner-notifications": leanerNotifications,
 };
 

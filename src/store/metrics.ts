@@ -785,6 +785,38 @@ export async function surveysAnsweredByKey(db: Db, key: string, userId: string):
   return rows.map((r) => `${r.handoff}:${r.role}`);
 }
 
+/** The surveys of an item a person skipped, as "handoff:role". */
+export async function surveysSkipped(db: Db, itemId: string, userId: string): Promise<string[]> {
+  const { rows } = await sql<{ handoff: number; role: string }>`
+    select handoff, role from survey_skips where item_id = ${itemId} and user_id = ${userId}`.execute(
+    db,
+  );
+  return rows.map((r) => `${r.handoff}:${r.role}`);
+}
+
+/** The surveys of an item (by key) a person answered or skipped, as "handoff:role". */
+export async function surveysClosedByKey(db: Db, key: string, userId: string): Promise<string[]> {
+  const { rows } = await sql<{ handoff: number; role: string }>`
+    select s.handoff, s.role from surveys s join items i on i.id = s.item_id
+    where i.key = ${key} and s.user_id = ${userId}
+    union all
+    select k.handoff, k.role from survey_skips k join items i on i.id = k.item_id
+    where i.key = ${key} and k.user_id = ${userId}`.execute(db);
+  return rows.map((r) => `${r.handoff}:${r.role}`);
+}
+
+/** Records that a person skipped a survey; false when they already had. */
+export async function insertSurveySkip(
+  db: Db,
+  s: { itemId: string; handoff: number; role: "receiver" | "sender"; userId: string; at: string },
+): Promise<boolean> {
+  const { numAffectedRows } = await sql`
+    insert into survey_skips (item_id, handoff, role, user_id, skipped_at)
+    values (${s.itemId}, ${s.handoff}, ${s.role}, ${s.userId}, ${s.at})
+    on conflict do nothing`.execute(db);
+  return Number(numAffectedRows ?? 0) > 0;
+}
+
 /** Every survey answer, for the recomputation check. */
 export async function allSurveys(db: Db): Promise<SurveyFact[]> {
   const { rows } = await sql<{ item_id: string; handoff: number; role: string; score: number }>`

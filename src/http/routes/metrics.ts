@@ -14,8 +14,10 @@ import {
   edgesAnswerSchema,
   flowAnswerSchema,
   limboSeriesSchema,
+  pendingSurveySchema,
   reviewAnswerSchema,
   surveyAnswerSchema,
+  surveySkipSchema,
   teamsAnswerSchema,
 } from "../responses.ts";
 
@@ -301,6 +303,47 @@ export const metricsRoutes =
           to: request.body.to,
         });
       },
+    );
+    app.get(
+      "/items/:key/survey",
+      {
+        schema: {
+          tags: ["items"],
+          summary:
+            "The handoff survey the item asks of you now (newest handoff first), or null: the item page asks it after an acceptance and after the receiver finished its step",
+          params: z.object({ key: keyText }),
+          response: answers(pendingSurveySchema),
+        },
+      },
+      async (request) => {
+        const view = await engine.items.get(request.params.key);
+        return {
+          survey: await engine.surveys.pendingFor(principalOf(request), view.item, view.def),
+        };
+      },
+    );
+    app.post(
+      "/items/:key/survey/skip",
+      {
+        schema: {
+          tags: ["items"],
+          summary:
+            "Skip the handoff survey the item asks of you in this role: it is not offered to you again (a second skip is answered as the first)",
+          params: z.object({ key: keyText }),
+          body: z
+            .object({
+              role: z.enum(["receiver", "sender"]),
+              handoff: z.number().int().min(1).max(1_000_000).optional(),
+            })
+            .strict(),
+          response: answers(surveySkipSchema),
+        },
+      },
+      async (request) =>
+        engine.surveys.skip(principalOf(request), request.params.key, {
+          role: request.body.role,
+          handoff: request.body.handoff,
+        }),
     );
     app.post(
       "/items/:key/survey",

@@ -52,6 +52,7 @@ import {
   TimelineView,
 } from "./item-sections.tsx";
 import { RejectDialog } from "./reject-dialog.tsx";
+import { SurveyPrompt } from "./survey-prompt.tsx";
 import { type FieldsForm as FieldsFormState, useFieldsForm } from "./use-fields-form.ts";
 import { WatchButton } from "./watch-button.tsx";
 
@@ -434,6 +435,7 @@ export default function ItemPage() {
 
       <NextBanner item={it} teamName={teamName} actions={actions} />
       <ForecastLine item={it} />
+      <SurveyPrompt item={it} teamName={teamName} />
       <ProblemAlert error={command.error} onClose={command.reset} />
       <ReturnedNotice item={it} teamName={teamName} />
       <Section title="Path" id="sec-path">
