@@ -73,6 +73,20 @@ describe.each(dbKinds().slice(0, 1))(
         cases_present: 6,
       });
       expect(await items()).toBe(6);
+      // The review shows the old process as version 0, in its own period.
+      const review = await baton([
+        "review",
+        "claims",
+        "--version",
+        "0",
+        "--from",
+        "2010-12-01",
+        "--to",
+        "2011-06-30",
+      ]);
+      expect(review.code).toBe(0);
+      expect(review.stdout).toContain("Review of claims (version 0), 2010-12-01 to 2011-07-01");
+      expect(review.stdout).toMatch(/submitted [1-9]\d*, rejected 0/);
     });
 
     it("streams a larger gzipped log up from disk and imports it", async () => {

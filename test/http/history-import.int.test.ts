@@ -189,6 +189,9 @@ describe.each(dbKinds())("importing mined history ($name)", (kind) => {
     // The worked example of docs/mining.md: G3, A2, G3 with its real times.
     const item = await b.admin.get("/items?workflow=volvo&q=1-356879617");
     const key = item.body.items[0].key;
+    const page = await b.admin.get(`/items/${key}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ state: "done", title: "1-356879617" });
     const history = await b.admin.get(`/items/${key}/events`);
     expect(history.status).toBe(200);
     const seen = history.body.events.map((e: { type: string; at: string }) => `${e.type} ${e.at}`);
