@@ -237,6 +237,8 @@ export function describeEvent(e: ItemEvent, names: EventNames): string {
       return d.kind === "due"
         ? "recorded that the item passed its due date"
         : `recorded that ${teamName(str("team"))} missed its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
+    case "item.stalled":
+      return `recorded that nothing had happened with ${teamName(str("team"))} for ${str("stallAfter")} of its working time`;
     default:
       return e.type.replace(/[._]/g, " ");
   }
