@@ -247,6 +247,9 @@ export function QueueList({
     scrollMargin: offset,
     scrollPaddingStart: STICKY_ABOVE,
     getItemKey: (i) => items[i]?.key ?? i,
+    // Rows coming into view render in React's next task, not inside each scroll event: measured
+    // 48 against 41 fps, and 28 against 15 with the CPU slowed 4× (bench:web, interleaved).
+    useFlushSync: false,
   });
   useEffect(() => {
     if (cursor >= 0) virtual.scrollToIndex(cursor, { align: "auto" });
