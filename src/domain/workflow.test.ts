@@ -7,6 +7,7 @@ import {
   type FieldDef,
   formatPath,
   matches,
+  optionLabel,
   routeHandoff,
   stepOf,
   validateWorkflow,
@@ -85,6 +86,40 @@ describe("validateWorkflow", () => {
     expect(def.steps).toEqual([{ key: "only", team: "sales", checklist: [] }]);
   });
 
+  it("keeps a choice's values as options and the labels people read beside them", () => {
+    const def = validateWorkflow(
+      graph(
+        [{ key: "only", team: "sales" }],
+        [
+          {
+            key: "tier",
+            type: "choice",
+            options: [{ value: "smb", label: "Small business" }, "enterprise"],
+          },
+          { key: "plain", type: "choice", options: ["a", "b"] },
+        ],
+      ),
+      { teams },
+    );
+    expect(def.fields[0]).toEqual({
+      key: "tier",
+      type: "choice",
+      options: ["smb", "enterprise"],
+      option_labels: { smb: "Small business" },
+    });
+    expect(def.fields[1]).toEqual({ key: "plain", type: "choice", options: ["a", "b"] });
+    expect(optionLabel(def.fields[0], "smb")).toBe("Small business");
+    expect(optionLabel(def.fields[0], "enterprise")).toBe("enterprise");
+    expect(
+      invalid(
+        graph(
+          [{ key: "only", team: "sales" }],
+          [{ key: "tier", type: "choice", options: [{ value: "smb" }] }],
+        ),
+      ).message,
+    ).toMatch(/^fields\[0\]\.options\[0\]/);
+  });
+
   it("accepts a rework loop as long as a final step stays reachable", () => {
     const def = graph(
       [
@@ -154,6 +189,11 @@ describe("validateWorkflow", () => {
       "a choice field without options",
       { "fields[2].options": undefined },
       [{ path: "fields[2].options", message: "a choice field needs options" }],
+    ],
+    [
+      "a choice option given twice",
+      { "fields[2].options": ["smb", "enterprise", { value: "smb", label: "Small business" }] },
+      [{ path: "fields[2].options", message: '"smb" is an option more than once' }],
     ],
     [
       "options on a field that is not a choice",

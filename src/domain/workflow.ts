@@ -67,7 +67,11 @@ const fieldSchema = z
     key,
     type: z.enum(fieldTypes),
     label: label.optional(),
-    options: z.array(label).min(1).optional(),
+    /** A choice field's options: a value, or a value with the label people read (`{value, label}`). */
+    options: z
+      .array(z.union([label, z.object({ value: label, label }).strict()]))
+      .min(1)
+      .optional(),
     /** File fields: the media types (`application/pdf`, `image/*`) or extensions (`.pdf`) allowed. */
     accept: z
       .array(
@@ -209,7 +213,14 @@ export const workflowSchema = z
   .strict();
 
 export type WorkflowInput = z.infer<typeof workflowSchema>;
-export type FieldDef = z.infer<typeof fieldSchema>;
+/**
+ * A validated field: a choice field's `options` are the values items store, and `option_labels`
+ * what people read for the values given one.
+ */
+export type FieldDef = Omit<z.infer<typeof fieldSchema>, "options"> & {
+  options?: string[];
+  option_labels?: Record<string, string>;
+};
 export type HandoffDef = z.infer<typeof handoffSchema>;
 export type ChecklistEntry = { text: string; optional: boolean };
 
@@ -221,6 +232,25 @@ export type WorkflowDef = Omit<WorkflowInput, "steps" | "fields" | "$schema"> & 
   fields: FieldDef[];
   steps: StepDef[];
 };
+
+/** A field with its choice options split into the values and, where given, their labels. */
+function normalizeField(f: z.infer<typeof fieldSchema>): FieldDef {
+  const { options, ...rest } = f;
+  if (!options) return rest;
+  const labels = Object.fromEntries(
+    options.flatMap((o) => (typeof o === "string" ? [] : [[o.value, o.label] as const])),
+  );
+  return {
+    ...rest,
+    options: options.map((o) => (typeof o === "string" ? o : o.value)),
+    ...(Object.keys(labels).length > 0 ? { option_labels: labels } : {}),
+  };
+}
+
+/** What people read for a field's value: a choice's label, else the value itself. */
+export function optionLabel(f: Pick<FieldDef, "option_labels"> | undefined, value: string): string {
+  return f?.option_labels?.[value] ?? value;
+}
 
 /** The JSON Schema editors use to complete and check definitions. */
 export function workflowJsonSchema(): Record<string, unknown> {
@@ -269,7 +299,7 @@ export function validateWorkflow(
   const { $schema: _ignored, ...raw } = parsed.data;
   const def: WorkflowDef = {
     ...raw,
-    fields: raw.fields ?? [],
+    fields: (raw.fields ?? []).map(normalizeField),
     steps: raw.steps.map((s) => ({
       ...s,
       checklist: (s.checklist ?? []).map((c) =>
@@ -314,6 +344,9 @@ function checkSemantics(def: WorkflowDef, teams: ReadonlySet<string>): Validatio
       err(`fields[${i}].options`, "a choice field needs options");
     if (f.type !== "choice" && f.options)
       err(`fields[${i}].options`, "only choice fields take options");
+    const repeated = f.options?.find((o, j) => f.options?.indexOf(o) !== j);
+    if (repeated !== undefined)
+      err(`fields[${i}].options`, `"${repeated}" is an option more than once`);
     if (f.type !== "file" && f.accept) err(`fields[${i}].accept`, "only file fields take accept");
   });
 
