@@ -31,7 +31,7 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
     await sam.getByLabel("Title").fill("ACME Corp");
     await sam.getByLabel("Customer", { exact: true }).fill("ACME Corp");
     await sam.getByRole("combobox", { name: "Tier" }).click();
-    await sam.getByRole("option", { name: "smb" }).click();
+    await sam.getByRole("option", { name: "Small business" }).click();
     await sam.getByRole("button", { name: "Create item" }).click();
     await sam.waitForURL(/\/items\/ONB-\d+$/);
     key = sam.url().split("/").pop() as string;
@@ -81,6 +81,10 @@ describe("a handoff between Sales and Implementation in two browsers", () => {
 
   it("Implementation returns it as incomplete; Sales sees the return and the reason live", async () => {
     await ivy.locator(`[data-key="${key}"]`).getByRole("link", { name: key }).click();
+    // The receiver reads the package in words: the tier by its label, not its stored value.
+    const tier = ivy.getByRole("main").getByText("Small business", { exact: true });
+    await tier.first().waitFor();
+    expect(await ivy.getByRole("main").getByText("smb", { exact: true }).count()).toBe(0);
     await ivy.getByRole("button", { name: "Reject…" }).click();
     const dialog = ivy.getByRole("dialog", { name: `Return ${key} to the sender` });
     await dialog.getByRole("radio", { name: /Incomplete/ }).check();

@@ -46,7 +46,7 @@ describe("the item page", () => {
 
     await page.locator("#field-customer").fill("Initech");
     await page.getByRole("combobox", { name: "Tier" }).click();
-    await page.getByRole("option", { name: "smb" }).click();
+    await page.getByRole("option", { name: "Small business" }).click();
     await page
       .getByRole("textbox", { name: "Technical requirements", exact: true })
       .fill("https://docs.example.com/initech-reqs");

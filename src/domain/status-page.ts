@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { Clock } from "./clocks.ts";
 import { type Item, pendingHandoff } from "./item.ts";
 import { stepPath } from "./next-action.ts";
-import type { WorkflowDef } from "./workflow.ts";
+import { optionLabel, type WorkflowDef } from "./workflow.ts";
 
 /*
  * What the requester's status page says, in plain words: where the work is, since when, the
@@ -142,7 +142,9 @@ export function statusView({
   const fields: StatusView["fields"] = [];
   for (const f of def.fields) {
     if (f.public !== true) continue;
-    const text = valueText(item.fields[f.key]);
+    const raw = item.fields[f.key];
+    const text =
+      f.type === "choice" && typeof raw === "string" ? optionLabel(f, raw) : valueText(raw);
     if (text !== null && text !== "") fields.push({ label: f.label ?? f.key, value: text });
   }
   return {

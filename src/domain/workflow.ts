@@ -6,6 +6,8 @@ import { acceptEntry } from "./files.ts";
 import { text, textProblem } from "./text.ts";
 import { assertWithinLimits } from "./workflow-limits.ts";
 
+export { optionLabel } from "./choice-labels.ts";
+
 /*
  * Workflow definitions: the schema users write (YAML or JSON), the checks that need the whole
  * definition (reachability, routes, known teams), and the pure helpers the item rules use.
@@ -245,11 +247,6 @@ function normalizeField(f: z.infer<typeof fieldSchema>): FieldDef {
     options: options.map((o) => (typeof o === "string" ? o : o.value)),
     ...(Object.keys(labels).length > 0 ? { option_labels: labels } : {}),
   };
-}
-
-/** What people read for a field's value: a choice's label, else the value itself. */
-export function optionLabel(f: Pick<FieldDef, "option_labels"> | undefined, value: string): string {
-  return f?.option_labels?.[value] ?? value;
 }
 
 /** The JSON Schema editors use to complete and check definitions. */

@@ -1,4 +1,5 @@
 import { Anchor } from "@mantine/core";
+import { optionLabel } from "../../../../src/domain/choice-labels.ts";
 import type { FieldDef } from "../../api/types.ts";
 import { formatValue } from "../../lib/format.ts";
 import { useNames } from "../../lib/names.ts";
@@ -15,7 +16,8 @@ function isWebLink(v: string): boolean {
 }
 
 /**
- * A field value as people read it: files and links open, people by name, yes/no, a dash
+ * A field value as people read it: files and links open, people by name, a choice by its
+ * label, yes/no, a dash
  * for nothing. Without the field's definition the value shows as text.
  */
 export function FieldValue({
@@ -37,5 +39,7 @@ export function FieldValue({
       </Anchor>
     );
   if (field?.type === "user" && typeof value === "string" && value) return names.person(value);
+  if (field?.type === "choice" && typeof value === "string" && value)
+    return optionLabel(field, value);
   return formatValue(value);
 }

@@ -9,6 +9,7 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
+import { optionLabel } from "../../../../src/domain/choice-labels.ts";
 import type { FieldDef, User } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { FieldValue } from "./field-value.tsx";
@@ -73,7 +74,7 @@ function FieldInput({
       return (
         <Select
           {...common}
-          data={field.options ?? []}
+          data={(field.options ?? []).map((o) => ({ value: o, label: optionLabel(field, o) }))}
           value={text || null}
           clearable
           placeholder="Choose…"

@@ -1,3 +1,4 @@
+import { optionLabel } from "../../../../src/domain/choice-labels.ts";
 import type { FieldDef } from "../../api/types.ts";
 
 /*
@@ -61,7 +62,9 @@ export function checkValue(f: FieldDef, v: FormValue): string | null {
         ? null
         : "Enter a link starting with http:// or https://";
     case "choice":
-      return f.options?.includes(s) ? null : `Choose one of ${(f.options ?? []).join(", ")}`;
+      return f.options?.includes(s)
+        ? null
+        : `Choose one of ${(f.options ?? []).map((o) => optionLabel(f, o)).join(", ")}`;
     case "user":
       return email.test(s) ? null : "Enter the person's e-mail address";
     default:
