@@ -11,12 +11,6 @@ import { seedReviewHistory } from "./review-history.ts";
  * becomes a draft in the workflow editor, shown as a diff, that the admin publishes.
  */
 
-/*
- * The audits cover the page's own content: the header is audited by the tests of its parts
- * (and access.e2e.test.ts).
- */
-const MAIN = "#main";
-
 describe("the review page", () => {
   const e = useE2e();
   let page: Page;
@@ -96,11 +90,11 @@ describe("the review page", () => {
     const support = page.getByRole("region", { name: "Implement → Support" });
     await support.getByText('"Runbook written" has never failed: consider dropping it').waitFor();
     await e.shot(page, "review", true);
-    expect(await audit(page, MAIN)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
     // The same in dark mode.
     await page.emulateMedia({ colorScheme: "dark" });
     await page.waitForTimeout(200);
-    expect(await audit(page, MAIN)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: "light" });
   });
 
@@ -156,7 +150,7 @@ describe("the review page", () => {
       .getByRole("row", { name: /^Limbo p85/ })
       .first()
       .waitFor();
-    expect(await audit(page, MAIN)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
   });
 
   it("draws the workflow map with the handoffs coloured by limbo time or rejection rate", async () => {
@@ -198,7 +192,7 @@ describe("the review page", () => {
         ),
       })
       .waitFor();
-    expect(await audit(page, MAIN)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
   });
 
   it("draws six charts from a chunk of their own, each with its numbers as a table and as CSV", async () => {
@@ -252,14 +246,14 @@ describe("the review page", () => {
     );
     expect(text.split("\r\n").length).toBeGreaterThan(30);
 
-    expect(await audit(page, MAIN)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: "dark" });
     await page
       .getByRole("img", { name: /^Line chart: limbo/ })
       .locator("svg path")
       .first()
       .waitFor({ state: "attached" });
-    expect(await audit(page, MAIN)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
     await e.shot(page, "review-charts-dark", true);
     await page.emulateMedia({ colorScheme: "light" });
   });

@@ -116,7 +116,7 @@ function limboOption(
       valueFormatter: (v: number | null) => (v === null ? "—" : `${v} h`),
     },
     legend: { top: 0 },
-    grid: { left: 48, right: 16, top: 64, bottom: 32 },
+    grid: { left: 48, right: 16, top: 84, bottom: 32 },
     xAxis: { type: "category", data: weeks, name: "week of", nameLocation: "middle", nameGap: 24 },
     yAxis: { type: "value", name: "hours" },
     series: keys.flatMap((k) => {
