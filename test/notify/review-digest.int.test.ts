@@ -144,10 +144,34 @@ describe.each(dbKinds())("weekly review digest on $name", (kind) => {
     );
   });
 
+  it("a lead's muted workflows are left out of their copy", async () => {
+    await b.workflow(yaml.replace("key: relay", "key: quiet").replace("prefix: RL", "prefix: QT"));
+    b.clock.now = new Date("2026-03-10T09:00:00Z");
+    for (const w of ["relay", "quiet"]) {
+      const c = await sam.post("/items", { workflow: w, title: `In ${w}` });
+      expect((await sam.post(`/items/${c.body.key}/handoff`)).status).toBe(200);
+      expect((await ivy.post(`/items/${c.body.key}/accept`)).status).toBe(200);
+    }
+    await lena.put("/me/notification-preferences", { muted_workflows: ["quiet"] });
+    b.clock.now = new Date("2026-03-16T07:30:00Z");
+    const before = smtp.mails.length;
+    expect(await b.engine.reviewDigests.tick()).toBe(2);
+    await deliverAll();
+    const mails = await smtp.waitFor(before + 1);
+    const mail = mails.slice(before).find((m) => m.subject?.includes("2026-W11"));
+    expect(mail?.text).toContain("- relay: Sales sell → Implementation implement: 1 handed off");
+    expect(mail?.text).not.toContain("quiet:");
+    // Leo muted nothing: both workflows in his inbox line's count.
+    const leo = (await digestLines()).filter((l) => l.recipient === "leo@example.com").at(-1);
+    expect(leo?.title).toMatch(/^Weekly review for Sales, 2026-W11: 2 edge\(s\)/);
+    await lena.put("/me/notification-preferences", {});
+  });
+
   it("a week with no handoff across the team's boundaries sends nothing", async () => {
-    b.clock.now = new Date("2026-03-16T08:00:00Z");
+    b.clock.now = new Date("2026-03-23T08:00:00Z");
+    const lines = (await digestLines()).length;
     expect(await b.engine.reviewDigests.tick()).toBe(2); // both teams looked at, once
     expect(await b.engine.reviewDigests.tick()).toBe(0);
-    expect(await digestLines()).toHaveLength(2);
+    expect(await digestLines()).toHaveLength(lines);
   });
 });
