@@ -110,7 +110,7 @@ describe("the review page", () => {
         "/metrics/edges?workflow=onboarding&version=2&compare=version:1",
       )
     )?.body;
-    type Edge = { from_step: string; rejection_rate: number; submitted: number };
+    type Edge = { from_step: string; rejection_rate: number; submitted: number; rejected: number };
     const sell = (x: { edges: Edge[] }) => x.edges.find((y) => y.from_step === "sell") as Edge;
     const [before, after] = [sell(api.compare), sell(api)];
     const edges = page
@@ -137,7 +137,17 @@ describe("the review page", () => {
       .getByRole("table", { name: "Whole workflow" })
       .getByRole("row", { name: /^Cycle time p85/ })
       .waitFor();
+    await page.getByRole("table", { name: "Steps" }).getByText("Implement").first().waitFor();
     await e.shot(page, "review-compare", true);
+    // The edge tiles show the version before beside each figure too.
+    await page.getByRole("tab", { name: "Handoff edges" }).click();
+    const tile = page
+      .getByRole("region", { name: "Close the deal → Implement" })
+      .getByTestId("rejected");
+    expect(await tile.getByTestId("before").textContent()).toBe(
+      `Before: ${Math.round(before.rejection_rate * 100)} % (${before.rejected} of ${before.submitted})`,
+    );
+    await page.getByRole("tab", { name: "Before and after" }).click();
 
     // Two periods: the chosen one against the one of the same length before it.
     await page.locator("label", { hasText: "Two periods" }).click();

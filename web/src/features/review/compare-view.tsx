@@ -17,7 +17,7 @@ import type { FlowBody, TeamMetrics } from "./compare-api.ts";
 import { useEdgesMetrics, useFlowMetrics, useTeamsMetrics } from "./compare-api.ts";
 import { DownloadCsv } from "./download-csv.tsx";
 import { edgeTitle } from "./edge-section.tsx";
-import { dayOf, lastDayOf } from "./format.ts";
+import { dayOf, lastDayOf, REASONS } from "./format.ts";
 
 /*
  * Before and after: every figure of the review — per edge, per team and for the whole flow —
@@ -89,17 +89,32 @@ function edgeRows(group: string, a: EdgeMetrics | undefined, b: EdgeMetrics | un
   });
   return [
     row("Handoffs submitted", (e) => e.submitted, "count", null),
+    row("Accepted", (e) => e.accepted, "count", null),
+    row("Withdrawn", (e) => e.withdrawn, "count", null),
     row("Rejection rate", (e) => e.rejection_rate, "share", "lower"),
     row("Rejected", (e) => e.rejected, "count", "lower"),
+    ...["incomplete", "incorrect", "wrong_team", "other"].map((r) =>
+      row(
+        `Rejected as ${(REASONS[r] ?? r).toLowerCase()}`,
+        (e) => e.rejections_by_reason[r] ?? 0,
+        "count",
+        "lower",
+      ),
+    ),
     row("Limbo p50", (e) => e.limbo_p50_s, "seconds", "lower"),
     row("Limbo p85", (e) => e.limbo_p85_s, "seconds", "lower"),
     row("Limbo p95", (e) => e.limbo_p95_s, "seconds", "lower"),
+    row("Limbo p50, receiver's business time", (e) => e.limbo_business_p50_s, "seconds", "lower"),
     row("Limbo p85, receiver's business time", (e) => e.limbo_business_p85_s, "seconds", "lower"),
+    row("Limbo p95, receiver's business time", (e) => e.limbo_business_p95_s, "seconds", "lower"),
     row("Accepted in time", (e) => e.sla_attainment, "share", "higher"),
+    row("Acceptance limit breached", (e) => e.sla_breached, "count", "lower"),
     row("Questions after acceptance", (e) => e.questions_after_accept, "count", "lower"),
     row("Bounces", (e) => e.bounces, "count", "lower"),
     row("Receiver survey", (e) => e.survey_receiver_avg, "score", "higher"),
+    row("Receiver survey answers", (e) => e.survey_receiver_count, "count", null),
     row("Sender survey", (e) => e.survey_sender_avg, "score", "higher"),
+    row("Sender survey answers", (e) => e.survey_sender_count, "count", null),
   ];
 }
 
@@ -122,10 +137,27 @@ function teamRows(group: string, a: TeamMetrics | undefined, b: TeamMetrics | un
     row("Throughput per week", (t) => t.throughput_per_week, "rate", "higher"),
     row("Time in step p50", (t) => t.step_time.p50_s, "seconds", "lower"),
     row("Time in step p85", (t) => t.step_time.p85_s, "seconds", "lower"),
+    row("Time in step p95", (t) => t.step_time.p95_s, "seconds", "lower"),
+    row("Handoffs received", (t) => t.received, "count", null),
     row("Handoffs it rejected", (t) => t.rejected_by_team, "count", null),
+    row("Handoffs sent", (t) => t.sent, "count", null),
     row("Its handoffs rejected", (t) => t.sent_rejection_rate, "share", "lower"),
     row("Bounces into the team", (t) => t.bounces_received, "count", "lower"),
+    row(
+      "Limbo p85 as receiver, business time",
+      (t) => t.limbo_as_receiver_business.p85_s,
+      "seconds",
+      "lower",
+    ),
     row("Service levels met", (t) => t.attainment, "share", "higher"),
+    ...(["complete", "accept", "answer", "due"] as const).map((k) =>
+      row(
+        `Met: ${{ complete: "finish the step", accept: "accept", answer: "answer questions", due: "due date" }[k]}`,
+        (t) => t.sla[k]?.attainment ?? null,
+        "share",
+        "higher",
+      ),
+    ),
   ];
 }
 
@@ -149,7 +181,48 @@ function flowRows(a: FlowBody | undefined, b: FlowBody | undefined): Row[] {
     row("Cycle time p85", (f) => f.cycle_time.p85_s, "seconds", "lower"),
     row("Cycle time p95", (f) => f.cycle_time.p95_s, "seconds", "lower"),
     row("Flow efficiency", (f) => f.flow_efficiency, "share", "higher"),
+    row(
+      "Done per week",
+      (f) =>
+        f.throughput.length === 0
+          ? null
+          : Math.round((f.throughput.reduce((n, w) => n + w.done, 0) / f.throughput.length) * 100) /
+            100,
+      "rate",
+      "higher",
+    ),
   ];
+}
+
+/** Per step: time in it and flow efficiency, for the steps either side visited. */
+function stepRows(def: WorkflowDef | undefined, a: FlowBody | undefined, b: FlowBody | undefined) {
+  const keys = [...new Set([...(a?.steps ?? []), ...(b?.steps ?? [])].map((s) => s.step))];
+  const order = (k: string) => def?.steps.findIndex((s) => s.key === k) ?? 0;
+  return keys
+    .sort((x, y) => order(x) - order(y))
+    .flatMap((k): Row[] => {
+      const [x, y] = [a?.steps.find((s) => s.step === k), b?.steps.find((s) => s.step === k)];
+      const group = def?.steps.find((s) => s.key === k)?.name ?? k;
+      const row = (
+        label: string,
+        pick: (s: FlowBody["steps"][number]) => number | null,
+        kind: Kind,
+        better: Better,
+      ): Row => ({
+        group,
+        label,
+        before: x ? pick(x) : null,
+        after: y ? pick(y) : null,
+        kind,
+        better,
+      });
+      return [
+        row("Visits ended", (s) => s.visits, "count", null),
+        row("Time in step p50", (s) => s.p50_s, "seconds", "lower"),
+        row("Time in step p85", (s) => s.p85_s, "seconds", "lower"),
+        row("Flow efficiency", (s) => s.flow_efficiency, "share", "higher"),
+      ];
+    });
 }
 
 function CompareTable({
@@ -426,6 +499,13 @@ export function CompareView({
             before={beforeName}
             after={afterName}
             csvName={`compare-flow-${workflow}.csv`}
+          />
+          <CompareTable
+            title="Steps"
+            rows={stepRows(def, flow.data.compare, flow.data)}
+            before={beforeName}
+            after={afterName}
+            csvName={`compare-steps-${workflow}.csv`}
           />
         </>
       )}
