@@ -123,3 +123,30 @@ describe.each(dbKinds().slice(0, 1))(
     });
   },
 );
+
+describe.each(dbKinds().slice(0, 1))(
+  "baton mine --import past the server's limits on $name",
+  { timeout: 120_000 },
+  (kind) => {
+    const b = useBaton(kind, { engine: { importLimits: { cases: 3 } } });
+    let url: string;
+    beforeAll(async () => {
+      url = await b.app.listen({ port: 0, host: "127.0.0.1" });
+      for (const t of ["pete", "mike", "sara", "ellen"]) await b.team(t);
+      await b.workflow(yaml);
+    });
+
+    it("says which limit and exits 1, writing nothing", async () => {
+      const run = await runBaton(
+        ["mine", log, "--team", "org:resource", "--import", "claims", "--unmapped", "skip"],
+        { url, token: ADMIN_TOKEN },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("The log has more than 3 cases (4 so far); import it in parts.");
+      const { rows } = await sql<{ n: string }>`select count(*) as n from items`.execute(
+        b.engine.db,
+      );
+      expect(Number(rows[0]?.n)).toBe(0);
+    });
+  },
+);
