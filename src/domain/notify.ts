@@ -9,8 +9,8 @@ import { mentionsIn } from "./mentions.ts";
  * told of it.
  */
 
-/** The kinds of notification a person can choose channels for (the event types that tell). */
-export const notificationKinds = [
+/** The item events that tell someone (they reach the outbox): what a webhook may subscribe to. */
+export const itemNotificationKinds = [
   "handoff.submitted",
   "handoff.accepted",
   "handoff.rejected",
@@ -27,8 +27,10 @@ export const notificationKinds = [
   "sla.breached",
   "item.stalled",
   "item.changed",
-  "review.digest",
 ] as const;
+
+/** The kinds of notification a person can choose channels for: those and the weekly review digest. */
+export const notificationKinds = [...itemNotificationKinds, "review.digest"] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 const kindSet = new Set<string>(notificationKinds);

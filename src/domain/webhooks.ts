@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Item, ItemEvent } from "./item.ts";
+import { itemNotificationKinds } from "./notify.ts";
 
 /*
  * Webhooks as Standard Webhooks 1.0 defines them (https://www.standardwebhooks.com): every
@@ -62,24 +63,7 @@ export const webhookFormats = ["standard", "slack"] as const;
 export type WebhookFormat = (typeof webhookFormats)[number];
 
 /** Every event type a subscription may name (the notifiable ones, which reach the outbox). */
-export const webhookEvents = [
-  "handoff.submitted",
-  "handoff.accepted",
-  "handoff.rejected",
-  "handoff.withdrawn",
-  "question.asked",
-  "question.answered",
-  "item.assigned",
-  "comment.added",
-  "item.paused",
-  "item.resumed",
-  "item.completed",
-  "item.cancelled",
-  "sla.warning",
-  "sla.breached",
-  "item.stalled",
-  "item.changed",
-] as const;
+export const webhookEvents = itemNotificationKinds;
 
 /** The type of the message `POST /webhooks/{id}/test` sends. */
 export const TEST_EVENT = "webhook.test";

@@ -2,7 +2,6 @@ import {
   Alert,
   Button,
   Code,
-  CopyButton,
   Group,
   Paper,
   Stack,
@@ -15,6 +14,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, isApiError } from "../../api/client.ts";
 import { keys, useTokens } from "../../api/queries.ts";
+import { CopyableSecret } from "../../components/copyable-secret.tsx";
 import { Empty, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { TableHead } from "../../components/table-head.tsx";
@@ -84,18 +84,7 @@ export default function TokensPage() {
         {fresh && (
           <Alert color="green" variant="light" title="Copy your token now" mt="md">
             <Text size="sm">It is shown only once; Baton keeps only a hash of it.</Text>
-            <Group mt="xs" wrap="nowrap">
-              <Code style={{ overflowWrap: "anywhere" }} data-testid="new-token">
-                {fresh}
-              </Code>
-              <CopyButton value={fresh}>
-                {({ copied, copy }) => (
-                  <Button size="xs" variant="light" onClick={copy}>
-                    {copied ? "Copied" : "Copy"}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
+            <CopyableSecret value={fresh} testId="new-token" mt="xs" />
           </Alert>
         )}
       </Paper>

@@ -3,8 +3,6 @@ import {
   Anchor,
   Badge,
   Button,
-  Code,
-  CopyButton,
   Group,
   MultiSelect,
   Paper,
@@ -20,6 +18,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { isApiError } from "../../api/client.ts";
 import { useTeams } from "../../api/queries.ts";
+import { CopyableSecret } from "../../components/copyable-secret.tsx";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { formatDateTime, timeAgo } from "../../lib/format.ts";
@@ -83,18 +82,7 @@ function SecretShown({ secret, onClose }: { secret: WithSecret; onClose: () => v
           Give it to the receiver of {secret.url}: it verifies each message with it (any Standard
           Webhooks library). Baton keeps it, but never shows it again.
         </Text>
-        <Group gap="sm" wrap="nowrap">
-          <Code data-testid="webhook-secret" style={{ overflowWrap: "anywhere" }}>
-            {secret.secret}
-          </Code>
-          <CopyButton value={secret.secret}>
-            {({ copied, copy }) => (
-              <Button size="compact-sm" variant="light" onClick={copy}>
-                {copied ? "Copied" : "Copy"}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
+        <CopyableSecret value={secret.secret} testId="webhook-secret" gap="sm" />
       </Stack>
     </Alert>
   );
