@@ -358,6 +358,22 @@ export async function seedReviewHistory(
         at: accepted,
         run: () => ok(sue.post(`/items/${item.key}/accept`), "accept 2"),
       });
+      if (rnd() < 0.5) {
+        const comment = pick(["Runbook was clear.", "", "Missing the admin contact.", "Smooth."]);
+        const score = comment.startsWith("Missing") ? 2 : 4 + Math.floor(rnd() * 2);
+        steps.push({
+          at: accepted + 5 * MIN,
+          run: () =>
+            ok(
+              sue.post(`/items/${item.key}/survey`, {
+                role: "receiver",
+                score,
+                ...(comment ? { comment } : {}),
+              }),
+              "receiver survey 2",
+            ),
+        });
+      }
       const done = workingTime(accepted + DAY + rnd() * 3 * DAY);
       steps.push({
         at: done,

@@ -89,6 +89,9 @@ describe("the review page", () => {
     expect(await limit.textContent()).toMatch(/against a limit of 4h, over \d+ decided handoffs/);
     const support = page.getByRole("region", { name: "Implement → Support" });
     await support.getByText('"Runbook written" has never failed: consider dropping it').waitFor();
+    expect(await support.getByTestId("surveys").textContent()).toMatch(
+      /^Survey scores\d\.\d \/ 5 \(\d+\)/,
+    );
     await e.shot(page, "review", true);
     expect(await audit(page)).toEqual([]);
     // The same in dark mode.
@@ -266,6 +269,28 @@ describe("the review page", () => {
     expect(await audit(page)).toEqual([]);
     await e.shot(page, "review-charts-dark", true);
     await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("reads on a phone without scrolling sideways", async () => {
+    const phone = await (await e.context(390)).newPage();
+    await e.signInQuickly(phone.context(), "sam@example.com");
+    await phone.goto("/workflows/onboarding/review");
+    const section = phone.getByRole("region", { name: "Close the deal → Implement" });
+    await section.getByTestId("limbo").waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await e.shot(phone, "review-phone");
+    await phone.getByRole("tab", { name: "Charts" }).click();
+    await phone
+      .getByRole("img", { name: /^Cumulative flow diagram/ })
+      .locator("svg")
+      .waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await e.shot(phone, "review-charts-phone");
+    await phone.context().close();
   });
 
   it("turns a suggestion into a draft the admin publishes from the editor", async () => {
