@@ -110,6 +110,15 @@ describe("the bell and the inbox", () => {
     await page.getByRole("button", { name: "Lee L2", exact: true }).click();
     await page.getByRole("menuitem", { name: "Notification preferences" }).click();
     await page.getByRole("heading", { name: "Notification preferences", level: 1 }).waitFor();
+    // Each kind sits under the heading of its group: the weekly review under Reviews.
+    const groupOf = (kind: string) =>
+      page.evaluate((k) => {
+        let row = document.querySelector(`tr[data-kind="${k}"]`)?.previousElementSibling;
+        while (row?.hasAttribute("data-kind")) row = row.previousElementSibling;
+        return row?.textContent ?? null;
+      }, kind);
+    expect(await groupOf("review.digest")).toBe("Reviews");
+    expect(await groupOf("item.changed")).toBe("Items you watch");
 
     const handoffs = page.getByRole("checkbox", {
       name: "Inbox: work was handed off to a team of yours",

@@ -46,6 +46,7 @@ const GROUPS: { title: string; has: (kind: string) => boolean }[] = [
   { title: "Questions", has: (k) => k.startsWith("question.") },
   { title: "You in person", has: (k) => k === "item.assigned" || k === "comment.added" },
   { title: "Deadlines and stalled work", has: (k) => k.startsWith("sla.") || k === "item.stalled" },
+  { title: "Reviews", has: (k) => k.startsWith("review.") },
   { title: "Items you watch", has: () => true },
 ];
 
