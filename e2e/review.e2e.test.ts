@@ -271,6 +271,19 @@ describe("the review page", () => {
     await page.emulateMedia({ colorScheme: "light" });
   });
 
+  it("narrows the review to one team's handoffs", async () => {
+    await page.goto("/workflows/onboarding/review");
+    await page.getByRole("region", { name: "Close the deal → Implement" }).waitFor();
+    await page.getByRole("combobox", { name: "Team" }).click();
+    await page.getByRole("option", { name: "Support", exact: true }).click();
+    await page.getByRole("region", { name: "Implement → Support" }).waitFor();
+    await page
+      .getByRole("region", { name: "Close the deal → Implement" })
+      .waitFor({ state: "detached" });
+    expect(page.url()).toContain("team=support");
+    await page.goto("/workflows/onboarding/review");
+  });
+
   it("reads on a phone without scrolling sideways", async () => {
     const phone = await (await e.context(390)).newPage();
     await e.signInQuickly(phone.context(), "sam@example.com");

@@ -41,6 +41,7 @@ export function useReviewFilter(): [ReviewFilter, (patch: Record<string, string 
       from: from && DAY_RE.test(from) ? from : undefined,
       to: to && DAY_RE.test(to) ? to : undefined,
       version: Number.isInteger(version) && version > 0 ? version : undefined,
+      team: params.get("team") || undefined,
       compare:
         compare && Number(compare) > 0
           ? { version: Number(compare) }
@@ -132,6 +133,20 @@ export default function ReviewPage() {
           onChange={(v) => update({ version: v || null })}
           allowDeselect={false}
           w={170}
+        />
+        <Select
+          label="Team"
+          data={[
+            { value: "", label: "Every team" },
+            ...[...new Set((def?.steps ?? []).map((st) => st.team))].map((t) => ({
+              value: t,
+              label: names.team(t),
+            })),
+          ]}
+          value={filter.team ?? ""}
+          onChange={(v) => update({ team: v || null })}
+          allowDeselect={false}
+          w={190}
         />
       </Group>
 
