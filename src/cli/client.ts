@@ -2,9 +2,9 @@ import type { Command } from "commander";
 import type { BusinessCalendar } from "../domain/calendar.ts";
 import type { MissingItem } from "../domain/errors.ts";
 import type { StoredFile } from "../domain/files.ts";
-import type { ItemEventBody } from "../domain/item.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 import type {
+  EventJson as PresentedEvent,
   ItemJson as PresentedItem,
   presentComment,
   presentItemSummary,
@@ -292,11 +292,7 @@ export type ItemJson = PresentedItem;
 /** One line of GET /items and of a team queue. */
 export type ItemSummaryJson = ReturnType<typeof presentItemSummary>;
 /** One event of GET /items/{key}/events: the stored event, as the presenter passes it on. */
-export type EventJson = ItemEventBody & {
-  seq: number;
-  actor: string;
-  at: string;
-};
+export type EventJson = PresentedEvent;
 /** A comment with its latest text, as GET /items/{key}/comments lists it. */
 export type CommentJson = ReturnType<typeof presentComment>;
 /** A file of an item, as GET /items/{key}/files lists it. */

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { describeEvent, describeMissing, type EventWording } from "../domain/wording.ts";
 import type { FieldDef } from "../domain/workflow.ts";
 import {
   type Api,
@@ -16,7 +17,6 @@ import {
 } from "./client.ts";
 import {
   describeLeft,
-  describeMissing,
   emit,
   formatBytes,
   formatClockState,
@@ -106,7 +106,7 @@ function sayWhatIsLeft(cli: Cli, item: ItemJson): void {
     return;
   }
   say("Still needed before the handoff:");
-  for (const m of left) say(`  - ${describeMissing(m)}`);
+  for (const m of left) say(`  - ${describeMissing(m, "line")}`);
 }
 
 /** What a clock measures, in a few words: `accept handoff #2`, `answer question #1`. */
@@ -266,7 +266,7 @@ function sayItem(item: ItemJson, def: WorkflowJson["definition"], baseUrl: strin
     else if (ready.missing.length === 0) say(`Ready to hand off to ${ready.to_step}.`);
     else {
       say(`Still needed before handing off to ${ready.to_step}:`);
-      for (const m of ready.missing) say(`  - ${describeMissing(m)}`);
+      for (const m of ready.missing) say(`  - ${describeMissing(m, "line")}`);
     }
     // Criteria are confirmed by the sender when handing off, so they are listed, never "missing".
     if (ready.to_step && ready.criteria.length > 0) {
@@ -279,89 +279,13 @@ function sayItem(item: ItemJson, def: WorkflowJson["definition"], baseUrl: strin
   }
 }
 
-/** One event of the timeline in words. */
-function describeEvent(e: EventJson): string {
-  switch (e.type) {
-    case "item.created":
-      return `created "${e.data.title}" (${e.data.workflow} v${e.data.workflowVersion}) at ${e.data.step}, team ${e.data.team}`;
-    case "item.fields_updated":
-      return `set ${Object.entries(e.data.changes)
-        .map(([k, v]) => (v === null ? `${k} (cleared)` : `${k} = ${formatValue(v)}`))
-        .join(", ")}`;
-    case "checklist.updated":
-      return `${e.data.done ? "ticked" : "unticked"} "${e.data.text}" (${e.data.step})`;
-    case "item.assigned":
-      return e.data.assignee ? `assigned to ${e.data.assignee}` : "unassigned";
-    case "comment.added":
-      return `commented (#${e.seq}): ${e.data.body}`;
-    case "comment.edited":
-      return `edited comment #${e.data.comment}: ${e.data.body}`;
-    case "comment.deleted":
-      return `deleted comment #${e.data.comment}`;
-    case "item.edited":
-      return `changed ${[
-        ...(e.data.changes.title === undefined ? [] : [`the title to "${e.data.changes.title}"`]),
-        ...(e.data.changes.due === undefined
-          ? []
-          : [
-              e.data.changes.due === null
-                ? "the due date (cleared)"
-                : `the due date to ${formatTime(e.data.changes.due)}`,
-            ]),
-      ].join(" and ")}`;
-    case "item.reopened":
-      return `reopened at ${e.data.step} (${e.data.team}): ${e.data.reason}`;
-    case "item.migrated":
-      return `moved to workflow version ${e.data.toVersion} (from ${e.data.fromVersion})`;
-    case "file.attached":
-      return `attached ${e.data.name} (${formatBytes(e.data.size)})${e.data.field ? ` as ${e.data.field}` : ""}`;
-    case "handoff.submitted": {
-      const d = e.data;
-      const note = d.note ? `; note: ${d.note}` : "";
-      return `handed off #${d.handoff}: ${d.fromStep} (${d.fromTeam}) → ${d.toStep} (${d.toTeam})${note}`;
-    }
-    case "handoff.withdrawn":
-      return `withdrew handoff #${e.data.handoff}`;
-    case "handoff.accepted":
-      return `accepted handoff #${e.data.handoff}${e.data.assignee ? `, assigned to ${e.data.assignee}` : ""}`;
-    case "handoff.rejected": {
-      const d = e.data;
-      const failed =
-        d.failedCriteria.length > 0 ? ` (failed: ${d.failedCriteria.join(" · ")})` : "";
-      return `rejected handoff #${d.handoff}: ${d.reason}, "${d.comment}"${failed}`;
-    }
-    case "item.completed":
-      return "completed the item";
-    case "item.cancelled":
-      return `cancelled: ${e.data.reason}`;
-    case "item.paused":
-      return `paused: ${e.data.reason}`;
-    case "item.resumed":
-      return "resumed";
-    case "question.asked":
-      return `asked ${e.data.toTeam} (question #${e.data.question}): ${e.data.body}`;
-    case "question.answered":
-      return `answered question #${e.data.question}: ${e.data.body}`;
-    case "meeting.scheduled":
-      return `scheduled handoff meeting #${e.data.meeting} for ${formatTime(e.data.startsAt)} (${e.data.durationMinutes} min)${e.data.location ? ` at ${e.data.location}` : ""}`;
-    case "meeting.rescheduled":
-      return `moved meeting #${e.data.meeting} to ${formatTime(e.data.startsAt)}`;
-    case "meeting.held":
-      return `held meeting #${e.data.meeting}: ${e.data.notes}`;
-    case "sla.warning":
-      return `warning: the ${e.data.clock} clock of ${e.data.team} (${e.data.step}) is due ${formatTime(e.data.dueAt)}`;
-    case "sla.breached":
-      return `BREACHED: the ${e.data.clock} clock of ${e.data.team} (${e.data.step}) was due ${formatTime(e.data.dueAt)}`;
-    case "item.stalled":
-      return `STALLED: nothing happened since ${formatTime(e.data.since)} (${e.data.team}, ${e.data.step}; stall_after ${e.data.stallAfter})`;
-    default: {
-      // A newer server may log event types this CLI does not know; show them rather than fail.
-      const unknown: never = e;
-      const { type, data } = unknown as { type: string; data: unknown };
-      return `${type} ${JSON.stringify(data)}`;
-    }
-  }
-}
+/** How `item events` tells each event: the terse log, with keys, ids and values. */
+const eventWording: EventWording = {
+  style: "log",
+  time: formatTime,
+  value: formatValue,
+  bytes: formatBytes,
+};
 
 /** The list filters `item list`, `item search` and `view save` share. */
 export interface ListFlags {
@@ -537,7 +461,7 @@ export function registerItemCommands(program: Command): void {
         say(
           table(
             ["when", "who", "what"],
-            events.map((e) => [formatTime(e.at), e.actor, describeEvent(e)]),
+            events.map((e) => [formatTime(e.at), e.actor, describeEvent(e, eventWording)]),
           ),
         ),
       );

@@ -1,6 +1,6 @@
 import Table from "cli-table3";
-import type { MissingItem } from "../domain/errors.ts";
 import { isFileRef } from "../domain/files.ts";
+import { describeMissing } from "../domain/wording.ts";
 import {
   ApiError,
   type Cli,
@@ -205,23 +205,6 @@ export function formatBytes(n: number): string {
   return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
-/** One gap that blocks a handoff, as a line: `field: Signed contract`. */
-export function describeMissing(m: MissingItem): string {
-  switch (m.kind) {
-    case "field":
-      return `field: ${m.label}`;
-    case "checklist":
-      return `checklist: ${m.text}`;
-    case "criterion":
-      return `criterion not confirmed: ${m.criterion}`;
-    default: {
-      // A newer server may report kinds this CLI does not know yet; show them rather than fail.
-      const unknown: never = m;
-      return JSON.stringify(unknown);
-    }
-  }
-}
-
 /** "Sales: Finish … — 2 h 10 m left, due 14:00", or why nobody has to move. */
 export function formatNext(item: Pick<ItemJson, "next" | "state" | "clocks">): string {
   if (!item.next) return `nobody, the item is ${formatState(item.state)}`;
@@ -288,7 +271,7 @@ export function printError(e: unknown): void {
   if (e instanceof ApiError) {
     const { detail, missing = [], errors = [] } = e.problem;
     lines.push(`error: ${detail}`);
-    for (const m of missing) lines.push(`  - ${describeMissing(m)}`);
+    for (const m of missing) lines.push(`  - ${describeMissing(m, "line")}`);
     // A lone validation error is usually the detail itself; printing it twice adds nothing.
     const only = errors.length === 1 ? errors[0] : undefined;
     if (!(only && detail.includes(only.path) && detail.includes(only.message)))

@@ -14,6 +14,7 @@ import {
   rejectReasons,
 } from "./item.ts";
 import { textProblem } from "./text.ts";
+import { describeMissing } from "./wording.ts";
 import {
   checkFieldValue,
   fieldLabel,
@@ -411,23 +412,10 @@ export function missingForHandoff(
   return missing;
 }
 
-function describeMissing(m: MissingItem): string {
-  switch (m.kind) {
-    case "field":
-      return `field "${m.label}"`;
-    case "checklist":
-      return `checklist item "${m.text}"`;
-    case "criterion":
-      return `criterion "${m.criterion}" not confirmed`;
-    default:
-      return assertNever(m, "missing item");
-  }
-}
-
 function criteriaNotMet(missing: MissingItem[], doing: string): DomainError {
   return new DomainError(
     "criteria_not_met",
-    `Cannot ${doing} yet: ${missing.map(describeMissing).join("; ")}.`,
+    `Cannot ${doing} yet: ${missing.map((m) => describeMissing(m, "inline")).join("; ")}.`,
     { missing },
   );
 }

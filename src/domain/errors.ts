@@ -1,3 +1,5 @@
+import type { MissingItem } from "./wording.ts";
+
 /**
  * Every rule Baton enforces fails with one of these codes. The codes are part of the public API:
  * clients (the CLI, the web app, scripts) switch on them, so never rename one.
@@ -98,11 +100,8 @@ export interface ErrorDetails {
   [key: string]: unknown;
 }
 
-/** One gap that blocks a handoff. */
-export type MissingItem =
-  | { kind: "field"; field: string; label: string }
-  | { kind: "checklist"; index: number; text: string }
-  | { kind: "criterion"; criterion: string };
+// One gap that blocks a handoff; worded in wording.ts, which the web app shares.
+export type { MissingItem } from "./wording.ts";
 
 /** The single error type of the domain, the engine and the store. */
 export class DomainError extends Error {

@@ -264,7 +264,13 @@ export function presentStall(
   };
 }
 
-export function presentEvent(e: ItemEvent & { seq: number }) {
+/**
+ * One event as GET /items/{key}/events lists it: the stored event and its seq, each type with
+ * its own data (presentEvent passes it on unchanged). The CLI and the web app read this type.
+ */
+export type EventJson = ItemEvent & { seq: number };
+
+export function presentEvent(e: EventJson) {
   return { seq: e.seq, type: e.type, actor: e.actor, at: e.at, data: e.data };
 }
 

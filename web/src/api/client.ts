@@ -129,15 +129,3 @@ export async function api<T>(
   const text = await res.text();
   return (text ? JSON.parse(text) : null) as T;
 }
-
-/** Sentence-style list of what blocks a handoff, as a person would say it. */
-export function describeMissing(m: MissingItem): string {
-  switch (m.kind) {
-    case "field":
-      return `Fill in “${m.label}”`;
-    case "checklist":
-      return `Tick “${m.text}”`;
-    case "criterion":
-      return `Confirm “${m.criterion}”`;
-  }
-}

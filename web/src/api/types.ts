@@ -1,4 +1,6 @@
+import type { MissingItem } from "../../../src/domain/wording.ts";
 import type { WorkflowDef } from "../../../src/domain/workflow.ts";
+import type { EventJson } from "../../../src/http/presenters.ts";
 
 /*
  * The JSON the API sends, as src/http/presenters.ts writes it. Workflow definitions are sent as
@@ -51,10 +53,7 @@ export interface HandoffJson {
 }
 
 /** What still blocks a handoff; the same shape as `missing` in a `criteria_not_met` problem. */
-export type MissingItem =
-  | { kind: "field"; field: string; label: string }
-  | { kind: "checklist"; index: number; text: string }
-  | { kind: "criterion"; criterion: string };
+export type { MissingItem };
 
 export interface PathEntry {
   step: string;
@@ -210,13 +209,8 @@ export type QueueTab =
   | "questions"
   | "stalled";
 
-export interface ItemEvent {
-  seq: number;
-  type: string;
-  actor: string;
-  at: string;
-  data: Record<string, unknown>;
-}
+/** One event of GET /items/{key}/events: each type with its own data, as the server stores it. */
+export type ItemEvent = EventJson;
 
 export interface Comment {
   seq: number;

@@ -1,6 +1,7 @@
 import { Alert, List, Text } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
-import { ApiError, describeMissing } from "../api/client.ts";
+import { describeMissing } from "../../../src/domain/wording.ts";
+import { ApiError } from "../api/client.ts";
 
 /**
  * An API error in words: the problem's title and detail, plus what is missing or which inputs
@@ -37,7 +38,7 @@ export function ProblemAlert({
           <Text size="sm">Still needed before this can happen:</Text>
           <List size="sm" mt={4}>
             {missing.map((m) => (
-              <List.Item key={JSON.stringify(m)}>{describeMissing(m)}</List.Item>
+              <List.Item key={JSON.stringify(m)}>{describeMissing(m, "todo")}</List.Item>
             ))}
           </List>
         </>

@@ -1,7 +1,10 @@
-import type { Deadline, ItemEvent, ItemState, RejectReason } from "../api/types.ts";
+import { clockPurpose, rejectReasonLabel } from "../../../src/domain/wording.ts";
+import type { Deadline, ItemState, RejectReason } from "../api/types.ts";
 
 /*
- * Words and numbers as people read them: states, reasons, ages, the timeline's sentences.
+ * Words and numbers as people read them: states, reasons, ages, deadlines. What a handoff still
+ * needs and the timeline's sentences are worded in src/domain/wording.ts, shared with the server
+ * and the CLI.
  */
 
 export const stateLabel: Record<ItemState, string> = {
@@ -21,12 +24,7 @@ export const stateColor: Record<ItemState, string> = {
   cancelled: "red.9",
 };
 
-export const reasonLabel: Record<RejectReason, string> = {
-  incomplete: "Incomplete",
-  incorrect: "Incorrect",
-  wrong_team: "Wrong team",
-  other: "Other",
-};
+export const reasonLabel: Record<RejectReason, string> = rejectReasonLabel;
 
 export const reasonHelp: Record<RejectReason, string> = {
   incomplete: "Something required is missing",
@@ -64,13 +62,7 @@ export function duration(ms: number): string {
   return `${min} m`;
 }
 
-const deadlineWords: Record<Deadline["kind"], string> = {
-  complete: "to finish the step",
-  accept: "to accept or reject",
-  answer: "to answer",
-  // Only read for the clocks of teams; the item's own due date is worded apart.
-  due: "for the due date",
-};
+const deadlineWords: Record<Deadline["kind"], string> = clockPurpose;
 
 /** What ran late, as the start of a sentence: "Acceptance overdue by 2 h". */
 const overdueWords: Record<Deadline["kind"], string> = {
@@ -163,83 +155,4 @@ export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
   if (n < 1_000_000) return `${(n / 1000).toFixed(1)} KB`;
   return `${(n / 1_000_000).toFixed(1)} MB`;
-}
-
-/** How the timeline names what events carry as keys. */
-export interface EventNames {
-  team: (key: string) => string;
-  /** A field's label. */
-  field?: (key: string) => string;
-  /** A step's name. */
-  step?: (key: string) => string;
-  /** A person's name, by e-mail. */
-  person?: (email: string) => string;
-}
-
-/** One sentence per timeline event: what someone did, naming teams, steps, fields and people. */
-export function describeEvent(e: ItemEvent, names: EventNames): string {
-  const teamName = names.team;
-  const label = names.field ?? ((f: string) => f);
-  const stepName = names.step ?? ((s: string) => s);
-  const person = names.person ?? ((p: string) => p);
-  const d = e.data as Record<string, unknown>;
-  const str = (k: string) => String(d[k] ?? "");
-  switch (e.type) {
-    case "item.created":
-      return `created the item at “${stepName(str("step"))}” for ${teamName(str("team"))}`;
-    case "item.fields_updated": {
-      const changes = Object.keys((d.changes as Record<string, unknown>) ?? {});
-      return `changed ${changes.map(label).join(", ")}`;
-    }
-    case "checklist.updated":
-      return `${d.done ? "ticked" : "unticked"} “${str("text")}”`;
-    case "item.assigned":
-      return d.assignee ? `assigned it to ${person(str("assignee"))}` : "unassigned it";
-    case "comment.added":
-      return "commented";
-    case "file.attached":
-      return d.field
-        ? `attached “${str("name")}” as ${label(str("field"))}`
-        : `attached “${str("name")}”`;
-    case "handoff.submitted":
-      return `handed it off from ${teamName(str("fromTeam"))} to ${teamName(str("toTeam"))}`;
-    case "handoff.withdrawn":
-      return "withdrew the handoff";
-    case "handoff.accepted":
-      return d.assignee
-        ? `accepted the handoff, assigned to ${person(str("assignee"))}`
-        : "accepted the handoff";
-    case "handoff.rejected":
-      return `returned it: ${reasonLabel[d.reason as RejectReason] ?? str("reason")} — “${str("comment")}”`;
-    case "item.completed":
-      return "completed the item";
-    case "item.cancelled":
-      return `cancelled it: ${str("reason")}`;
-    case "item.paused":
-      return `paused it: ${str("reason")}`;
-    case "item.resumed":
-      return "resumed work";
-    case "question.asked":
-      return `asked ${teamName(str("toTeam"))}: “${str("body")}”`;
-    case "question.answered":
-      return `answered: “${str("body")}”`;
-    case "meeting.scheduled":
-      return `scheduled a handoff meeting for ${formatDateTime(str("startsAt"))}`;
-    case "meeting.rescheduled":
-      return `moved the handoff meeting to ${formatDateTime(str("startsAt"))}`;
-    case "meeting.held":
-      return "recorded the handoff meeting as held";
-    case "sla.warning":
-      return d.kind === "due"
-        ? "warned that the item is nearly due"
-        : `warned that ${teamName(str("team"))} is close to its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
-    case "sla.breached":
-      return d.kind === "due"
-        ? "recorded that the item passed its due date"
-        : `recorded that ${teamName(str("team"))} missed its deadline ${deadlineWords[d.kind as Deadline["kind"]] ?? ""}`.trimEnd();
-    case "item.stalled":
-      return `recorded that nothing had happened with ${teamName(str("team"))} for ${str("stallAfter")} of its working time`;
-    default:
-      return e.type.replace(/[._]/g, " ");
-  }
 }

@@ -12,6 +12,7 @@ import {
 } from "@mantine/core";
 import { IconAlertTriangle, IconCheck, IconX } from "@tabler/icons-react";
 import { useEffect, useRef, useState } from "react";
+import { describeMissing } from "../../../../src/domain/wording.ts";
 import { isApiError } from "../../api/client.ts";
 import type { FieldDef, Item } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
@@ -83,7 +84,7 @@ export function HandoffPanel({
       kind: "field",
       label,
       met: f ? !isEmptyValue(f, form.values[key]) && !form.errors[key] : false,
-      todo: `Fill in “${label}”`,
+      todo: describeMissing({ kind: "field", field: key, label }, "todo"),
       target: fieldInputId(key),
     };
   });
@@ -94,7 +95,7 @@ export function HandoffPanel({
         kind: "checklist",
         label: c.text,
         met: c.done,
-        todo: `Tick “${c.text}”`,
+        todo: describeMissing({ kind: "checklist", index: c.index, text: c.text }, "todo"),
         target: checklistInputId(c.index),
       });
   const unconfirmed = readiness.criteria.filter((c) => !confirmed.includes(c));

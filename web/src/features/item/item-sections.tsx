@@ -26,13 +26,13 @@ import {
 } from "@tabler/icons-react";
 import { Fragment, type ReactNode, useState } from "react";
 import { splitMentions } from "../../../../src/domain/mentions.ts";
+import { describeEvent } from "../../../../src/domain/wording.ts";
 import { useComments, useItemCommand, useItemEvents } from "../../api/queries.ts";
 import type { FieldDef, Item, PathEntry } from "../../api/types.ts";
 import { MentionTextarea } from "../../components/mention-textarea.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import {
   describeDeadline,
-  describeEvent,
   duration,
   formatDateTime,
   reasonLabel,
@@ -513,6 +513,8 @@ export function TimelineView({
             <Text size="sm">
               <b>{names.person(e.actor)}</b>{" "}
               {describeEvent(e, {
+                style: "sentence",
+                time: formatDateTime,
                 team: teamName,
                 field: (f) => labels[f] ?? f,
                 step: stepName,
