@@ -131,3 +131,56 @@ steps:
     name: Do it
     team: implementation
 `;
+
+/** What differs between the tests' "relay" workflows; everything else is the same. */
+export interface RelayOptions {
+  /** The sending and the receiving team (default sales, implementation). */
+  teams?: readonly [string, string];
+  /** The two steps' keys (default prepare, build). */
+  steps?: readonly [string, string];
+  /** The fields, as YAML flow mappings (default {@link relayFields}). */
+  fields?: readonly string[];
+  /** The first step's checklist (default [Contract signed]; empty: none). */
+  checklist?: readonly string[];
+  /** The first step's `complete_within`, if any. */
+  completeWithin?: string;
+  /** More of the first step's handoff, e.g. `accept_within: 1h wall`. */
+  handoff?: string;
+  /** More lines of the second step, e.g. `checklist: [Built]`. */
+  then?: readonly string[];
+  /** Steps after the second, as YAML flow mappings. */
+  more?: readonly string[];
+}
+
+/** The relay's default fields: a customer and a tier. */
+export const relayFields = [
+  "{key: customer, type: text}",
+  "{key: tier, type: choice, options: [smb, enterprise]}",
+] as const;
+
+/**
+ * The small "relay" workflow (key relay, prefix RL) of many integration tests: a first step that
+ * hands off to a second, by default Sales `prepare` (checklist: Contract signed) to
+ * Implementation `build`, with a customer and a tier field. Each test says only what it needs
+ * different.
+ */
+export function relayYaml({
+  teams: [fromTeam, toTeam] = ["sales", "implementation"],
+  steps: [fromStep, toStep] = ["prepare", "build"],
+  fields = relayFields,
+  checklist = ["Contract signed"],
+  completeWithin,
+  handoff,
+  then = [],
+  more = [],
+}: RelayOptions = {}): string {
+  const lines = ["", "key: relay", "name: Relay", "prefix: RL"];
+  if (fields.length > 0) lines.push("fields:", ...fields.map((f) => `  - ${f}`));
+  lines.push("steps:", `  - key: ${fromStep}`, `    team: ${fromTeam}`);
+  if (checklist.length > 0) lines.push(`    checklist: [${checklist.join(", ")}]`);
+  if (completeWithin) lines.push(`    complete_within: ${completeWithin}`);
+  lines.push(`    handoff: {to: ${toStep}${handoff ? `, ${handoff}` : ""}}`);
+  lines.push(`  - key: ${toStep}`, `    team: ${toTeam}`, ...then.map((l) => `    ${l}`));
+  lines.push(...more.map((s) => `  - ${s}`));
+  return `${lines.join("\n")}\n`;
+}

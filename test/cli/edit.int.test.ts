@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { relayYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton } from "../harness.ts";
 import { type Run, runBaton } from "./run-baton.ts";
 
@@ -6,22 +7,6 @@ import { type Run, runBaton } from "./run-baton.ts";
  * The editing, search, saved-view and export commands as a user runs them, against a real
  * Baton on a port. Every run is a Node start, so independent runs go in parallel.
  */
-
-const relayYaml = `
-key: relay
-name: Relay
-prefix: RL
-fields:
-  - {key: customer, type: text}
-  - {key: tier, type: choice, options: [smb, enterprise]}
-steps:
-  - key: prepare
-    team: sales
-    checklist: [Contract signed]
-    handoff: {to: build}
-  - key: build
-    team: implementation
-`;
 
 describe.each(dbKinds().slice(0, 1))("editing, search and export commands on $name", (kind) => {
   const b = useBaton(kind);
@@ -40,7 +25,7 @@ describe.each(dbKinds().slice(0, 1))("editing, search and export commands on $na
   beforeAll(async () => {
     url = await b.app.listen({ port: 0, host: "127.0.0.1" });
     for (const t of ["sales", "implementation"]) await b.team(t);
-    await b.workflow(relayYaml);
+    await b.workflow(relayYaml());
     sales = await b.user("sam@example.com", ["sales"]);
     impl = await b.user("ivy@example.com", ["implementation"]);
     const create = async (title: string, fields: object) =>

@@ -1,23 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { relayYaml } from "../fixtures.ts";
 import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
 import { type Run, runBaton } from "./run-baton.ts";
 
 /* `baton metrics` and `baton review` as a user runs them, against a running server. */
 
-const yaml = `
-key: relay
-name: Relay
-prefix: RL
-fields:
-  - {key: customer, type: text}
-  - {key: logs_url, type: url, label: Logs}
-steps:
-  - key: one
-    team: alpha
-    handoff: {to: two, criteria: [Scope agreed], accept_within: 1h wall}
-  - key: two
-    team: beta
-`;
+const yaml = relayYaml({
+  teams: ["alpha", "beta"],
+  steps: ["one", "two"],
+  fields: ["{key: customer, type: text}", "{key: logs_url, type: url, label: Logs}"],
+  checklist: [],
+  handoff: "criteria: [Scope agreed], accept_within: 1h wall",
+});
 
 describe.each(dbKinds().slice(0, 1))("baton metrics and baton review on $name", (kind) => {
   const b = useBaton(kind);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { relayYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton } from "../harness.ts";
 
 /*
@@ -6,22 +7,9 @@ import { type ApiClient, dbKinds, useBaton } from "../harness.ts";
  * work, and moving a running item to its workflow's current version. Every change is an event.
  */
 
-const relayYaml = (extra = "") => `
-key: relay
-name: Relay
-prefix: RL
-fields:
-  - {key: customer, type: text}
-  - {key: tier, type: choice, options: [smb, enterprise]}
-steps:
-  - key: prepare
-    team: sales
-    checklist: [Contract signed${extra}]
-    handoff: {to: build}
-  - key: build
-    team: implementation
-    checklist: [Built]
-`;
+/** The relay with a checklist of its own at each step. */
+const editingYaml = (checklist = ["Contract signed"]) =>
+  relayYaml({ checklist, then: ["checklist: [Built]"] });
 
 describe.each(dbKinds())("editing items on $name", (kind) => {
   const b = useBaton(kind);
@@ -46,7 +34,7 @@ describe.each(dbKinds())("editing items on $name", (kind) => {
 
   it("the team holding an item renames it and moves its due date; each change is an event", async () => {
     for (const t of ["sales", "implementation", "finance"]) await b.team(t);
-    await b.workflow(relayYaml());
+    await b.workflow(editingYaml());
     sales = await b.user("sam@example.com", ["sales"]);
     impl = await b.user("ivy@example.com", ["implementation"]);
     other = await b.user("fin@example.com", ["finance"]);
@@ -213,7 +201,10 @@ describe.each(dbKinds())("editing items on $name", (kind) => {
     await sales.post(`/items/${key}/checklist`, { index: 0, done: true });
     // Version 2 adds a checklist entry before the signed contract.
     await b.workflow(
-      relayYaml(", Kick-off booked").replace("[Contract signed", "[Call held, Contract signed"),
+      editingYaml(["Contract signed", "Kick-off booked"]).replace(
+        "[Contract signed",
+        "[Call held, Contract signed",
+      ),
     );
     expect((await sales.post(`/items/${key}/migrate`)).body.code).toBe("admin_only");
     const moved = await b.admin.post(`/items/${key}/migrate`);
@@ -238,7 +229,7 @@ describe.each(dbKinds())("editing items on $name", (kind) => {
   it("a migration where steps differ is refused with a 409 naming each one", async () => {
     const key = await started();
     await b.workflow(
-      relayYaml()
+      editingYaml()
         .replace("key: prepare", "key: sell")
         .replace("team: implementation", "team: finance"),
     );

@@ -1,28 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { relayFields, relayYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton } from "../harness.ts";
 
 /*
  * Finding work across teams: search words over keys, titles, field values and comments, the
  * filters of the list (service-level state, fields, dates, age), saved views, and the exports.
  */
-
-const relayYaml = `
-key: relay
-name: Relay
-prefix: RL
-fields:
-  - {key: customer, type: text}
-  - {key: tier, type: choice, options: [smb, enterprise]}
-  - {key: seats, type: number}
-steps:
-  - key: prepare
-    team: sales
-    checklist: [Contract signed]
-    complete_within: 1d wall
-    handoff: {to: build}
-  - key: build
-    team: implementation
-`;
 
 const otherYaml = `
 key: fix
@@ -44,7 +27,12 @@ describe.each(dbKinds())("search, filters, saved views and exports on $name", (k
 
   it("finds items by title, field value and comment words, each word a prefix, across teams", async () => {
     for (const t of ["sales", "implementation"]) await b.team(t);
-    await b.workflow(relayYaml);
+    await b.workflow(
+      relayYaml({
+        fields: [...relayFields, "{key: seats, type: number}"],
+        completeWithin: "1d wall",
+      }),
+    );
     await b.workflow(otherYaml);
     sales = await b.user("sam@example.com", ["sales"]);
     lead = await b.user("lea@example.com", [{ key: "sales", role: "lead" }]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { relayYaml } from "../fixtures.ts";
 import { type ApiClient, oneDbKind, useBaton } from "../harness.ts";
 
 /*
@@ -8,15 +9,14 @@ import { type ApiClient, oneDbKind, useBaton } from "../harness.ts";
  * side is still asked.
  */
 
-const yaml = `
-key: relay
-name: Relay
-prefix: RL
-steps:
-  - {key: one, team: alpha, handoff: {to: two}}
-  - {key: two, team: beta, handoff: {to: three}}
-  - {key: three, team: alpha}
-`;
+const yaml = relayYaml({
+  teams: ["alpha", "beta"],
+  steps: ["one", "two"],
+  fields: [],
+  checklist: [],
+  then: ["handoff: {to: three}"],
+  more: ["{key: three, team: alpha}"],
+});
 
 describe.each(oneDbKind())("skipping a handoff survey on $name", (kind) => {
   const b = useBaton(kind);

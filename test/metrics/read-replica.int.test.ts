@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { type Running, startBaton } from "../../src/server.ts";
+import { relayYaml } from "../fixtures.ts";
 import { findPostgresBin, type Replicated, startPrimaryAndReplica } from "../replica.ts";
 
 /*
@@ -16,17 +17,13 @@ import { findPostgresBin, type Replicated, startPrimaryAndReplica } from "../rep
 const bin = findPostgresBin();
 const token = "bt_replica_admin_0123456789";
 
-const yaml = `
-key: relay
-name: Relay
-prefix: RL
-steps:
-  - key: one
-    team: alpha
-    handoff: {to: two, accept_within: 4h wall}
-  - key: two
-    team: beta
-`;
+const yaml = relayYaml({
+  teams: ["alpha", "beta"],
+  steps: ["one", "two"],
+  fields: [],
+  checklist: [],
+  handoff: "accept_within: 4h wall",
+});
 
 describe.runIf(bin)("metrics reads on a streaming read replica", { timeout: 120_000 }, () => {
   let cluster: Replicated;

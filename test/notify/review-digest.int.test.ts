@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NotifySettings } from "../../src/engine/engine.ts";
+import { relayYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton, useSecondNode } from "../harness.ts";
 import { startTestSmtp, type TestSmtp } from "./smtp-server.ts";
 
@@ -13,17 +14,12 @@ import { startTestSmtp, type TestSmtp } from "./smtp-server.ts";
 
 const HOUR = 3_600_000;
 
-const yaml = `
-key: relay
-name: Relay
-prefix: RL
-steps:
-  - key: sell
-    team: sales
-    handoff: {to: implement, accept_within: 1h wall}
-  - key: implement
-    team: implementation
-`;
+const yaml = relayYaml({
+  steps: ["sell", "implement"],
+  fields: [],
+  checklist: [],
+  handoff: "accept_within: 1h wall",
+});
 
 describe.each(dbKinds())("weekly review digest on $name", (kind) => {
   let smtp: TestSmtp;
