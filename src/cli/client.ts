@@ -6,8 +6,8 @@ import type { WorkflowDef } from "../domain/workflow.ts";
 import type {
   EventJson as PresentedEvent,
   ItemJson as PresentedItem,
+  ItemSummaryJson as PresentedSummary,
   presentComment,
-  presentItemSummary,
   presentMeeting,
   presentQuestion,
   presentTeam,
@@ -290,7 +290,7 @@ export function seg(s: string): string {
 /** One item as GET /items/{key} and every item command return it. */
 export type ItemJson = PresentedItem;
 /** One line of GET /items and of a team queue. */
-export type ItemSummaryJson = ReturnType<typeof presentItemSummary>;
+export type ItemSummaryJson = PresentedSummary;
 /** One event of GET /items/{key}/events: the stored event, as the presenter passes it on. */
 export type EventJson = PresentedEvent;
 /** A comment with its latest text, as GET /items/{key}/comments lists it. */

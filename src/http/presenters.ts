@@ -168,6 +168,8 @@ export function presentItem(
 }
 
 export type ItemJson = ReturnType<typeof presentItem>;
+/** One line of GET /items and of a team queue (the routes add `risk`; a lean read leaves out `clocks`). */
+export type ItemSummaryJson = ReturnType<typeof presentItemSummary>;
 
 export function presentQuestion(q: Question) {
   return {
@@ -178,7 +180,7 @@ export function presentQuestion(q: Question) {
     asked_by: q.askedBy,
     asked_at: q.askedAt,
     answer: q.answer,
-    state: q.answer ? "answered" : "open",
+    state: q.answer ? ("answered" as const) : ("open" as const),
   };
 }
 

@@ -1,27 +1,37 @@
+import type { z } from "zod";
+import type { RejectReason as ServerRejectReason } from "../../../src/domain/item.ts";
 import type { MissingItem } from "../../../src/domain/wording.ts";
 import type { WorkflowDef } from "../../../src/domain/workflow.ts";
-import type { EventJson } from "../../../src/http/presenters.ts";
+import type { ItemChange as ServerItemChange } from "../../../src/engine/changes.ts";
+import type {
+  EventJson,
+  ItemJson,
+  ItemSummaryJson,
+  presentComment,
+  presentTeam,
+  presentUser,
+} from "../../../src/http/presenters.ts";
+import type { queueSchema } from "../../../src/http/responses.ts";
 
 /*
- * The JSON the API sends, as src/http/presenters.ts writes it. Workflow definitions are sent as
- * the domain validated them, so their types come from the server's domain (type-only: nothing of
- * the server reaches the bundle). The presenters' snake_case shapes are mirrored here by hand;
- * keep them in step when a presenter changes.
+ * The JSON the API sends. Items, queue rows, clocks, events, comments, people and teams are the
+ * types of the server's presenters (src/http/presenters.ts), the same ones the CLI reads, and
+ * workflow definitions the domain's own; all type-only imports, so nothing of the server
+ * reaches the bundle and a presenter change that breaks the web app fails `tsc -p web`.
  */
 
-export type ItemState = "in_progress" | "awaiting_acceptance" | "paused" | "done" | "cancelled";
-export const rejectReasons = ["incomplete", "incorrect", "wrong_team", "other"] as const;
-export type RejectReason = (typeof rejectReasons)[number];
+export type ItemState = Item["state"];
+export type RejectReason = ServerRejectReason;
+/** The reasons in the order the reject dialog offers them (checked against the server's). */
+export const rejectReasons = [
+  "incomplete",
+  "incorrect",
+  "wrong_team",
+  "other",
+] as const satisfies readonly RejectReason[];
 
-export interface NextAction {
-  team: string;
-  team_name: string;
-  action: string;
-  /** Whether accepting the pending handoff would succeed now (absent on older servers). */
-  can_accept?: boolean;
-  /** Why the pending handoff cannot be accepted yet (a required meeting not held), or null. */
-  blocked_by?: { code: "meeting_required"; detail: string } | null;
-}
+/** Who moves next and what they must do. */
+export type NextAction = NonNullable<ItemJson["next"]>;
 
 /** Why accepting would fail now, or null if it may be offered (older servers say nothing). */
 export function acceptBlock(next: NextAction | null | undefined): string | null {
@@ -30,209 +40,55 @@ export function acceptBlock(next: NextAction | null | undefined): string | null 
     : null;
 }
 
-export interface HandoffJson {
-  id: number;
-  from_step: string;
-  from_team: string;
-  to_step: string;
-  to_team: string;
-  submitted_by: string;
-  submitted_at: string;
-  note: string | null;
-  criteria: string[];
-  confirmed: string[];
-  package: Record<string, unknown>;
-  outcome: "pending" | "accepted" | "rejected" | "withdrawn" | "cancelled";
-  decided_by: string | null;
-  decided_at: string | null;
-  reason: RejectReason | null;
-  comment: string | null;
-  failed_criteria: string[];
-  /** The meetings held or planned for this handoff (in `Item.handoffs`, on servers with meetings). */
-  meetings?: Meeting[];
-}
+/** A handoff of the item with the meetings held or planned for it. */
+export type HandoffJson = ItemJson["handoffs"][number];
 
 /** What still blocks a handoff; the same shape as `missing` in a `criteria_not_met` problem. */
 export type { MissingItem };
 
-export interface PathEntry {
-  step: string;
-  name: string;
-  team: string;
-  status: "done" | "current" | "upcoming";
-}
+export type PathEntry = ItemJson["path"][number];
 
 /** A question one team asked another about an item; ownership does not move. */
-export interface Question {
-  id: number;
-  from_team: string;
-  to_team: string;
-  body: string;
-  asked_by: string;
-  asked_at: string;
-  answer: { body: string; by: string; at: string } | null;
-  state: "open" | "answered";
-}
+export type Question = ItemJson["questions"][number];
 
 /** A handoff meeting; `ics` is the calendar invite's address. */
-export interface Meeting {
-  id: number;
-  handoff: number;
-  starts_at: string;
-  duration_minutes: number;
-  location: string | null;
-  attendees: string[];
-  agenda: string[];
-  scheduled_by: string;
-  sequence: number;
-  held: {
-    notes: string;
-    attended: string[];
-    by: string;
-    at: string;
-    /** The receiving team that took part (absent on older records). */
-    receivingTeam?: string;
-  } | null;
-  ics: string;
-}
+export type Meeting = ItemJson["meetings"][number];
 
-export interface Item extends ServiceLevel {
-  key: string;
-  title: string;
-  workflow: string;
-  workflow_version: number;
-  state: ItemState;
-  step: string;
-  step_name: string;
-  is_final_step: boolean;
-  step_since: string;
-  owner_team: string;
-  next: NextAction | null;
-  assignee: string | null;
-  fields: Record<string, unknown>;
-  checklist: { index: number; text: string; optional: boolean; done: boolean }[];
-  /** The pending handoff; `meeting_required` says why acceptance waits for a meeting, if it does. */
-  handoff: (HandoffJson & { meeting_required?: string | null }) | null;
-  readiness: {
-    to_step: string | null;
-    criteria: string[];
-    requires: string[];
-    /** Fields and checklist still missing; criteria are confirmed at submission, not stored. */
-    missing: MissingItem[];
-  } | null;
-  returned: {
-    handoff: number;
-    reason: RejectReason;
-    comment: string;
-    by: string;
-    at: string;
-    from_team: string;
-    failed_criteria: string[];
-  } | null;
-  rework: Record<string, number>;
-  paused: { reason: string; by: string; at: string; team: string } | null;
-  closed: { reason: string | null; by: string; at: string } | null;
-  handoffs: HandoffJson[];
-  /** Present on servers with questions and meetings. */
-  questions?: Question[];
-  meetings?: Meeting[];
-  path: PathEntry[];
-  teams: string[];
-  /** The teams that may ask or be asked questions about the item (admins may ask any). */
-  question_teams?: string[];
-  comments: number;
-  version: number;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-}
+/** One item as GET /items/{key} and every item command return it. */
+export type Item = ItemJson;
+
+/** One service-level clock of an item. */
+export type Clock = ItemJson["clocks"][number];
 
 /** The nearest service-level deadline of an item and how it stands. */
-export interface Deadline {
-  kind: "complete" | "accept" | "answer" | "due";
-  team: string;
-  due_at: string | null;
-  state: "running" | "paused" | "met" | "warning" | "breached";
-}
+export type Deadline = NonNullable<ItemJson["next_deadline"]>;
 
-/** Service-level fields, present on servers with service levels. */
-export interface ServiceLevel {
-  due?: string | null;
-  next_deadline?: Deadline | null;
-  sla?: "ok" | "warning" | "breached" | null;
-}
-
-export interface ItemSummary extends ServiceLevel {
-  key: string;
-  title: string;
-  workflow: string;
-  state: ItemState;
-  step: string;
-  step_name: string;
-  /** While a handoff awaits acceptance, the step the receiving team takes on (newer servers). */
-  to_step_name?: string | null;
-  owner_team: string;
-  next: NextAction | null;
-  assignee: string | null;
-  rework: number;
-  open_questions?: { id: number; from_team: string; to_team: string; body: string }[];
-  /**
-   * The highest chance (0..1) that a running clock breaches, from the workflow's history; null
-   * without enough history or a running clock (servers with forecasts).
-   */
+/**
+ * One row of a queue or list, with its breach risk (0..1, null without enough history). The web
+ * app reads queues with `clocks=false`, which leaves each row's clocks out (not its deadline).
+ */
+export type ItemSummary = Omit<ItemSummaryJson, "clocks"> & {
+  clocks?: ItemSummaryJson["clocks"];
   risk?: number | null;
-  version: number;
-  created_at: string;
-  updated_at: string;
-}
+};
 
-export interface Queue {
-  team: string;
-  incoming: ItemSummary[];
-  in_progress: ItemSummary[];
-  waiting_on_others: ItemSummary[];
-  paused: ItemSummary[];
-  /** Items with questions to this team (servers with questions). */
-  questions?: ItemSummary[];
-  /**
-   * Work in the team's hands that breached a service level or stalled by its workflow's
-   * `stall_after` rule (or sat untouched `stalled_after_days` when asked), in queue order.
-   */
-  stalled?: ItemSummary[];
-}
+/** A team's queue: every section of GET /teams/{key}/queue. */
+export type Queue = {
+  [K in keyof z.infer<typeof queueSchema>]: K extends "team" ? string : ItemSummary[];
+};
 
-export type QueueTab =
-  | "incoming"
-  | "in_progress"
-  | "waiting_on_others"
-  | "paused"
-  | "questions"
-  | "stalled";
+export type QueueTab = Exclude<keyof Queue, "team">;
 
 /** One event of GET /items/{key}/events: each type with its own data, as the server stores it. */
 export type ItemEvent = EventJson;
 
-export interface Comment {
-  seq: number;
-  author: string;
-  at: string;
-  body: string;
-}
+/** A comment with its latest text. */
+export type Comment = ReturnType<typeof presentComment>;
 
 export type Role = "member" | "lead";
 
-export interface User {
-  email: string;
-  name: string;
-  admin: boolean;
-  teams: { key: string; role: Role }[];
-}
-
-export interface Team {
-  key: string;
-  name: string;
-  members: { email: string; name: string; role: Role }[];
-}
+export type User = ReturnType<typeof presentUser>;
+export type Team = ReturnType<typeof presentTeam>;
 
 export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -320,13 +176,4 @@ export interface Problem {
 }
 
 /** What the live stream sends when an item changes. */
-export interface ItemChange {
-  key: string;
-  version: number;
-  state: ItemState;
-  next_team: string | null;
-  owner_team: string;
-  teams: string[];
-  /** Teams asked a question not answered yet (servers with live queue updates). */
-  question_teams?: string[];
-}
+export type ItemChange = ServerItemChange;
