@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import type { BusinessCalendar } from "../domain/calendar.ts";
 import type { MissingItem } from "../domain/errors.ts";
 import type { StoredFile } from "../domain/files.ts";
-import type { WorkflowDef } from "../domain/workflow.ts";
 import type {
   EventJson as PresentedEvent,
   ItemJson as PresentedItem,
@@ -14,6 +12,7 @@ import type {
   presentUser,
   presentView,
 } from "../http/presenters.ts";
+import type { CalendarJson as TeamCalendarJson, WorkflowVersionJson } from "../http/responses.ts";
 
 /*
  * The CLI's only way to the server: a thin wrapper over Node's fetch that speaks the Baton API
@@ -304,15 +303,7 @@ export type TeamJson = ReturnType<typeof presentTeam>;
 /** A user with their teams, as GET /users lists it. */
 export type UserJson = ReturnType<typeof presentUser>;
 /** A workflow version as GET /workflows/{key} returns it. */
-export interface WorkflowJson {
-  key: string;
-  version: number;
-  definition: WorkflowDef;
-  source: string;
-  source_format: "yaml" | "json";
-  published_by: string;
-  published_at: string;
-}
+export type WorkflowJson = WorkflowVersionJson;
 /** One service-level clock of an item (or of a queue line). */
 export type ClockJson = ItemJson["clocks"][number];
 /** A question across the team boundary, as the question commands return it. */
@@ -320,11 +311,7 @@ export type QuestionJson = ReturnType<typeof presentQuestion>;
 /** A handoff meeting, as the meeting commands return it. */
 export type MeetingJson = ReturnType<typeof presentMeeting>;
 /** A team's business calendar as GET/PUT/DELETE /teams/{key}/calendar return it. */
-export type CalendarJson = BusinessCalendar & {
-  team: string;
-  /** True while the team has no calendar of its own and the default applies. */
-  default: boolean;
-};
+export type CalendarJson = TeamCalendarJson;
 /** One recorded message of GET /outbox. */
 export interface OutboxMessageJson {
   id: string;

@@ -38,9 +38,9 @@ const samples: { [T in ItemEventType]: (EventEntry & { type: T })["data"] } = {
     fromTeam: "sales",
     toStep: "implement",
     toTeam: "implementation",
-    note: null,
-    confirmed: [],
-    package: {},
+    note: "Call Ana first",
+    confirmed: ["Scope agreed"],
+    package: { customer: "ACME" },
   },
   "handoff.withdrawn": { handoff: 1 },
   "handoff.accepted": { handoff: 1, assignee: null },
@@ -100,7 +100,7 @@ describe("the words of events and gaps, shared by the server, the CLI and the we
     expect(describeEvent(created, sentence)).toBe("created the item at “Close the deal” for Sales");
     const handed = events.find((e) => e.type === "handoff.submitted") as EventEntry;
     expect(describeEvent(handed, log)).toBe(
-      "handed off #1: sell (sales) → implement (implementation)",
+      "handed off #1: sell (sales) → implement (implementation); note: Call Ana first",
     );
     expect(describeEvent(handed, sentence)).toBe("handed it off from Sales to Implementation");
   });

@@ -1,5 +1,7 @@
 import type { FastifySerializerCompiler } from "fastify";
 import { z } from "zod";
+import type { BusinessCalendar } from "../domain/calendar.ts";
+import type { WorkflowDef } from "../domain/workflow.ts";
 
 /*
  * The answers of the API as zod schemas: they go into the OpenAPI document (so a client
@@ -384,6 +386,13 @@ export const calendarSchema = z
   })
   .meta({ id: "Calendar" });
 
+/** A team's business calendar as GET/PUT/DELETE /teams/{key}/calendar answer it. */
+export type CalendarJson = BusinessCalendar & {
+  team: string;
+  /** True while the team has no calendar of its own and the default applies. */
+  default: boolean;
+};
+
 export const tokenSchema = z
   .object({ id: z.string(), name: z.string(), created_at: at })
   .meta({ id: "Token" });
@@ -650,6 +659,11 @@ export const workflowVersionSchema = z
     published_at: at,
   })
   .meta({ id: "WorkflowVersion" });
+
+/** A workflow version as GET /workflows/{key} answers it: the definition as the domain validated it. */
+export type WorkflowVersionJson = Omit<z.output<typeof workflowVersionSchema>, "definition"> & {
+  definition: WorkflowDef;
+};
 
 export const validatedSchema = z.object({
   valid: z.boolean().describe("always true: an invalid one is a 422"),

@@ -1,7 +1,7 @@
 import type { z } from "zod";
+import type { Weekday } from "../../../src/domain/calendar.ts";
 import type { RejectReason as ServerRejectReason } from "../../../src/domain/item.ts";
 import type { MissingItem } from "../../../src/domain/wording.ts";
-import type { WorkflowDef } from "../../../src/domain/workflow.ts";
 import type { ItemChange as ServerItemChange } from "../../../src/engine/changes.ts";
 import type {
   EventJson,
@@ -11,13 +11,20 @@ import type {
   presentTeam,
   presentUser,
 } from "../../../src/http/presenters.ts";
-import type { queueSchema } from "../../../src/http/responses.ts";
+import type {
+  CalendarJson,
+  queueSchema,
+  tokenSchema,
+  WorkflowVersionJson,
+  workflowSummarySchema,
+} from "../../../src/http/responses.ts";
 
 /*
  * The JSON the API sends. Items, queue rows, clocks, events, comments, people and teams are the
- * types of the server's presenters (src/http/presenters.ts), the same ones the CLI reads, and
- * workflow definitions the domain's own; all type-only imports, so nothing of the server
- * reaches the bundle and a presenter change that breaks the web app fails `tsc -p web`.
+ * types of the server's presenters (src/http/presenters.ts), the same ones the CLI reads;
+ * workflows, tokens and queue sections come from the answer schemas (src/http/responses.ts);
+ * workflow definitions and calendars are the domain's own. All type-only imports: nothing of the
+ * server reaches the bundle, and a presenter change that breaks the web app fails `tsc -p web`.
  */
 
 export type ItemState = Item["state"];
@@ -90,33 +97,26 @@ export type Role = "member" | "lead";
 export type User = ReturnType<typeof presentUser>;
 export type Team = ReturnType<typeof presentTeam>;
 
-export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type Weekday = (typeof weekdays)[number];
-
-/** `["09:00", "17:00"]`: local start and end (`24:00` allowed) in the calendar's time zone. */
-export type WorkingInterval = [start: string, end: string];
-
-export interface Holiday {
-  /** `YYYY-MM-DD`, a local date in the calendar's zone. */
-  date: string;
-  name?: string;
-  /** Repeats on the same month and day every year. */
-  yearly?: boolean;
-}
-
-/** A team's business calendar, which its service-level clocks count in. */
-export interface BusinessCalendar {
-  /** IANA time zone name, e.g. `Europe/Berlin`. */
-  timezone: string;
-  hours: Record<Weekday, WorkingInterval[]>;
-  holidays: Holiday[];
-}
+/** The days of a calendar's week, in order (checked against the server's). */
+export const weekdays = [
+  "mon",
+  "tue",
+  "wed",
+  "thu",
+  "fri",
+  "sat",
+  "sun",
+] as const satisfies readonly Weekday[];
+// A team's business calendar, which its service-level clocks count in: the domain's own types.
+export type {
+  BusinessCalendar,
+  Holiday,
+  Weekday,
+  WorkingInterval,
+} from "../../../src/domain/calendar.ts";
 
 /** `GET /teams/{key}/calendar`; `default` is true while the team has no calendar of its own. */
-export interface TeamCalendar extends BusinessCalendar {
-  team: string;
-  default: boolean;
-}
+export type TeamCalendar = CalendarJson;
 
 // Workflow definitions are the server's own types: the API sends them as validated.
 export type {
@@ -128,27 +128,9 @@ export type {
   WorkflowDef,
 } from "../../../src/domain/workflow.ts";
 
-export interface WorkflowSummary {
-  key: string;
-  name: string;
-  prefix: string;
-  version: number;
-  updated_at: string;
-  /** The team of the first step, whose members may start items (newer servers). */
-  start_team?: string | null;
-  /** Items not yet done or cancelled (newer servers). */
-  open_items?: number;
-}
+export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
-export interface WorkflowVersion {
-  key: string;
-  version: number;
-  definition: WorkflowDef;
-  source: string;
-  source_format: "yaml" | "json";
-  published_by: string;
-  published_at: string;
-}
+export type WorkflowVersion = WorkflowVersionJson;
 
 export interface WorkflowVersionSummary {
   version: number;
@@ -157,11 +139,7 @@ export interface WorkflowVersionSummary {
   published_at: string;
 }
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  created_at: string;
-}
+export type ApiToken = z.infer<typeof tokenSchema>;
 
 /** The body of every error response (RFC 9457 problem details with Baton's `code`). */
 export interface Problem {
