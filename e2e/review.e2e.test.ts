@@ -271,7 +271,7 @@ describe("the review page", () => {
     await page.emulateMedia({ colorScheme: "light" });
   });
 
-  it("narrows the review to one team's handoffs", async () => {
+  it("narrows the review to one team's handoffs, or to one edge", async () => {
     await page.goto("/workflows/onboarding/review");
     await page.getByRole("region", { name: "Close the deal → Implement" }).waitFor();
     await page.getByRole("combobox", { name: "Team" }).click();
@@ -281,6 +281,13 @@ describe("the review page", () => {
       .getByRole("region", { name: "Close the deal → Implement" })
       .waitFor({ state: "detached" });
     expect(page.url()).toContain("team=support");
+    // And to one handoff edge.
+    await page.goto("/workflows/onboarding/review");
+    await page.getByRole("combobox", { name: "Handoff" }).click();
+    await page.getByRole("option", { name: "Close the deal → Implement" }).click();
+    await page.getByRole("region", { name: "Close the deal → Implement" }).waitFor();
+    await page.getByRole("region", { name: "Implement → Support" }).waitFor({ state: "detached" });
+    expect(page.url()).toContain("edge=sell%3Aimplement");
     await page.goto("/workflows/onboarding/review");
   });
 

@@ -105,6 +105,8 @@ export interface ReviewFilter {
   version?: number | undefined;
   /** Handoffs with this team on either side; its visits and clocks. */
   team?: string | undefined;
+  /** One handoff edge, "FROM_STEP:TO_STEP". */
+  edge?: string | undefined;
   /** Another version, or another period ("from/to"). */
   compare?: { version: number } | { from: string; to: string } | undefined;
 }
@@ -116,6 +118,7 @@ export function filterQuery(f: ReviewFilter, extra: Record<string, string> = {})
   if (f.to) q.set("to", f.to);
   if (f.version !== undefined) q.set("version", String(f.version));
   if (f.team) q.set("team", f.team);
+  if (f.edge) q.set("edge", f.edge);
   if (f.compare && "version" in f.compare) q.set("compare", `version:${f.compare.version}`);
   else if (f.compare) {
     q.set("compare_from", f.compare.from);

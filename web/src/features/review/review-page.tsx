@@ -5,6 +5,7 @@ import { useWorkflow, useWorkflowVersions } from "../../api/queries.ts";
 import { Empty, PageError, PageLoading, useDocumentTitle } from "../../components/page-state.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useNames } from "../../lib/names.ts";
+import { transitionsOf } from "../workflows/layout.ts";
 import { filterQuery, type ReviewFilter, useReview } from "./api.ts";
 import { CompareView } from "./compare-view.tsx";
 import { CsvLink } from "./csv-link.tsx";
@@ -42,6 +43,9 @@ export function useReviewFilter(): [ReviewFilter, (patch: Record<string, string 
       to: to && DAY_RE.test(to) ? to : undefined,
       version: Number.isInteger(version) && version > 0 ? version : undefined,
       team: params.get("team") || undefined,
+      edge: /^[^:]{1,200}:[^:]{1,200}$/.test(params.get("edge") ?? "")
+        ? (params.get("edge") ?? undefined)
+        : undefined,
       compare:
         compare && Number(compare) > 0
           ? { version: Number(compare) }
@@ -147,6 +151,22 @@ export default function ReviewPage() {
           onChange={(v) => update({ team: v || null })}
           allowDeselect={false}
           w={190}
+        />
+        <Select
+          label="Handoff"
+          data={[
+            { value: "", label: "Every handoff" },
+            ...(def ? transitionsOf(def) : [])
+              .filter((t, i, all) => all.findIndex((x) => x.from === t.from && x.to === t.to) === i)
+              .map((t) => ({
+                value: `${t.from}:${t.to}`,
+                label: edgeTitle(def, { from_step: t.from, to_step: t.to }),
+              })),
+          ]}
+          value={filter.edge ?? ""}
+          onChange={(v) => update({ edge: v || null })}
+          allowDeselect={false}
+          w={260}
         />
       </Group>
 
