@@ -11,6 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { workflowJsonSchema } from "../domain/workflow.ts";
 import type { Engine } from "../engine/engine.ts";
 import { SingleSignOn, type SingleSignOnSettings } from "../engine/single-sign-on.ts";
@@ -24,7 +25,7 @@ import {
   registerRateLimits,
 } from "./limits.ts";
 import { refuseUnstorableUrl } from "./params.ts";
-import { checkingSerializer, plainSerializer } from "./responses.ts";
+import { checkingSerializer, plainSerializer, webhookMessageSchema } from "./responses.ts";
 import { collaborationRoutes } from "./routes/collaboration.ts";
 import { fileRoutes } from "./routes/files.ts";
 import { forecastRoutes } from "./routes/forecast.ts";
@@ -116,6 +117,29 @@ function finishDocument(document: OpenApiDocument): OpenApiDocument {
     for (const [status, response] of Object.entries(operation.responses ?? {}))
       if (response.description === "Default Response")
         response.description = STATUS_CODES[Number(status)] ?? "Answer";
+  // What Baton sends to a subscription (OpenAPI 3.1 webhooks), so a receiver generates its types.
+  (document as OpenApiDocument & { webhooks?: unknown }).webhooks = {
+    itemEvent: {
+      post: {
+        summary: "An item event (or a webhook.test) sent to a webhook subscription",
+        description:
+          "Signed per Standard Webhooks 1.0: verify `webhook-signature` over `webhook-id.webhook-timestamp.body` with the subscription's whsec_ secret (any Standard Webhooks library does), and drop a `webhook-id` seen before. Answer 2xx within 10 s; anything else is retried with backoff.",
+        parameters: ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => ({
+          name,
+          in: "header",
+          required: true,
+          schema: { type: "string" },
+        })),
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": { schema: z.toJSONSchema(webhookMessageSchema, { io: "input" }) },
+          },
+        },
+        responses: { "200": { description: "Received (any 2xx)" } },
+      },
+    },
+  };
   return document;
 }
 

@@ -376,6 +376,46 @@ export const eventSchema = z
   })
   .meta({ id: "Event" });
 
+/**
+ * What Baton POSTs to a webhook subscription (Standard Webhooks format): the event's type, when
+ * it was sent, the item as it is after the event and the event itself. A `webhook.test` message
+ * carries neither (nulls). Its shape is domain/webhooks.ts's webhookBody.
+ */
+export const webhookMessageSchema = z
+  .object({
+    type: z.string().describe("the event type: handoff.submitted, sla.breached, … or webhook.test"),
+    timestamp: at,
+    data: z.object({
+      item: z
+        .object({
+          key: z.string(),
+          title: z.string(),
+          workflow: z.string(),
+          workflow_version: z.number().int(),
+          state: z.string(),
+          step: z.string(),
+          owner_team: z.string(),
+          assignee: z.string().nullable(),
+          due: z.string().nullable(),
+          fields: z.record(z.string(), z.unknown()),
+          version: z.number().int(),
+          created_at: at,
+          updated_at: at,
+        })
+        .nullable(),
+      event: z
+        .object({
+          seq: z.number().int().optional(),
+          type: z.string(),
+          actor: z.string(),
+          at,
+          data: z.unknown(),
+        })
+        .nullable(),
+    }),
+  })
+  .describe("a message Baton sends to a webhook subscription");
+
 export const calendarSchema = z
   .object({
     team: z.string(),

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { type Item, type ItemEvent, replay } from "../../src/domain/item.ts";
+import { webhookBody, webhookItem } from "../../src/domain/webhooks.ts";
+import { webhookMessageSchema } from "../../src/http/responses.ts";
 import { dbKinds, useBaton } from "../harness.ts";
 
 /*
@@ -79,6 +82,63 @@ describe.runIf(kind)("the OpenAPI document", () => {
     expect(
       Object.keys(doc.paths["/api/v1/items/{key}/accept"]?.post?.responses ?? {}),
     ).not.toContain("201");
+  });
+
+  it("describes what a webhook receives, and a real message fits that description", async () => {
+    const doc = (await b.app.inject({ url: "/api/docs/json" })).json() as {
+      webhooks: Record<string, { post: Operation & { parameters: { name: string }[] } }>;
+    };
+    const post = doc.webhooks.itemEvent?.post;
+    expect(post?.parameters.map((p) => p.name)).toEqual([
+      "webhook-id",
+      "webhook-timestamp",
+      "webhook-signature",
+    ]);
+    expect(post?.requestBody?.content["application/json"]?.schema).toMatchObject({
+      type: "object",
+      required: ["type", "timestamp", "data"],
+    });
+    // The body domain/webhooks.ts sends for an event and for a test message parses as described.
+    const item = replay([
+      {
+        type: "item.created",
+        actor: "sam@example.com",
+        at: "2026-03-02T09:00:00.000Z",
+        data: {
+          key: "ONB-1",
+          title: "ACME",
+          workflow: "onboarding",
+          workflowVersion: 1,
+          step: "sell",
+          team: "sales",
+          fields: { tier: "smb" },
+        },
+      } as ItemEvent,
+    ]) as Item;
+    const event = {
+      seq: 1,
+      type: "item.created",
+      actor: "sam@example.com",
+      at: item.createdAt,
+      data: {},
+    };
+    for (const body of [
+      webhookBody({
+        format: "standard",
+        type: "item.created",
+        at: item.createdAt,
+        item: webhookItem(item),
+        event: event as ItemEvent,
+      }),
+      webhookBody({
+        format: "standard",
+        type: "webhook.test",
+        at: item.createdAt,
+        item: null,
+        event: null,
+      }),
+    ])
+      expect(webhookMessageSchema.strict().safeParse(JSON.parse(body)).success).toBe(true);
   });
 
   it("describes the workflow body of publish and validate, as JSON or YAML", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webhookMessageSchema } from "../../src/http/responses.ts";
 import { dbKinds, useBaton } from "../harness.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
 
@@ -119,6 +120,8 @@ describe.each(dbKinds())("webhooks on $name", (kind) => {
       type: "handoff.submitted",
       data: { item: { key: item.key, title: "Hook me", owner_team: "sales" }, event: { seq: 2 } },
     });
+    // As the API document describes it (OpenAPI webhooks: WebhookMessage).
+    expect(webhookMessageSchema.safeParse(got?.verified).error).toBeUndefined();
 
     // Rotated: the new secret signs, and the old one still does during the grace period.
     const rotated = await b.admin.post(`/webhooks/${id}/rotate-secret`, {});
