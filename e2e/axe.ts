@@ -26,18 +26,28 @@ export async function audit(page: Page, within?: string): Promise<Violation[]> {
   // Evaluated through DevTools rather than added as an inline <script>, which the
   // Content-Security-Policy (rightly) refuses.
   await page.evaluate(axeSource);
+  // The part of axe-core's result this reads.
+  type AxeResult = {
+    violations: {
+      id: string;
+      impact: string;
+      help: string;
+      nodes: { target: string[]; failureSummary: string }[];
+    }[];
+  };
   return page.evaluate(async (within) => {
-    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<any> } }).axe;
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<AxeResult> } })
+      .axe;
     const result = await axe.run(within ? { include: [within] } : document, {
       resultTypes: ["violations"],
     });
     return result.violations
-      .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
-      .map((v: any) => ({
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({
         id: v.id,
         impact: v.impact,
         help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n: any) => `${n.target.join(" ")} :: ${n.failureSummary}`),
+        nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")} :: ${n.failureSummary}`),
       }));
   }, within);
 }
