@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import type { MissingItem } from "../domain/errors.ts";
 import type { StoredFile } from "../domain/files.ts";
 import type {
   EventJson as PresentedEvent,
@@ -12,7 +11,11 @@ import type {
   presentUser,
   presentView,
 } from "../http/presenters.ts";
-import type { CalendarJson as TeamCalendarJson, WorkflowVersionJson } from "../http/responses.ts";
+import type {
+  ProblemJson,
+  CalendarJson as TeamCalendarJson,
+  WorkflowVersionJson,
+} from "../http/responses.ts";
 
 /*
  * The CLI's only way to the server: a thin wrapper over Node's fetch that speaks the Baton API
@@ -28,17 +31,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const UPLOAD_TIMEOUT_MS = 15 * 60_000;
 
 /** An RFC 9457 problem as Baton sends it (see src/http/errors.ts). */
-export interface Problem {
-  status: number;
-  code: string;
-  title?: string;
-  detail: string;
-  /** What still blocks a handoff or completion. */
-  missing?: MissingItem[];
-  /** Validation problems, each with the path of the offending value. */
-  errors?: { path: string; message: string }[];
-  [extra: string]: unknown;
-}
+export type Problem = ProblemJson;
 
 /** A failure the CLI explains itself: a message plus optional lines (hints, details). */
 export class CliError extends Error {

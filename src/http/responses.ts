@@ -1,6 +1,7 @@
 import type { FastifySerializerCompiler } from "fastify";
 import { z } from "zod";
 import type { BusinessCalendar } from "../domain/calendar.ts";
+import type { MissingItem } from "../domain/errors.ts";
 import type { WorkflowDef } from "../domain/workflow.ts";
 
 /*
@@ -30,6 +31,17 @@ export const problemSchema = z
     error_id: z.string().optional(),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details with a stable `code`" });
+
+/**
+ * A problem+json body as the CLI and the web app read it: the schema's fields, `missing` typed,
+ * and whatever else an error carries (`steps`, `reason`, `current_version`, …).
+ */
+export type ProblemJson = Omit<z.output<typeof problemSchema>, "type" | "missing"> & {
+  type?: string;
+  /** What still blocks a handoff or completion. */
+  missing?: MissingItem[];
+  [extra: string]: unknown;
+};
 
 const problem = (description: string) => ({
   description,

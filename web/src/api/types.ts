@@ -13,6 +13,7 @@ import type {
 } from "../../../src/http/presenters.ts";
 import type {
   CalendarJson,
+  ProblemJson,
   queueSchema,
   tokenSchema,
   WorkflowVersionJson,
@@ -142,16 +143,7 @@ export interface WorkflowVersionSummary {
 export type ApiToken = z.infer<typeof tokenSchema>;
 
 /** The body of every error response (RFC 9457 problem details with Baton's `code`). */
-export interface Problem {
-  type?: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  missing?: MissingItem[];
-  errors?: { path: string; message: string }[];
-  [extra: string]: unknown;
-}
+export type Problem = ProblemJson;
 
 /** What the live stream sends when an item changes. */
 export type ItemChange = ServerItemChange;
