@@ -329,6 +329,15 @@ describe("the team queue", () => {
     const head = await page.getByText("Item and next action").boundingBox();
     expect(head?.y ?? -1).toBeGreaterThanOrEqual(50);
     expect(head?.y ?? 999).toBeLessThan(100);
+
+    // Back to the queue from another page of the app: it opens at its top, heading in view.
+    await page.getByRole("link", { name: "My work" }).click();
+    await page.getByRole("heading", { name: "My work", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "Operations" }).first().click();
+    await page.getByRole("tab", { name: /In progress/ }).click();
+    await page.locator('li[aria-posinset="1"]').waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
     await context.close();
   });
 });

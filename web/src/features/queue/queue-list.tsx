@@ -251,7 +251,12 @@ export function QueueList({
     // 48 against 41 fps, and 28 against 15 with the CPU slowed 4× (bench:web, interleaved).
     useFlushSync: false,
   });
+  // Follow the cursor when it moves, not when the list mounts: the list opens at the top of the
+  // page, and before the virtualizer has measured the window it would scroll it for row 0.
+  const shownCursor = useRef(cursor);
   useEffect(() => {
+    if (cursor === shownCursor.current) return;
+    shownCursor.current = cursor;
     if (cursor >= 0) virtual.scrollToIndex(cursor, { align: "auto" });
   }, [cursor, virtual]);
   const [now, setNow] = useState(() => Date.now());
