@@ -246,8 +246,8 @@ export function stallOf({ item, def, calendarOf }: Omit<SlaInput, "now">): Stall
  * idle spell of `stall_after` instead of one per command.
  */
 export function stallTimerStands(
-  before: { item: Item; stall: StallCheck | null },
-  after: { item: Item; stall: StallCheck | null },
+  before: { item: Item; stall: Pick<StallCheck, "at"> | null },
+  after: { item: Item; stall: Pick<StallCheck, "at"> | null },
 ): boolean {
   return (
     before.stall !== null &&

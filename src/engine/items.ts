@@ -283,7 +283,7 @@ export class Items {
     // Work handed on without deadlines leaves its stall timer as stored (one timer write per
     // idle spell, not per command): the worker moves it on when it comes due.
     const timersStand =
-      !deadline && (await this.sla.timersStand({ item, def }, { item: next, def: nextDef, sla }));
+      !deadline && (await this.sla.timersStand({ item, def }, { item: next, sla }));
     const write = {
       id,
       fromVersion: item.version,

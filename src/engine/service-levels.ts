@@ -236,15 +236,16 @@ export class ServiceLevels {
    */
   async timersStand(
     before: { item: Item; def: WorkflowDef },
-    after: { item: Item; def: WorkflowDef; sla: ItemSla },
+    after: { item: Item; sla: ItemSla },
   ): Promise<boolean> {
     const [only, ...more] = after.sla.timers;
     if (!only || more.length > 0 || after.sla.nextDueAt !== null) return false;
     if ((only.payload as { fire?: string }).fire !== "stall") return false;
     const calendarOf = await this.calendarOf();
+    // The new stall moment is the timer's (slaWith just computed it): only the old one is new work.
     return stallTimerStands(
       { item: before.item, stall: stallOf({ ...before, calendarOf }) },
-      { item: after.item, stall: stallOf({ item: after.item, def: after.def, calendarOf }) },
+      { item: after.item, stall: { at: only.dueAt } },
     );
   }
 
