@@ -7,13 +7,14 @@ const at = "2026-03-02T14:00:00.000Z";
 const sla = { clock: "accept:1", step: "sell", team: "sales", handoff: 1, limitSeconds: 3600 };
 const samples: { [T in ItemEventType]: (EventEntry & { type: T })["data"] } = {
   "item.created": {
-    key: "ONB-1",
-    title: "ACME",
+    key: "ONB-7",
+    title: "Globex rollout",
     workflow: "onboarding",
-    workflowVersion: 1,
+    workflowVersion: 3,
     step: "sell",
     team: "sales",
     fields: {},
+    due: null,
   },
   "item.fields_updated": { changes: { tier: "smb", customer: null }, previous: {} },
   "checklist.updated": { step: "sell", index: 0, text: "Contract signed", done: true },
@@ -96,7 +97,9 @@ describe("the words of events and gaps, shared by the server, the CLI and the we
 
   it("the CLI logs keys and ids where the web app names teams and steps", () => {
     const created = events.find((e) => e.type === "item.created") as EventEntry;
-    expect(describeEvent(created, log)).toBe('created "ACME" (onboarding v1) at sell, team sales');
+    expect(describeEvent(created, log)).toBe(
+      'created "Globex rollout" (onboarding v3) at sell, team sales',
+    );
     expect(describeEvent(created, sentence)).toBe("created the item at “Close the deal” for Sales");
     const handed = events.find((e) => e.type === "handoff.submitted") as EventEntry;
     expect(describeEvent(handed, log)).toBe(
