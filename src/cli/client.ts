@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { z } from "zod";
 import type { StoredFile } from "../domain/files.ts";
 import type {
   EventJson as PresentedEvent,
@@ -12,6 +13,7 @@ import type {
   presentView,
 } from "../http/presenters.ts";
 import type {
+  outboxSchema,
   ProblemJson,
   CalendarJson as TeamCalendarJson,
   WorkflowVersionJson,
@@ -306,13 +308,4 @@ export type MeetingJson = ReturnType<typeof presentMeeting>;
 /** A team's business calendar as GET/PUT/DELETE /teams/{key}/calendar return it. */
 export type CalendarJson = TeamCalendarJson;
 /** One recorded message of GET /outbox. */
-export interface OutboxMessageJson {
-  id: string;
-  kind: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  item: string | null;
-  created_at: string;
-  delivered_at: string | null;
-}
+export type OutboxMessageJson = z.output<typeof outboxSchema>;

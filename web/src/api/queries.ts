@@ -5,6 +5,8 @@ import {
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
+import type { z } from "zod";
+import type { fileSchema, forecastSchema } from "../../../src/http/responses.ts";
 import { api } from "./client.ts";
 import { useLiveStatus } from "./live-context.ts";
 import { patchQueues } from "./queue-cache.ts";
@@ -161,19 +163,7 @@ export function useItem(key: string) {
 }
 
 /** GET /items/{key}/forecast: breach chances of the running clocks and the expected finish. */
-export interface Forecast {
-  key: string;
-  breach: { clock: string; kind: string; probability: number | null; sample_size: number }[];
-  completion: {
-    p50: string | null;
-    p85: string | null;
-    p95: string | null;
-    late_probability: number | null;
-    sample_size: number;
-    reason: string | null;
-  };
-  queue_depth: number | null;
-}
+export type Forecast = z.infer<typeof forecastSchema>;
 
 /** The item's forecast; keyed under the item, so every change to the item refreshes it. */
 export function useForecast(key: string, version: number | undefined) {
@@ -353,15 +343,7 @@ export function useItemCommand(key: string) {
 }
 
 /** A file of an item, as the API lists it. */
-export interface ItemFile {
-  file_id: string;
-  name: string;
-  size: number;
-  content_type: string;
-  sha256: string;
-  uploaded_by: string;
-  uploaded_at: string;
-}
+export type ItemFile = z.infer<typeof fileSchema>;
 
 /** Uploads a file to the item, into `field` (a file field) when given. */
 export function useUploadFile(key: string) {

@@ -3,6 +3,8 @@ import { notifications } from "@mantine/notifications";
 import { IconMessageQuestion } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { z } from "zod";
+import type { pendingSurveySchema } from "../../../../src/http/responses.ts";
 import { api } from "../../api/client.ts";
 import { keys } from "../../api/queries.ts";
 import type { Item } from "../../api/types.ts";
@@ -16,16 +18,8 @@ import { ProblemAlert } from "../../components/problem-alert.tsx";
  * answer does not say which survey became due.
  */
 
-interface PendingSurvey {
-  role: "receiver" | "sender";
-  handoff: number;
-  from_team: string;
-  to_team: string;
-  from_step: string;
-  to_step: string;
-  question: string;
-  comment_question: string;
-}
+/** The survey GET /items/{key}/survey says the reader is due, as the server's schema has it. */
+type PendingSurvey = NonNullable<z.infer<typeof pendingSurveySchema>["survey"]>;
 
 const SCORE_WORDS = ["", "not at all", "barely", "partly", "mostly", "fully"];
 
