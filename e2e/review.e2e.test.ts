@@ -157,7 +157,15 @@ describe("the review page", () => {
     await sides
       .getByText(/^Before: [A-Z][a-z]{2} \d+, \d{4} – .* After: [A-Z][a-z]{2} \d+, \d{4} – /)
       .waitFor();
-    expect(page.url()).toContain("compare_from=");
+    // The period before is as long as the one shown and ends where it begins.
+    const shown = (await e.api["sam@example.com"]?.get("/review/onboarding"))?.body.period;
+    const q = new URL(page.url()).searchParams;
+    expect(q.get("compare_to")).toBe(
+      new Date(Date.parse(shown.from) - 1).toISOString().slice(0, 10),
+    );
+    expect(
+      Date.parse(shown.from) - Date.parse(`${q.get("compare_from")}T00:00:00Z`),
+    ).toBeGreaterThan(89 * 86_400_000);
     await page
       .getByRole("table", { name: "Handoff edges" })
       .getByRole("row", { name: /^Limbo p85/ })

@@ -356,10 +356,17 @@ export function CompareView({
         compare_to: null,
       });
     else {
-      // The period of the same length just before the one shown.
+      // The period of the same length just before the one chosen (the last 90 days unless set).
+      const DAY = 86_400_000;
       const p = edges.data?.period;
-      const to = p ? Date.parse(p.from) : Date.now() - 90 * 86_400_000;
-      const from = p ? to - (Date.parse(p.to) - Date.parse(p.from)) : to - 90 * 86_400_000;
+      const afterTo = filter.to ? Date.parse(filter.to) + DAY : p ? Date.parse(p.to) : Date.now();
+      const afterFrom = filter.from
+        ? Date.parse(filter.from)
+        : p
+          ? Date.parse(p.from)
+          : afterTo - 90 * DAY;
+      const to = afterFrom;
+      const from = to - (afterTo - afterFrom);
       update({
         compare: null,
         version: null,
