@@ -1,4 +1,4 @@
-import { meetingBlock } from "./decide.ts";
+import { meetingBlock } from "./decide/meetings.ts";
 import { type Item, nextTeam, pendingHandoff } from "./item.ts";
 import { routeHandoff, stepOf, type WorkflowDef } from "./workflow.ts";
 

@@ -1,6 +1,8 @@
 import type { Clock } from "../domain/clocks.ts";
 import type { CurrentComment } from "../domain/comments.ts";
-import { meetingBlock, missingForHandoff, pathTeams } from "../domain/decide.ts";
+import { meetingBlock } from "../domain/decide/meetings.ts";
+import { pathTeams } from "../domain/decide/questions.ts";
+import { missingForHandoff } from "../domain/decide/rules.ts";
 import type { Handoff, Item, ItemEvent, Meeting, Question } from "../domain/item.ts";
 import { activeAt, pendingHandoff } from "../domain/item.ts";
 import { describeNext, type NextAction, stepPath } from "../domain/next-action.ts";
