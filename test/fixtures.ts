@@ -146,6 +146,8 @@ export interface RelayOptions {
   completeWithin?: string;
   /** More of the first step's handoff, e.g. `accept_within: 1h wall`. */
   handoff?: string;
+  /** More lines of the first step, e.g. `stall_after: 8h`. */
+  first?: readonly string[];
   /** More lines of the second step, e.g. `checklist: [Built]`. */
   then?: readonly string[];
   /** Steps after the second, as YAML flow mappings. */
@@ -171,6 +173,7 @@ export function relayYaml({
   checklist = ["Contract signed"],
   completeWithin,
   handoff,
+  first = [],
   then = [],
   more = [],
 }: RelayOptions = {}): string {
@@ -179,6 +182,7 @@ export function relayYaml({
   lines.push("steps:", `  - key: ${fromStep}`, `    team: ${fromTeam}`);
   if (checklist.length > 0) lines.push(`    checklist: [${checklist.join(", ")}]`);
   if (completeWithin) lines.push(`    complete_within: ${completeWithin}`);
+  lines.push(...first.map((l) => `    ${l}`));
   lines.push(`    handoff: {to: ${toStep}${handoff ? `, ${handoff}` : ""}}`);
   lines.push(`  - key: ${toStep}`, `    team: ${toTeam}`, ...then.map((l) => `    ${l}`));
   lines.push(...more.map((s) => `  - ${s}`));

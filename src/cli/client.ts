@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { z } from "zod";
 import type { StoredFile } from "../domain/files.ts";
 import type {
@@ -13,10 +13,16 @@ import type {
   presentView,
 } from "../http/presenters.ts";
 import type {
+  inboxSchema,
   outboxSchema,
   ProblemJson,
+  shareSchema,
+  stalledSchema,
   CalendarJson as TeamCalendarJson,
   WorkflowVersionJson,
+  watchSchema,
+  webhookDeliveriesSchema,
+  webhookSchema,
 } from "../http/responses.ts";
 
 /*
@@ -68,6 +74,26 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * An option parser for a whole number (`--grace-hours 2`), for options sent in a JSON body,
+ * where the server would otherwise see a string. `unit` names what is counted, for the error.
+ */
+export function wholeNumber(unit: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`Give a whole number of ${unit}.`);
+    return Number(value);
+  };
+}
+
+/** Splits a comma-separated option (`--events a,b`) into its words, blanks left out. */
+export function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((w) => w.trim())
+    .filter((w) => w !== "");
+}
+
 /** Query parameters; a list repeats its parameter (`field=a:1&field=b:2`). */
 type Query = Record<string, string | number | string[] | undefined>;
 
@@ -103,8 +129,9 @@ export class Api {
     return this.request<T>("PATCH", path, { json });
   }
 
-  put<T>(path: string, json: unknown): Promise<T> {
-    return this.request<T>("PUT", path, { json });
+  /** PUT with a JSON body; none for a PUT that only names the resource (`watch`). */
+  put<T>(path: string, json?: unknown): Promise<T> {
+    return this.request<T>("PUT", path, json === undefined ? undefined : { json });
   }
 
   delete<T>(path: string): Promise<T> {
@@ -309,3 +336,22 @@ export type MeetingJson = ReturnType<typeof presentMeeting>;
 export type CalendarJson = TeamCalendarJson;
 /** One recorded message of GET /outbox. */
 export type OutboxMessageJson = z.output<typeof outboxSchema>;
+
+/*
+ * The answers of the share, stalled, webhook and notification routes, from their response
+ * schemas (as the web app takes them), so both clients read one shape.
+ */
+/** A status link as POST /items/{key}/share returns it (the token is shown once). */
+export type ShareJson = z.output<typeof shareSchema>;
+/** One line of GET /stalled: the item and where, since when and by which rule it stalled. */
+export type StalledItemJson = z.output<typeof stalledSchema>["items"][number];
+/** A webhook subscription as the webhook routes return it (never with its secret). */
+export type WebhookJson = z.output<typeof webhookSchema>;
+/** A subscription as made or rotated: with its secret, shown this once. */
+export type WebhookWithSecretJson = WebhookJson & { secret: string };
+/** One message of a webhook's delivery log, with its tries. */
+export type WebhookDeliveryJson = z.output<typeof webhookDeliveriesSchema>["deliveries"][number];
+/** The reader's inbox as GET /me/notifications returns it. */
+export type InboxJson = z.output<typeof inboxSchema>;
+/** Whether the reader watches an item, and who does (GET/PUT/DELETE /items/{key}/watch). */
+export type WatchJson = z.output<typeof watchSchema>;

@@ -8,6 +8,7 @@ import {
   type MeetingJson,
   type QuestionJson,
   seg,
+  wholeNumber,
 } from "./client.ts";
 import { emit, formatDue, formatTime, say, sayJson } from "./output.ts";
 
@@ -28,10 +29,7 @@ export function parseStartTime(value: string): string {
   return Number.isNaN(t.getTime()) ? value : t.toISOString();
 }
 
-function parseMinutes(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("Give a whole number of minutes.");
-  return Number(value);
-}
+const parseMinutes = wholeNumber("minutes");
 
 function parseId(value: string): number {
   const id = /^#?(\d+)$/.exec(value)?.[1];

@@ -34,6 +34,7 @@ import {
   sayJson,
   table,
 } from "./output.ts";
+import { registerShareCommands } from "./share-commands.ts";
 
 /*
  * `baton item …`: start items, read them and their history, fill in fields and checklists, and
@@ -704,4 +705,6 @@ export function registerItemCommands(program: Command): void {
     .action(async (key: string, _flags: unknown, command: Command) => {
       await runOnItem(cliOf(command), key, "resume", undefined, (it) => `${it.key} is resumed.`);
     });
+
+  registerShareCommands(item);
 }

@@ -3,6 +3,7 @@ import { DEFAULT_URL } from "./client.ts";
 import { registerMeetingCommands, registerQuestionCommands } from "./collaboration-commands.ts";
 import { registerFileCommands } from "./file-commands.ts";
 import { registerHandoffCommands } from "./handoff-commands.ts";
+import { registerInboxCommands } from "./inbox-commands.ts";
 import { registerItemCommands } from "./item-commands.ts";
 import { registerMetricsCommands } from "./metrics-commands.ts";
 import { registerMineCommands } from "./mine-commands.ts";
@@ -11,9 +12,11 @@ import { printError } from "./output.ts";
 import { batonProgram, stopQuietlyWhenThePipeCloses } from "./program.ts";
 import { registerQueueCommands } from "./queue-commands.ts";
 import { registerServerCommands } from "./server-commands.ts";
+import { registerStalledCommands } from "./stalled-commands.ts";
 import { registerTeamCommands } from "./team-commands.ts";
 import { registerUserCommands } from "./user-commands.ts";
 import { registerViewCommands } from "./view-commands.ts";
+import { registerWebhookCommands } from "./webhook-commands.ts";
 import { registerWorkflowCommands } from "./workflow-commands.ts";
 
 /*
@@ -32,11 +35,14 @@ registerItemCommands(program);
 registerViewCommands(program);
 registerHandoffCommands(program);
 registerQueueCommands(program);
+registerStalledCommands(program);
+registerInboxCommands(program);
 registerQuestionCommands(program);
 registerMeetingCommands(program);
 registerCalendarCommands(program);
 registerMetricsCommands(program);
 registerOutboxCommands(program);
+registerWebhookCommands(program);
 registerFileCommands(program);
 registerMineCommands(program);
 
