@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CliError, cliOf, type InboxJson, seg, type WatchJson } from "./client.ts";
-import { emit, formatDue, formatTime, say, table } from "./output.ts";
+import { emit, formatTime, say, table } from "./output.ts";
 
 /*
  * `baton inbox`, `baton inbox read` and `baton watch|unwatch KEY`: the reader's own
@@ -42,7 +42,8 @@ export function registerInboxCommands(program: Command): void {
                 formatTime(n.created_at),
                 n.item ?? "—",
                 n.title,
-                n.due_at ? `${n.action} (due ${formatDue(n.due_at)})` : n.action,
+                // The action names its deadline itself ("Accept or reject it by … UTC.").
+                n.action,
               ]),
             ),
           );

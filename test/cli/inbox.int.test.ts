@@ -15,6 +15,7 @@ const workflow = relayYaml({
   fields: [],
   checklist: [],
   first: ["name: Intake", "stall_after: 8h"],
+  handoff: "accept_within: 4h",
 });
 
 /** The lines of an output, without the trailing newline. */
@@ -127,7 +128,7 @@ describe.each(dbKinds().slice(0, 1))("following work with baton on $name", (kind
     expect(out[1]).toMatch(/^ID\s+WHEN\s+ITEM\s+WHAT HAPPENED\s+WHAT TO DO$/);
     expect(out[2]).toMatch(
       new RegExp(
-        `^(\\d+)\\s+new\\s+2026-03-02 10:00\\s+${handed}\\s+Sales handed off ${handed} “Handed” to Implementation\\s+Accept or reject it`,
+        `^(\\d+)\\s+new\\s+2026-03-02 10:00\\s+${handed}\\s+Sales handed off ${handed} “Handed” to Implementation\\s+Accept or reject it by 2026-03-02 14:00 UTC\\.$`,
       ),
     );
     expect(out).toHaveLength(3);
