@@ -197,4 +197,15 @@ describe.each(dbKinds().slice(0, 1))("baton webhook on $name", (kind) => {
     const json = await asLena(["--json", "webhook", "list"]);
     expect(JSON.parse(json.stdout)).toEqual({ webhooks: [] });
   });
+
+  it("an admin subscribes every item to every event as Slack messages", async () => {
+    const added = await baton(["webhook", "add", rx.url, "--events", "*", "--format", "slack"]);
+    expect(added.code).toBe(0);
+    expect(lines(added.stdout).slice(0, 2)).toEqual([
+      expect.stringMatching(/^Created webhook \d+ for every item: /),
+      "Events: *",
+    ]);
+    const list = await baton(["webhook", "list"]);
+    expect(lines(list.stdout)[1]).toMatch(/^\d+\s+\S+\s+\*\s+every item\s+slack\s+enabled$/);
+  });
 });
