@@ -495,6 +495,10 @@ export class Items {
     workflow?: string | undefined;
     limit?: number | undefined;
   }): Promise<(ItemView & { stalledAt: string })[]> {
+    // A team or workflow that does not exist is a mistake to name, not an empty list.
+    if (filter.team !== undefined && !(await this.directory.hasTeam(filter.team)))
+      throw new DomainError("not_found", `No team "${filter.team}".`);
+    if (filter.workflow !== undefined) await this.workflows.get(filter.workflow);
     const rows = await store.listStalled(this.db, {
       team: filter.team,
       workflow: filter.workflow,

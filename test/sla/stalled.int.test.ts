@@ -109,7 +109,11 @@ describe.each(dbKinds())("stalled work on $name", (kind) => {
       other,
     ]);
     expect((await sam.get("/stalled?team=impl")).body.items).toEqual([]);
-    expect((await sam.get("/stalled?workflow=nope")).body.items).toEqual([]);
+    // A team or workflow that does not exist is named, not answered with an empty list.
+    const noTeam = await sam.get("/stalled?team=nope");
+    expect(noTeam.status).toBe(404);
+    expect(noTeam.body.detail).toBe('No team "nope".');
+    expect((await sam.get("/stalled?workflow=nope")).status).toBe(404);
     expect((await sam.get("/stalled?limit=0")).status).toBe(400);
 
     // Activity clears the stall; the handoff waits on Implementation, whose step allows 2d.
