@@ -73,13 +73,9 @@ function change(r: Row): { text: string; verdict: "better" | "worse" | null } {
   return { text, verdict };
 }
 
-function edgeRows(group: string, a: EdgeMetrics | undefined, b: EdgeMetrics | undefined): Row[] {
-  const row = (
-    label: string,
-    pick: (e: EdgeMetrics) => number | null,
-    kind: Kind,
-    better: Better,
-  ): Row => ({
+/** The row builder of one group: each row picks its figure from the before and the after side. */
+function rowOf<T>(group: string, a: T | undefined, b: T | undefined) {
+  return (label: string, pick: (x: T) => number | null, kind: Kind, better: Better): Row => ({
     group,
     label,
     before: a ? pick(a) : null,
@@ -87,6 +83,10 @@ function edgeRows(group: string, a: EdgeMetrics | undefined, b: EdgeMetrics | un
     kind,
     better,
   });
+}
+
+function edgeRows(group: string, a: EdgeMetrics | undefined, b: EdgeMetrics | undefined): Row[] {
+  const row = rowOf<EdgeMetrics>(group, a, b);
   return [
     row("Handoffs submitted", (e) => e.submitted, "count", null),
     row("Accepted", (e) => e.accepted, "count", null),
@@ -119,19 +119,7 @@ function edgeRows(group: string, a: EdgeMetrics | undefined, b: EdgeMetrics | un
 }
 
 function teamRows(group: string, a: TeamMetrics | undefined, b: TeamMetrics | undefined): Row[] {
-  const row = (
-    label: string,
-    pick: (t: TeamMetrics) => number | null,
-    kind: Kind,
-    better: Better,
-  ): Row => ({
-    group,
-    label,
-    before: a ? pick(a) : null,
-    after: b ? pick(b) : null,
-    kind,
-    better,
-  });
+  const row = rowOf<TeamMetrics>(group, a, b);
   return [
     row("Steps finished", (t) => t.finished, "count", null),
     row("Throughput per week", (t) => t.throughput_per_week, "rate", "higher"),
@@ -162,19 +150,7 @@ function teamRows(group: string, a: TeamMetrics | undefined, b: TeamMetrics | un
 }
 
 function flowRows(a: FlowBody | undefined, b: FlowBody | undefined): Row[] {
-  const row = (
-    label: string,
-    pick: (f: FlowBody) => number | null,
-    kind: Kind,
-    better: Better,
-  ): Row => ({
-    group: "Whole workflow",
-    label,
-    before: a ? pick(a) : null,
-    after: b ? pick(b) : null,
-    kind,
-    better,
-  });
+  const row = rowOf<FlowBody>("Whole workflow", a, b);
   return [
     row("Items done", (f) => f.cycle_time.count, "count", "higher"),
     row("Cycle time p50", (f) => f.cycle_time.p50_s, "seconds", "lower"),
@@ -203,19 +179,7 @@ function stepRows(def: WorkflowDef | undefined, a: FlowBody | undefined, b: Flow
     .flatMap((k): Row[] => {
       const [x, y] = [a?.steps.find((s) => s.step === k), b?.steps.find((s) => s.step === k)];
       const group = def?.steps.find((s) => s.key === k)?.name ?? k;
-      const row = (
-        label: string,
-        pick: (s: FlowBody["steps"][number]) => number | null,
-        kind: Kind,
-        better: Better,
-      ): Row => ({
-        group,
-        label,
-        before: x ? pick(x) : null,
-        after: y ? pick(y) : null,
-        kind,
-        better,
-      });
+      const row = rowOf<FlowBody["steps"][number]>(group, x, y);
       return [
         row("Visits ended", (s) => s.visits, "count", null),
         row("Time in step p50", (s) => s.p50_s, "seconds", "lower"),
