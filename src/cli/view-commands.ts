@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CliError, cliOf, seg, type ViewJson } from "./client.ts";
-import { type ListFlags, listQuery, sayList, withListFilters } from "./item-commands.ts";
+import { type ListFlags, listQuery, sayList, withListFilters } from "./item-list.ts";
 import { emit, say, table } from "./output.ts";
 
 /*
