@@ -132,9 +132,9 @@ function summary(clocks: Clock[]) {
       c.id,
       {
         state: c.state,
-        elapsed_h: c.elapsed_s / H,
-        remaining_h: c.remaining_s / H,
-        due_at: c.due_at,
+        elapsed_h: c.elapsedSeconds / H,
+        remaining_h: c.remainingSeconds / H,
+        dueAt: c.dueAt,
       },
     ]),
   );
@@ -176,14 +176,14 @@ describe("limits stored before durations were bounded", () => {
       def: old,
     });
     const [clock] = report.current;
-    expect(clock).toMatchObject({ kind: "complete", state: "running", due_at: null });
-    expect(clock?.elapsed_s).toBe(2 * H);
-    expect(Number.isSafeInteger(clock?.limit_s)).toBe(true);
+    expect(clock).toMatchObject({ kind: "complete", state: "running", dueAt: null });
+    expect(clock?.elapsedSeconds).toBe(2 * H);
+    expect(Number.isSafeInteger(clock?.limitSeconds)).toBe(true);
     const events = [created("2026-03-02T08:00:00Z"), submitted("2026-03-02T09:00:00Z", 1, "sell")];
     const input = { events, def: old, calendarOf, now: new Date("2026-03-02T10:00:00Z") };
     // 1e8 weeks of wall time once failed with "Invalid time value": no due time, no timers.
     const accept = computeClocks(input).current.find((c) => c.kind === "accept");
-    expect(accept).toMatchObject({ state: "running", due_at: null, wall: true });
+    expect(accept).toMatchObject({ state: "running", dueAt: null, wall: true });
     expect(clockTimers(input)).toEqual([]);
     expect(performance.now() - started).toBeLessThan(1000);
   });
@@ -193,7 +193,7 @@ describe("limits stored before durations were bounded", () => {
     const report = clocksAt([created("2026-03-02T08:00:00Z")], "2026-03-09T08:00:00Z", {
       calendarOf: () => idle,
     });
-    expect(report.current[0]).toMatchObject({ state: "running", elapsed_s: 0, due_at: null });
+    expect(report.current[0]).toMatchObject({ state: "running", elapsedSeconds: 0, dueAt: null });
   });
 });
 
@@ -209,17 +209,17 @@ describe("clocks over an item's life", () => {
         team: "sales",
         handoff: null,
         limit: "1d",
-        limit_s: 8 * H,
+        limitSeconds: 8 * H,
         wall: false,
-        elapsed_s: 2 * H,
-        remaining_s: 6 * H,
+        elapsedSeconds: 2 * H,
+        remainingSeconds: 6 * H,
         state: "running",
-        started_at: "2026-03-02T08:00:00.000Z",
-        due_at: "2026-03-02T16:00:00.000Z", // 17:00 Berlin
-        warn_at_s: 4 * H,
-        ended_at: null,
-        ended_by: null,
-        escalate_to: "lead@acme.test",
+        startedAt: "2026-03-02T08:00:00.000Z",
+        dueAt: "2026-03-02T16:00:00.000Z", // 17:00 Berlin
+        warnSeconds: 4 * H,
+        endedAt: null,
+        endedBy: null,
+        escalateTo: "lead@acme.test",
       },
     ]);
   });
@@ -236,22 +236,22 @@ describe("clocks over an item's life", () => {
         state: "met",
         elapsed_h: 6,
         remaining_h: 2,
-        due_at: "2026-03-02T16:00:00.000Z",
+        dueAt: "2026-03-02T16:00:00.000Z",
       },
       // 4h on New York's calendar from 09:00 New York: due 13:00 New York.
       "accept:1": {
         state: "running",
         elapsed_h: 2,
         remaining_h: 2,
-        due_at: "2026-03-02T18:00:00.000Z",
+        dueAt: "2026-03-02T18:00:00.000Z",
       },
     });
     expect(current[1]).toMatchObject({
       step: "implement",
       team: "implementation",
       handoff: 1,
-      warn_at_s: 3 * H,
-      escalate_to: "implementation",
+      warnSeconds: 3 * H,
+      escalateTo: "implementation",
     });
   });
 
@@ -263,19 +263,19 @@ describe("clocks over an item's life", () => {
         state: "breached",
         elapsed_h: 5,
         remaining_h: -1,
-        due_at: "2026-03-02T18:00:00.000Z",
+        dueAt: "2026-03-02T18:00:00.000Z",
       },
       // Returned at 20:00 Berlin, after hours: the clock starts counting at 09:00 on Tuesday.
       "complete:sell:2": {
         state: "running",
         elapsed_h: 2,
         remaining_h: 6,
-        due_at: "2026-03-03T16:00:00.000Z",
+        dueAt: "2026-03-03T16:00:00.000Z",
       },
     });
     expect(current[0]).toMatchObject({
-      ended_by: "rejected",
-      ended_at: "2026-03-02T19:00:00.000Z",
+      endedBy: "rejected",
+      endedAt: "2026-03-02T19:00:00.000Z",
     });
   });
 
@@ -287,14 +287,14 @@ describe("clocks over an item's life", () => {
         state: "met",
         elapsed_h: 1,
         remaining_h: 3,
-        due_at: "2026-03-03T18:00:00.000Z",
+        dueAt: "2026-03-03T18:00:00.000Z",
       },
       // 2d = 16h on New York's calendar from Tue 10:00: Thu 10:00 New York.
       "complete:implement:3": {
         state: "running",
         elapsed_h: 1,
         remaining_h: 15,
-        due_at: "2026-03-05T15:00:00.000Z",
+        dueAt: "2026-03-05T15:00:00.000Z",
       },
     });
   });
@@ -305,7 +305,7 @@ describe("clocks over an item's life", () => {
       state: "paused",
       elapsed_h: 7,
       remaining_h: 9,
-      due_at: null,
+      dueAt: null,
     });
     const afterResume = clocksAt(upTo("resumed"), "2026-03-05T16:00:00Z").current;
     // The whole of Wednesday was paused: 7h on Tuesday + 2h on Thursday; the due time moves
@@ -314,7 +314,7 @@ describe("clocks over an item's life", () => {
       state: "running",
       elapsed_h: 9,
       remaining_h: 7,
-      due_at: "2026-03-06T15:00:00.000Z",
+      dueAt: "2026-03-06T15:00:00.000Z",
     });
   });
 
@@ -325,14 +325,14 @@ describe("clocks over an item's life", () => {
         state: "breached",
         elapsed_h: 21,
         remaining_h: -5,
-        due_at: "2026-03-06T15:00:00.000Z",
+        dueAt: "2026-03-06T15:00:00.000Z",
       },
       // 48h wall from Friday 20:00 UTC, weekend included: due Sunday 20:00 UTC.
       "accept:3": {
         state: "breached",
         elapsed_h: 49,
         remaining_h: -1,
-        due_at: "2026-03-08T20:00:00.000Z",
+        dueAt: "2026-03-08T20:00:00.000Z",
       },
     });
   });
@@ -344,16 +344,16 @@ describe("clocks over an item's life", () => {
         state: "breached",
         elapsed_h: 61,
         remaining_h: -13,
-        due_at: "2026-03-08T20:00:00.000Z",
+        dueAt: "2026-03-08T20:00:00.000Z",
       },
       "complete:support:4": {
         state: "met",
         elapsed_h: 1,
         remaining_h: 0.5,
-        due_at: "2026-03-09T10:30:00.000Z",
+        dueAt: "2026-03-09T10:30:00.000Z",
       },
     });
-    expect(history.map((c) => [c.id, c.state, c.ended_by])).toEqual([
+    expect(history.map((c) => [c.id, c.state, c.endedBy])).toEqual([
       ["complete:sell:1", "met", "submitted"],
       ["accept:1", "breached", "rejected"],
       ["complete:sell:2", "met", "submitted"],
@@ -367,7 +367,7 @@ describe("clocks over an item's life", () => {
   it("replaying the log to an earlier moment gives that moment's figures", () => {
     const early = clocksAt(upTo("completed"), "2026-03-02T10:00:00Z");
     expect(early.history.find((c) => c.id === "complete:sell:1")).toMatchObject({
-      elapsed_s: 2 * H,
+      elapsedSeconds: 2 * H,
     });
   });
 
@@ -377,7 +377,7 @@ describe("clocks over an item's life", () => {
       completed("2026-03-09T10:30:00Z"), // 90m after acceptance
     ];
     const clock = clocksAt(events, "2026-03-09T11:00:00Z").current.at(-1);
-    expect(clock).toMatchObject({ id: "complete:support:4", state: "met", remaining_s: 0 });
+    expect(clock).toMatchObject({ id: "complete:support:4", state: "met", remainingSeconds: 0 });
   });
 
   it("withdrawing a handoff resumes the sender's clock without the time the receiver held it", () => {
@@ -394,16 +394,16 @@ describe("clocks over an item's life", () => {
         state: "running",
         elapsed_h: 3,
         remaining_h: 5,
-        due_at: "2026-03-03T10:00:00.000Z",
+        dueAt: "2026-03-03T10:00:00.000Z",
       },
       "accept:1": {
         state: "met",
         elapsed_h: 0,
         remaining_h: 4,
-        due_at: "2026-03-02T18:00:00.000Z",
+        dueAt: "2026-03-02T18:00:00.000Z",
       },
     });
-    expect(current[1]?.ended_by).toBe("withdrawn");
+    expect(current[1]?.endedBy).toBe("withdrawn");
   });
 
   it("cancelling a paused item ends its clocks without counting the pause", () => {
@@ -415,9 +415,9 @@ describe("clocks over an item's life", () => {
     const [clock] = clocksAt(events, "2026-03-05T09:00:00Z").current;
     expect(clock).toMatchObject({
       state: "met",
-      elapsed_s: H,
-      ended_by: "cancelled",
-      ended_at: "2026-03-04T09:00:00.000Z",
+      elapsedSeconds: H,
+      endedBy: "cancelled",
+      endedAt: "2026-03-04T09:00:00.000Z",
     });
   });
 
@@ -436,7 +436,7 @@ describe("clocks over an item's life", () => {
     });
     // Tuesday became a holiday for sales: the reworked sell step took no business time at all.
     expect(history.find((c) => c.id === "complete:sell:2")).toMatchObject({
-      elapsed_s: 0,
+      elapsedSeconds: 0,
       state: "met",
     });
   });
@@ -483,8 +483,8 @@ describe("timers", () => {
     const overnight = clocksAt(events, "2026-03-03T13:00:00Z").current[1];
     expect(overnight).toMatchObject({
       state: "warning",
-      remaining_s: 0,
-      due_at: "2026-03-02T22:00:00.000Z",
+      remainingSeconds: 0,
+      dueAt: "2026-03-02T22:00:00.000Z",
     });
     const morning = clocksAt(events, "2026-03-03T14:00:00.001Z").current[1];
     expect(morning?.state).toBe("breached");
@@ -624,8 +624,8 @@ describe("clock properties", () => {
         expect([...withPauses.keys()]).toEqual([...without.keys()]);
         for (const [id, c] of withPauses) {
           const o = without.get(id) as Clock;
-          expect(c.elapsed_s).toBeLessThanOrEqual(o.elapsed_s);
-          expect(c.remaining_s).toBeGreaterThanOrEqual(o.remaining_s);
+          expect(c.elapsedSeconds).toBeLessThanOrEqual(o.elapsedSeconds);
+          expect(c.remainingSeconds).toBeGreaterThanOrEqual(o.remainingSeconds);
         }
       }),
     );
@@ -640,9 +640,11 @@ describe("clock properties", () => {
         const first = computeClocks({ events, def, calendarOf, now: new Date(t1) }).history;
         const second = byId(computeClocks({ events, def, calendarOf, now: new Date(t2) }).history);
         for (const c of first) {
-          expect((second.get(c.id) as Clock).elapsed_s).toBeGreaterThanOrEqual(c.elapsed_s);
-          const until = c.ended_at ? Date.parse(c.ended_at) : t1;
-          expect(c.elapsed_s * 1000).toBeLessThanOrEqual(until - Date.parse(c.started_at));
+          expect((second.get(c.id) as Clock).elapsedSeconds).toBeGreaterThanOrEqual(
+            c.elapsedSeconds,
+          );
+          const until = c.endedAt ? Date.parse(c.endedAt) : t1;
+          expect(c.elapsedSeconds * 1000).toBeLessThanOrEqual(until - Date.parse(c.startedAt));
         }
       }),
     );
@@ -655,16 +657,17 @@ describe("clock properties", () => {
         const now = new Date(Date.parse((events.at(-1) as ItemEvent).at) + s.after * 60_000);
         const { current, history } = computeClocks({ events, def, calendarOf, now });
         for (const c of history) {
-          if (c.state === "breached") expect(c.elapsed_s).toBeGreaterThanOrEqual(c.limit_s);
-          else expect(c.elapsed_s).toBeLessThanOrEqual(c.limit_s);
-          if (c.ended_at !== null) expect(["met", "breached"]).toContain(c.state);
-          if (c.state === "paused") expect(c.due_at).toBeNull();
+          if (c.state === "breached")
+            expect(c.elapsedSeconds).toBeGreaterThanOrEqual(c.limitSeconds);
+          else expect(c.elapsedSeconds).toBeLessThanOrEqual(c.limitSeconds);
+          if (c.endedAt !== null) expect(["met", "breached"]).toContain(c.state);
+          if (c.state === "paused") expect(c.dueAt).toBeNull();
           // A counting clock with time left is due in the future.
-          if (c.ended_at === null && c.state !== "paused" && c.remaining_s > 0)
-            expect(Date.parse(c.due_at as string)).toBeGreaterThanOrEqual(now.getTime());
+          if (c.endedAt === null && c.state !== "paused" && c.remainingSeconds > 0)
+            expect(Date.parse(c.dueAt as string)).toBeGreaterThanOrEqual(now.getTime());
         }
         // At most one clock of each kind runs at a time.
-        const open = current.filter((c) => c.ended_at === null);
+        const open = current.filter((c) => c.endedAt === null);
         expect(new Set(open.map((c) => c.kind)).size).toBe(open.length);
       }),
     );

@@ -217,21 +217,25 @@ export function clockOf(p: ClockParts): Clock {
     team: p.team,
     handoff: p.handoff,
     limit: p.limit,
-    limit_s: Math.floor(p.limitMs / SECOND),
+    limitSeconds: Math.floor(p.limitMs / SECOND),
     wall: p.wall,
-    elapsed_s: Math.floor(p.measure.elapsedMs / SECOND),
-    remaining_s: Math.ceil((p.limitMs - p.measure.elapsedMs) / SECOND),
+    elapsedSeconds: Math.floor(p.measure.elapsedMs / SECOND),
+    remainingSeconds: Math.ceil((p.limitMs - p.measure.elapsedMs) / SECOND),
     state: p.measure.state,
-    started_at: p.startedAt,
-    due_at: p.dueAt,
-    warn_at_s: Math.round(p.warnMs / SECOND),
-    ended_at: p.endedAt,
-    ended_by: p.endedBy,
-    escalate_to: p.escalateTo,
+    startedAt: p.startedAt,
+    dueAt: p.dueAt,
+    warnSeconds: Math.round(p.warnMs / SECOND),
+    endedAt: p.endedAt,
+    endedBy: p.endedBy,
+    escalateTo: p.escalateTo,
   };
 }
 
-/** One service-level clock of an item, as item JSON carries it. Instants are ISO strings. */
+/**
+ * One service-level clock of an item. Instants are ISO strings; durations are whole seconds,
+ * the precision the API shows and metrics and forecasts count in. The API's snake_case shape is
+ * the presenter's (`presentClock` in src/http/presenters.ts).
+ */
 export interface Clock {
   /** Stable across recomputation: `complete:<step>:<visit>` or `accept:<handoff>`. */
   id: string;
@@ -244,21 +248,21 @@ export interface Clock {
   handoff: number | null;
   /** The limit as written in the workflow (`4h`, `2d`, `48h wall`). */
   limit: string;
-  limit_s: number;
+  limitSeconds: number;
   wall: boolean;
-  elapsed_s: number;
-  /** `limit_s - elapsed_s`; negative once breached (how far over). */
-  remaining_s: number;
+  elapsedSeconds: number;
+  /** `limitSeconds - elapsedSeconds`; negative once breached (how far over). */
+  remainingSeconds: number;
   state: ClockState;
-  started_at: string;
+  startedAt: string;
   /** See {@link SpanMeasure.dueAt}. */
-  due_at: string | null;
+  dueAt: string | null;
   /** Elapsed seconds from which the clock warns (`warn_at`, default 75% of the limit). */
-  warn_at_s: number;
-  ended_at: string | null;
-  ended_by: ClockEnd | null;
+  warnSeconds: number;
+  endedAt: string | null;
+  endedBy: ClockEnd | null;
   /** Team or user to notify on breach, from the workflow; null if none. */
-  escalate_to: string | null;
+  escalateTo: string | null;
 }
 
 export interface ClockReport {

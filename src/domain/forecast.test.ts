@@ -149,7 +149,7 @@ describe("the chance a running clock breaches", () => {
         fc.integer({ min: 0, max: 20 * 3600 }),
         fc.integer({ min: 0, max: 200 }),
         (elapsed, depth) => {
-          const clock = { ...running(start, start), elapsed_s: elapsed };
+          const clock = { ...running(start, start), elapsedSeconds: elapsed };
           const b = breachChance(history, clock, depth);
           if (b.probability === null) expect(b.sampleSize).toBeLessThan(MIN_SAMPLES);
           else {

@@ -172,12 +172,15 @@ export function buildHistory(
   const ended = new Map<string, { elapsed: number; breached: boolean }[][]>();
   for (const item of items)
     for (const c of clocksOf(item)) {
-      if (c.ended_at === null || c.kind === "due") continue;
+      if (c.endedAt === null || c.kind === "due") continue;
       const depth =
-        c.kind === "accept" ? queueDepthAt(history, c.team, Date.parse(c.started_at)) : 0;
+        c.kind === "accept" ? queueDepthAt(history, c.team, Date.parse(c.startedAt)) : 0;
       const key = poolKey(c.kind, c.step);
       const classes = ended.get(key) ?? Array.from({ length: DEPTH_CLASSES }, () => []);
-      classes[depthClass(depth)]?.push({ elapsed: c.elapsed_s, breached: c.state === "breached" });
+      classes[depthClass(depth)]?.push({
+        elapsed: c.elapsedSeconds,
+        breached: c.state === "breached",
+      });
       ended.set(key, classes);
     }
   for (const [key, classes] of ended)
@@ -213,7 +216,7 @@ export function breachChance(history: History, clock: Clock, depth: number): Bre
   const base = { clock: clock.id, kind: clock.kind };
   const classes = history.clocks.get(poolKey(clock.kind, clock.step)) ?? [];
   const survivors = classes.map((pool) => {
-    const from = countBelow(pool.elapsed, clock.elapsed_s);
+    const from = countBelow(pool.elapsed, clock.elapsedSeconds);
     return { n: pool.elapsed.length - from, breached: pool.breachedFrom[from] ?? 0 };
   });
   const home = depthClass(depth);

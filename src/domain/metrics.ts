@@ -255,7 +255,7 @@ export function itemFacts({
   const { history } = itemClocks({ item, def, calendarOf, now: new Date(item.updatedAt) });
   const handoffById = new Map(item.handoffs.map((h) => [h.id, h]));
   const clocks: ClockFact[] = history
-    .filter((c) => c.ended_at !== null && c.ended_by !== "cancelled")
+    .filter((c) => c.endedAt !== null && c.endedBy !== "cancelled")
     .map((c) => ({
       clock: c.id,
       kind: c.kind,
@@ -264,9 +264,9 @@ export function itemFacts({
       fromStep: c.handoff === null ? null : (handoffById.get(c.handoff)?.fromStep ?? null),
       handoff: c.handoff,
       met: c.state !== "breached",
-      endedAt: c.ended_at as string,
-      elapsedMs: c.elapsed_s * 1000,
-      limitMs: c.limit_s * 1000,
+      endedAt: c.endedAt as string,
+      elapsedMs: c.elapsedSeconds * 1000,
+      limitMs: c.limitSeconds * 1000,
     }));
 
   return {

@@ -45,8 +45,8 @@ describe("answer clocks", () => {
       id: "answer:1",
       team: "implementation",
       state: "running",
-      due_at: "2026-03-02T10:00:00.000Z",
-      remaining_s: 3600,
+      dueAt: "2026-03-02T10:00:00.000Z",
+      remainingSeconds: 3600,
     });
 
     const answered = run([
@@ -67,7 +67,7 @@ describe("answer clocks", () => {
     expect(current.find((c) => c.kind === "answer")).toBeUndefined();
     expect(history.find((c) => c.kind === "answer")).toMatchObject({
       state: "breached",
-      ended_by: "answered",
+      endedBy: "answered",
     });
   });
 });

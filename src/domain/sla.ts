@@ -145,7 +145,7 @@ export function itemClocks(input: SlaInput): { current: Clock[]; history: Clock[
     now: input.now,
   });
   const extra = extraClocks(input).map((m) => m.clock);
-  const isShown = (c: Clock) => c.kind === "due" || c.ended_at === null;
+  const isShown = (c: Clock) => c.kind === "due" || c.endedAt === null;
   return {
     current: [...base.current, ...extra.filter(isShown)],
     history: [...base.history, ...extra],
@@ -165,7 +165,7 @@ export function itemTimers(input: SlaInput): ClockTimer[] {
   });
   const extra: ClockTimer[] = [];
   for (const { clock: c, warnAt, breachAt } of extraClocks(input)) {
-    if (c.ended_at !== null) continue;
+    if (c.endedAt !== null) continue;
     const common = {
       clock_id: c.id,
       kind: c.kind,
@@ -190,10 +190,10 @@ export function urgencyOf(clocks: readonly Clock[]): {
   let urgency: Urgency = 3;
   let next: string | null = null;
   for (const c of clocks) {
-    if (c.ended_at !== null) continue;
+    if (c.endedAt !== null) continue;
     const u: Urgency = c.state === "breached" ? 0 : c.state === "warning" ? 1 : 2;
     if (u < urgency) urgency = u;
-    if (c.due_at !== null && (next === null || c.due_at < next)) next = c.due_at;
+    if (c.dueAt !== null && (next === null || c.dueAt < next)) next = c.dueAt;
   }
   return { urgency, nextDueAt: next };
 }

@@ -134,10 +134,10 @@ export function statusView({
   } else if (isOpen) {
     const running = clocks.find(
       (c) =>
-        c.ended_at === null && c.due_at !== null && (c.kind === "complete" || c.kind === "accept"),
+        c.endedAt === null && c.dueAt !== null && (c.kind === "complete" || c.kind === "accept"),
     );
-    if (running?.due_at)
-      expected = `${teamName(running.team)} expects to ${running.kind === "accept" ? "take it on" : `finish “${stepName(running.step)}”`} by ${dateWords(running.due_at, now, timezone)}`;
+    if (running?.dueAt)
+      expected = `${teamName(running.team)} expects to ${running.kind === "accept" ? "take it on" : `finish “${stepName(running.step)}”`} by ${dateWords(running.dueAt, now, timezone)}`;
   }
   const fields: StatusView["fields"] = [];
   for (const f of def.fields) {

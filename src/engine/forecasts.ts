@@ -106,10 +106,8 @@ export class Forecasts {
       current ??
       itemClocks({ item, def, calendarOf: await this.sla.calendarOf(), now: this.clock() }).current;
     return clocks
-      .filter((c) => c.ended_at === null && c.kind !== "due")
-      .map((c) =>
-        breachChance(history, c, queueDepthAt(history, c.team, Date.parse(c.started_at))),
-      );
+      .filter((c) => c.endedAt === null && c.kind !== "due")
+      .map((c) => breachChance(history, c, queueDepthAt(history, c.team, Date.parse(c.startedAt))));
   }
 
   /** The forecast of one item: its clocks' breach chances and when it may be done. */
@@ -138,7 +136,7 @@ export class Forecasts {
     clocks?: readonly (readonly Clock[])[],
   ): Promise<(number | null)[]> {
     // Most rows run no clock with a limit: then there is nothing to estimate, nor history to read.
-    const counts = (c: Clock) => c.ended_at === null && c.kind !== "due";
+    const counts = (c: Clock) => c.endedAt === null && c.kind !== "due";
     if (clocks && !clocks.some((cs) => cs.some(counts))) return views.map(() => null);
     return Promise.all(
       views.map(async (v, i) => {

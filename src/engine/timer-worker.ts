@@ -302,7 +302,7 @@ export class TimerWorker {
       const clock = clocks.find((c) => c.id === clock_id);
       const isDue =
         clock !== undefined &&
-        clock.ended_at === null &&
+        clock.endedAt === null &&
         !next.alerts.includes(alertKey(clock_id, fire)) &&
         (clock.state === "breached" || (fire === "warning" && clock.state === "warning"));
       if (!clock || !isDue) {
@@ -319,7 +319,7 @@ export class TimerWorker {
         seq: item.version + events.length,
         kind: event.type,
         watch: false,
-        data: { escalate_to: clock.escalate_to ?? null },
+        data: { escalate_to: clock.escalateTo ?? null },
       });
     }
     if (events.length === 0) return { idle };
@@ -398,8 +398,8 @@ function alertEvent(clock: Clock, fire: "warning" | "breach", now: Date): ItemEv
       step: clock.step,
       team: clock.team,
       handoff: clock.handoff,
-      limitSeconds: clock.limit_s,
-      dueAt: clock.due_at,
+      limitSeconds: clock.limitSeconds,
+      dueAt: clock.dueAt,
     },
   };
 }

@@ -59,12 +59,35 @@ function presentNext(next: NextAction | null, teamName: TeamName) {
     : null;
 }
 
+/** One service-level clock as item JSON carries it (the fields in the API's order). */
+export function presentClock(c: Clock) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    step: c.step,
+    team: c.team,
+    handoff: c.handoff,
+    limit: c.limit,
+    limit_s: c.limitSeconds,
+    wall: c.wall,
+    elapsed_s: c.elapsedSeconds,
+    remaining_s: c.remainingSeconds,
+    state: c.state,
+    started_at: c.startedAt,
+    due_at: c.dueAt,
+    warn_at_s: c.warnSeconds,
+    ended_at: c.endedAt,
+    ended_by: c.endedBy,
+    escalate_to: c.escalateTo,
+  };
+}
+
 /** The nearest deadline among the clocks still counting, and the worst state among them. */
 function deadlineOf(clocks: readonly Clock[]) {
-  const open = clocks.filter((c) => c.ended_at === null);
+  const open = clocks.filter((c) => c.endedAt === null);
   const next = open
-    .filter((c) => c.due_at !== null)
-    .sort((a, b) => (a.due_at as string).localeCompare(b.due_at as string))[0];
+    .filter((c) => c.dueAt !== null)
+    .sort((a, b) => (a.dueAt as string).localeCompare(b.dueAt as string))[0];
   const worst = open.some((c) => c.state === "breached")
     ? "breached"
     : open.some((c) => c.state === "warning")
@@ -74,7 +97,7 @@ function deadlineOf(clocks: readonly Clock[]) {
         : null;
   return {
     next_deadline: next
-      ? { kind: next.kind, team: next.team, due_at: next.due_at, state: next.state }
+      ? { kind: next.kind, team: next.team, due_at: next.dueAt, state: next.state }
       : null,
     sla: worst,
   };
@@ -147,7 +170,7 @@ export function presentItem(
     question_teams: pathTeams(item, def),
     comments: item.comments,
     due: item.due,
-    clocks,
+    clocks: clocks.map(presentClock),
     ...deadlineOf(clocks),
     alerts: item.alerts,
     questions: item.questions.map((q) => presentQuestionOf(q, clocks)),
@@ -190,7 +213,7 @@ export function presentQuestion(q: Question) {
 export function presentQuestionOf(q: Question, clocks: readonly Clock[]) {
   return {
     ...presentQuestion(q),
-    due_at: clocks.find((c) => c.id === `answer:${q.id}`)?.due_at ?? null,
+    due_at: clocks.find((c) => c.id === `answer:${q.id}`)?.dueAt ?? null,
   };
 }
 
@@ -233,7 +256,7 @@ export function presentItemSummary(
     assignee: item.assignee,
     rework: Object.values(item.rework).reduce((a, b) => a + b, 0),
     due: item.due,
-    clocks,
+    clocks: clocks.map(presentClock),
     ...deadlineOf(clocks),
     open_questions: item.questions
       .filter((q) => !q.answer)
