@@ -1,8 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Command } from "commander";
+import { formatBytes } from "../domain/byte-size.ts";
 import { CliError, cliOf, type FileJson, type ItemJson, seg } from "./client.ts";
-import { emit, formatBytes, formatTime, say, table } from "./output.ts";
+import { emit, formatTime, say, table } from "./output.ts";
 
 /*
  * `baton file`: deliverables on items — upload one (into a file field, so a handoff that

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { formatBytes } from "../domain/byte-size.ts";
 import { describeEvent, describeMissing, type EventWording } from "../domain/wording.ts";
 import {
   type ClockJson,
@@ -12,7 +13,6 @@ import { definitionOf, getItem } from "./item-api.ts";
 import {
   describeLeft,
   emit,
-  formatBytes,
   formatClockState,
   formatDue,
   formatDuration,

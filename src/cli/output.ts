@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import { formatBytes } from "../domain/byte-size.ts";
 import { isFileRef } from "../domain/files.ts";
 import { describeMissing } from "../domain/wording.ts";
 import {
@@ -196,13 +197,6 @@ export function formatValue(v: unknown): string {
   if (v === undefined || v === null || v === "") return "—";
   if (isFileRef(v)) return `${v.name} (${formatBytes(v.size)})`;
   return typeof v === "string" ? v : JSON.stringify(v);
-}
-
-/** A size in bytes as people read it: 812 B, 14.2 KB, 3.1 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} KB`;
-  return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
 /** "Sales: Finish … — 2 h 10 m left, due 14:00", or why nobody has to move. */

@@ -149,10 +149,3 @@ export function formatValue(v: unknown): string {
   if (typeof v === "object" && "name" in v) return String(v.name); // a file
   return String(v);
 }
-
-/** A size in bytes as people read it: 812 B, 14.2 KB, 3.1 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} KB`;
-  return `${(n / 1_000_000).toFixed(1)} MB`;
-}

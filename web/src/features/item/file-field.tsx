@@ -1,10 +1,10 @@
 import { Anchor, Button, FileButton, Group, Input, Stack, Text } from "@mantine/core";
 import { IconPaperclip, IconUpload } from "@tabler/icons-react";
+import { formatBytes } from "../../../../src/domain/byte-size.ts";
 import { authHeaders } from "../../api/client.ts";
 import { type ItemFile, useUploadFile } from "../../api/queries.ts";
 import type { FieldDef } from "../../api/types.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
-import { formatBytes } from "../../lib/format.ts";
 import { labelOf } from "./fields.ts";
 
 /** What a file field holds: the uploaded file's reference. */
