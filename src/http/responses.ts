@@ -717,6 +717,14 @@ export type WorkflowVersionJson = Omit<z.output<typeof workflowVersionSchema>, "
   definition: WorkflowDef;
 };
 
+/** One line of GET /workflows/{key}/versions: a version without its definition and source. */
+export const workflowVersionSummarySchema = workflowVersionSchema.pick({
+  version: true,
+  source_format: true,
+  published_by: true,
+  published_at: true,
+});
+
 export const validatedSchema = z.object({
   valid: z.boolean().describe("always true: an invalid one is a 422"),
   definition,

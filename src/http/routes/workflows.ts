@@ -20,6 +20,7 @@ import {
   validatedSchema,
   workflowSummarySchema,
   workflowVersionSchema,
+  workflowVersionSummarySchema,
 } from "../responses.ts";
 
 /** A definition arrives as YAML text or as parsed JSON; keep the text as the user wrote it. */
@@ -144,18 +145,7 @@ export const workflowRoutes =
         schema: {
           tags: ["workflows"],
           summary: "Version history, newest first",
-          response: answers(
-            z.object({
-              versions: z.array(
-                workflowVersionSchema.pick({
-                  version: true,
-                  source_format: true,
-                  published_by: true,
-                  published_at: true,
-                }),
-              ),
-            }),
-          ),
+          response: answers(z.object({ versions: z.array(workflowVersionSummarySchema) })),
           params: keyParams,
         },
       },

@@ -18,6 +18,7 @@ import type {
   tokenSchema,
   WorkflowVersionJson,
   workflowSummarySchema,
+  workflowVersionSummarySchema,
 } from "../../../src/http/responses.ts";
 
 /*
@@ -133,12 +134,8 @@ export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
 export type WorkflowVersion = WorkflowVersionJson;
 
-export interface WorkflowVersionSummary {
-  version: number;
-  source_format: "yaml" | "json";
-  published_by: string;
-  published_at: string;
-}
+/** One line of a workflow's version history (`GET /workflows/{key}/versions`). */
+export type WorkflowVersionSummary = z.output<typeof workflowVersionSummarySchema>;
 
 export type ApiToken = z.infer<typeof tokenSchema>;
 
