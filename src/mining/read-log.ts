@@ -1,13 +1,14 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import type { SaxesTag } from "saxes";
 import { DomainError } from "../domain/errors.ts";
 import type { MiningLimits } from "./limits.ts";
 import { type FoldedCase, LogMiner, type MiningReport } from "./metrics.ts";
 import { parseTimestamp } from "./timestamps.ts";
+import { type RawEvent, SLOTS, type Slot, type SlotMapping, XesProblem } from "./xes.ts";
 
 /*
  * Streaming readers of event logs: XES (IEEE 1849) through saxes and CSV through csv-parse,
@@ -52,6 +53,12 @@ export interface ReadOptions {
   /** Called as raw bytes are read (compressed bytes for a .gz). */
   onProgress?: ((bytesRead: number) => void) | undefined;
   limits?: Partial<MiningLimits> | undefined;
+  /** XES: worker threads parsing slices of the file (default: one fewer than the cores, ≤ 2). */
+  xesThreads?: number | undefined;
+  /** XES: bytes per slice handed to a thread (default 4 MiB); smaller files stay here. */
+  xesSliceBytes?: number | undefined;
+  /** XES: read the slices one by one in this thread (tests of the slicing). */
+  xesInlineSlices?: boolean | undefined;
   /** Each case as it is folded (the history import), see LogMiner. */
   onCase?: ((c: FoldedCase) => void) | undefined;
   /**
@@ -107,11 +114,21 @@ export async function mineStream(
 ): Promise<MineResult> {
   const mapping: ColumnMapping = { ...DEFAULT_MAPPING, ...stripUndefined(options.mapping ?? {}) };
   const bytes = await openBytes(source, options.onProgress);
-  const text = decode(bytes.chunks);
-  const first = await text.next();
-  const head = first.done ? "" : first.value;
+  const it = bytes.chunks[Symbol.asyncIterator]();
+  let first: Buffer | undefined;
+  try {
+    for (let step = await it.next(); !step.done; step = await it.next())
+      if (step.value.length > 0) {
+        first = step.value;
+        break;
+      }
+  } catch (e) {
+    throw bytes.explain(e);
+  }
+  // A character cut at the end of the sample only matters to the sample.
+  const head = first === undefined ? "" : new TextDecoder().decode(first.subarray(0, 4096));
   const format = options.format ?? formatOf(options.name, head);
-  const chunks = prepend(head, text);
+  const chunks = prepend(first, it);
   const ctx: ReadContext = {
     mapping,
     miner: new LogMiner({
@@ -134,8 +151,8 @@ export async function mineStream(
     eventKeys: new Set(),
   };
   try {
-    if (format === "xes") await readXes(chunks, ctx);
-    else await readCsv(chunks, ctx, options.delimiter ?? ",");
+    if (format === "xes") await readXes(chunks, ctx, options);
+    else await readCsv(decode(chunks), ctx, options.delimiter ?? ",");
   } catch (e) {
     throw bytes.explain(e);
   }
@@ -257,8 +274,12 @@ async function* decode(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   if (rest !== "") yield rest;
 }
 
-async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  if (head !== "") yield head;
+async function* prepend(
+  head: Buffer | undefined,
+  rest: AsyncIterator<Buffer>,
+): AsyncGenerator<Buffer> {
+  if (head === undefined) return;
+  yield head;
   for (;;) {
     const step = await rest.next();
     if (step.done) return;
@@ -266,40 +287,37 @@ async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerat
   }
 }
 
-function skip(ctx: ReadContext, reason: keyof SkippedEvents, where: string, why: string): void {
+function skip(ctx: ReadContext, reason: keyof SkippedEvents, line: number, why: string): void {
   ctx.skipped.events++;
   (ctx.skipped[reason] as number)++;
-  ctx.skipped.first_problem ??= `${where}: ${why}`;
+  ctx.skipped.first_problem ??= `line ${line}: ${why}`;
 }
 
-/** The fields of one event as read; undefined where the log has none. */
-interface RawEvent {
-  case: string | undefined;
-  activity: string | undefined;
-  timestamp: string | undefined;
-  team: string | undefined;
-  resource: string | undefined;
-  lifecycle: string | undefined;
-}
-
-/** Checks an event's case and time and hands it to the miner; false when it was skipped. */
-function take(ctx: ReadContext, e: RawEvent, where: string): string | undefined {
+/**
+ * Checks an event's case and time and hands it to the miner; the case id, or undefined when it
+ * was skipped. `time` is the timestamp already read (NaN when it could not be, or is missing).
+ */
+function take(ctx: ReadContext, e: RawEvent, line: number, read?: number): string | undefined {
   if (e.case === undefined || e.case === "") {
-    skip(ctx, "no_case", where, `no case id in "${ctx.mapping.case}"`);
+    skip(ctx, "no_case", line, `no case id in "${ctx.mapping.case}"`);
     return undefined;
   }
-  if (e.timestamp === undefined || e.timestamp === "") {
-    skip(ctx, "no_timestamp", where, `no timestamp in "${ctx.mapping.timestamp}"`);
-    return undefined;
-  }
-  const time = parseTimestamp(e.timestamp);
+  const time =
+    read !== undefined && !Number.isNaN(read)
+      ? read
+      : e.timestamp === undefined || e.timestamp === ""
+        ? undefined
+        : parseTimestamp(e.timestamp);
   if (time === undefined) {
-    skip(
-      ctx,
-      "bad_timestamp",
-      where,
-      `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
-    );
+    if (e.timestamp === undefined || e.timestamp === "")
+      skip(ctx, "no_timestamp", line, `no timestamp in "${ctx.mapping.timestamp}"`);
+    else
+      skip(
+        ctx,
+        "bad_timestamp",
+        line,
+        `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
+      );
     return undefined;
   }
   if (ctx.mapping.lifecycle !== undefined && e.lifecycle !== undefined) {
@@ -320,146 +338,64 @@ function take(ctx: ReadContext, e: RawEvent, where: string): string | undefined 
   return e.case;
 }
 
-// Slots of the values an event needs, in RawEvent order.
-const SLOTS = ["case", "activity", "timestamp", "team", "resource", "lifecycle"] as const;
-type Slot = (typeof SLOTS)[number];
-
-/** `key → slots` for event attributes, and for trace attributes (`case:` names, prefix off). */
-function slotMaps(mapping: ColumnMapping): {
-  event: Map<string, Slot[]>;
-  trace: Map<string, Slot[]>;
-} {
-  const event = new Map<string, Slot[]>();
-  const trace = new Map<string, Slot[]>();
-  const add = (m: Map<string, Slot[]>, key: string, slot: Slot) => {
-    const list = m.get(key);
-    if (list) list.push(slot);
-    else m.set(key, [slot]);
-  };
-  for (const slot of SLOTS) {
-    const key = mapping[slot];
-    if (key === undefined) continue;
-    add(event, key, slot);
-    if (key.startsWith("case:")) add(trace, key.slice(5), slot);
-  }
-  return { event, trace };
-}
-
-function emptyEvent(): RawEvent {
-  return {
-    case: undefined,
-    activity: undefined,
-    timestamp: undefined,
-    team: undefined,
-    resource: undefined,
-    lifecycle: undefined,
-  };
-}
-
 const MAX_EVENT_KEYS_REMEMBERED = 30;
 
-async function readXes(chunks: AsyncIterable<string>, ctx: ReadContext): Promise<void> {
-  // Loaded here, not at the top: a CSV run never needs it, and every module costs start-up time.
-  const { SaxesParser } = await import("saxes");
-  const parser = new SaxesParser({ position: true });
-  const slots = slotMaps(ctx.mapping);
-  let depth = 0;
-  // Names of the open elements, to say which close tag was expected.
-  const open: string[] = [];
-  let lastClosed: string | undefined;
-  let sawLog = false;
-  let inTrace = false;
-  let inEvent = false;
-  let traceNo = 0;
-  let trace = emptyEvent();
-  let event = emptyEvent();
-  let eventLine = 0;
-  const casesOfTrace = new Set<string>();
+/** Bytes of XES per slice handed to a worker thread; smaller files are read here. */
+const XES_SLICE_BYTES = 4 * 1024 * 1024;
 
-  const fail = (message: string): never => {
-    throw new DomainError(
-      "invalid_log",
-      `line ${parser.line}, column ${parser.column + 1}: ${message}`,
-      { line: parser.line, column: parser.column + 1 },
+/**
+ * Worker threads for XES: one fewer than the cores, at most two (past that the thread handing
+ * events to the miner is the bottleneck), none on one core.
+ */
+function defaultXesThreads(): number {
+  return Math.max(0, Math.min(2, availableParallelism() - 1));
+}
+
+async function readXes(
+  chunks: AsyncIterable<Buffer>,
+  ctx: ReadContext,
+  options: ReadOptions,
+): Promise<void> {
+  // Loaded here, not at the top: a CSV run never needs them, and every module costs start-up.
+  const [{ SaxesParser }, { readXesText }] = await Promise.all([
+    import("saxes"),
+    import("./xes-parallel.ts"),
+  ]);
+  const casesOfTrace = new Set<string>();
+  try {
+    await readXesText(
+      chunks,
+      SaxesParser,
+      ctx.mapping as SlotMapping,
+      {
+        event(e, trace, line, time) {
+          e.case ??= `trace ${trace}`;
+          const id = take(ctx, e, line, time);
+          if (id !== undefined) casesOfTrace.add(id);
+        },
+        traceEnd() {
+          for (const id of casesOfTrace) ctx.miner.closeCase(id);
+          casesOfTrace.clear();
+        },
+        unmappedKey(key) {
+          if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED)
+            ctx.eventKeys.add(key);
+        },
+        drain: ctx.drain,
+      },
+      {
+        threads: options.xesThreads ?? defaultXesThreads(),
+        sliceBytes: options.xesSliceBytes ?? XES_SLICE_BYTES,
+        inline: options.xesInlineSlices,
+      },
     );
-  };
-  parser.on("error", (e) => {
-    // saxes prefixes its message with "line:column: "; we say it in words.
-    let message = e.message.replace(/^[^:]*:?\d+:\d+: /, "").replace(/\.$/, "");
-    // saxes closes the inner element before it complains, so name both.
-    if (message === "unexpected close tag" && lastClosed !== undefined)
-      message = `found </${open.at(-1)}> while <${lastClosed}> is still open (expected </${lastClosed}>)`;
-    else if (message.startsWith("unclosed tag")) message += " (the file ends before it is closed)";
-    fail(
-      depth === 0 && !sawLog
-        ? `${message} (expected an XES document: <log> with <trace>s)`
-        : message,
-    );
-  });
-  parser.on("opentag", (node: SaxesTag) => {
-    depth++;
-    const name = node.name;
-    open.push(name);
-    // Without namespace processing (the default) attribute values are plain strings.
-    const attributes = node.attributes as Record<string, string>;
-    if (depth === 1) {
-      if (name !== "log")
-        fail(`expected <log> as the root element of an XES file, found <${name}>`);
-      sawLog = true;
-    } else if (depth === 2) {
-      if (name === "trace") {
-        inTrace = true;
-        traceNo++;
-        trace = emptyEvent();
-      } else if (name === "event")
-        fail("found an <event> directly in <log>: XES events belong inside a <trace>");
-    } else if (depth === 3 && inTrace) {
-      if (name === "event") {
-        inEvent = true;
-        event = emptyEvent();
-        eventLine = parser.line;
-      } else {
-        const key = attributes.key;
-        const list = key === undefined ? undefined : slots.trace.get(key);
-        if (list) for (const slot of list) trace[slot] = attributes.value;
-      }
-    } else if (depth === 4 && inEvent) {
-      const key = attributes.key;
-      if (key === undefined) return;
-      const list = slots.event.get(key);
-      if (list) for (const slot of list) event[slot] = attributes.value;
-      else if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED)
-        ctx.eventKeys.add(key);
-    }
-  });
-  parser.on("closetag", (node) => {
-    lastClosed = node.name;
-    if (depth === 3 && inEvent) {
-      inEvent = false;
-      const raw: RawEvent = {
-        case: event.case ?? trace.case ?? `trace ${traceNo}`,
-        activity: event.activity ?? trace.activity,
-        timestamp: event.timestamp ?? trace.timestamp,
-        team: event.team ?? trace.team,
-        resource: event.resource ?? trace.resource,
-        lifecycle: event.lifecycle ?? trace.lifecycle,
-      };
-      const id = take(ctx, raw, `line ${eventLine}`);
-      if (id !== undefined) casesOfTrace.add(id);
-    } else if (depth === 2 && inTrace) {
-      inTrace = false;
-      for (const id of casesOfTrace) ctx.miner.closeCase(id);
-      casesOfTrace.clear();
-    }
-    depth--;
-    open.pop();
-  });
-  for await (const chunk of chunks) {
-    parser.write(chunk);
-    if (ctx.drain !== undefined) await ctx.drain();
+  } catch (e) {
+    if (!(e instanceof XesProblem)) throw e;
+    throw new DomainError("invalid_log", `line ${e.line}, column ${e.column}: ${e.message}`, {
+      line: e.line,
+      column: e.column,
+    });
   }
-  parser.close();
-  if (!sawLog) fail("the file is empty: expected an XES document (<log> with <trace>s)");
 }
 
 async function readCsv(
@@ -501,7 +437,7 @@ async function readCsv(
           resource: at("resource"),
           lifecycle: at("lifecycle"),
         },
-        `line ${info.lines}`,
+        info.lines,
       );
     }
   } catch (e) {
