@@ -8,9 +8,9 @@ import { build } from "esbuild";
  * 50 ms, and going through tsx's loader costs a quarter of a second before the first byte is
  * read. Everything else runs from the TypeScript source as before.
  *
- * dist/cli/ holds the bundle (mine.mjs), the bundled worker of the parallel XES reader
- * (xes-worker.mjs) and inputs.json: every source file that went into them with its size and
- * modification time. bin/baton.js uses the bundle only while every one of them is unchanged, so
+ * dist/cli/ holds the bundle (mine.mjs, dependencies included), the bundled worker of the
+ * parallel XES reader (xes-worker.mjs) and inputs.json: every source file that went into them,
+ * and the lock file for the dependencies, with its size and modification time. bin/baton.js uses the bundle only while every one of them is unchanged, so
  * an edited source is never shadowed by an old build; it runs the source instead.
  */
 
@@ -26,14 +26,20 @@ const result = await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // Dependencies stay in node_modules, loaded as they are from source.
-  packages: "external",
+  // Dependencies go in too: resolving a dozen packages in node_modules at start-up costs more
+  // than reading one larger file. Those written as CommonJS `require` Node's own modules.
+  banner: {
+    js: 'import { createRequire as __batonRequire } from "node:module"; const require = __batonRequire(import.meta.url);',
+  },
   metafile: true,
   logLevel: "warning",
 });
 
-const inputs = Object.keys(result.metafile.inputs)
-  .filter((file) => !file.startsWith("node_modules/"))
+// The dependencies bundled are pinned by the lock file: it stands for all of them.
+const inputs = [
+  ...Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/")),
+  "package-lock.json",
+]
   .sort()
   .map((file) => {
     const s = statSync(join(root, file));

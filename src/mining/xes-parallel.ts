@@ -12,8 +12,8 @@ import { FIELDS_PER_EVENT, readSlice, type SliceResult, TIMESTAMP_FIELD } from "
  *
  * One XesReader in this thread reads everything that is not handed out: the prologue up to the
  * first `<trace>`, the end of the file, and everything after a place where cutting would not be
- * safe. For each slice it is fed the slice's line breaks instead of its text, so its lines, and
- * the root element's well-formedness, stay those of the whole file. Cutting stops for good when
+ * safe. For each slice it is told how many lines the slice held instead of reading it, so its
+ * lines, and the root element's well-formedness, stay those of the whole file. Cutting stops when
  * the text ahead holds anything in which `</trace>` might not be a tag (a comment, CDATA, a
  * processing instruction, a document type) or a slice has no line break (a file on one line):
  * from there this thread reads on alone, which is always correct, only slower.
@@ -118,11 +118,8 @@ export async function readXesText(
       }
       deliver(result, sink, delegatedTraces, startLine);
       delegatedTraces += result.traces;
-      main.write(
-        result.newlines > 0
-          ? `${"\n".repeat(result.newlines)}${" ".repeat(result.tailColumn)}`
-          : " ".repeat(result.tailColumn),
-      );
+      // Slices hold a line break (safeToCut), so the reader's columns restart after one.
+      main.skipLines(result.newlines, result.tailColumn);
     }
     if (sink.drain !== undefined) await sink.drain();
   };

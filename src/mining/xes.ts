@@ -93,6 +93,11 @@ export class XesReader {
   private trace = emptyEvent();
   private event = emptyEvent();
   private eventLine = 0;
+  /**
+   * Lines of the file this reader was not given (slices read elsewhere), counted into every
+   * line it names; see {@link skipLines}.
+   */
+  private skippedLines = 0;
 
   constructor(
     SaxesParserClass: typeof SaxesParser,
@@ -137,7 +142,7 @@ export class XesReader {
         if (name === "event") {
           this.inEvent = true;
           this.event = emptyEvent();
-          this.eventLine = parser.line;
+          this.eventLine = parser.line + this.skippedLines;
         } else {
           const key = attributes.key;
           const list = key === undefined ? undefined : slots.trace.get(key);
@@ -179,7 +184,7 @@ export class XesReader {
 
   /** The line being read (1-based) and the characters read of it. */
   get line(): number {
-    return this.parser.line;
+    return this.parser.line + this.skippedLines;
   }
 
   get column(): number {
@@ -189,6 +194,16 @@ export class XesReader {
   /** Elements open: 1 inside `<log>`, 2 inside a `<trace>`. */
   get depth(): number {
     return this.openDepth;
+  }
+
+  /**
+   * Moves past text read elsewhere that held `newlines` line breaks (at least one) and ended
+   * `tailColumn` characters into its last line, without reading it.
+   */
+  skipLines(newlines: number, tailColumn: number): void {
+    // One line break read, the rest counted: the column restarts as it would have.
+    this.skippedLines += newlines - 1;
+    this.parser.write(`\n${" ".repeat(tailColumn)}`);
   }
 
   write(text: string): void {
@@ -202,6 +217,6 @@ export class XesReader {
   }
 
   private fail(message: string): never {
-    throw new XesProblem(message, this.parser.line, this.parser.column + 1);
+    throw new XesProblem(message, this.line, this.parser.column + 1);
   }
 }
