@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { onboardingCriteria, readyOnboardingItem } from "../test/fixtures.ts";
-import { type Receiver, startReceiver } from "../test/webhooks/receiver.ts";
+import { useReceiver } from "../test/webhooks/receiver.ts";
 import { audit } from "./axe.ts";
 import { useE2e } from "./fixture.ts";
 
@@ -14,11 +14,7 @@ import { useE2e } from "./fixture.ts";
 
 describe("the webhook admin page", () => {
   const e = useE2e({ workers: true });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver?.close());
+  const receiver = useReceiver();
 
   it("subscribes a receiver, shows the secret once, and logs each delivery with its tries", async () => {
     const page = await (await e.context(1440)).newPage();

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { relayYaml } from "../fixtures.ts";
 import { ADMIN_TOKEN, type ApiClient, dbKinds, useBaton } from "../harness.ts";
-import { type Receiver, startReceiver } from "../webhooks/receiver.ts";
+import { useReceiver } from "../webhooks/receiver.ts";
 import { type Run, runBaton } from "./run-baton.ts";
 
 /*
@@ -18,7 +18,7 @@ const lines = (out: string) => out.trimEnd().split("\n");
 describe.each(dbKinds().slice(0, 1))("baton webhook on $name", (kind) => {
   const b = useBaton(kind);
   let url: string;
-  let rx: Receiver;
+  const rx = useReceiver();
   let lena: ApiClient;
   let id: string;
 
@@ -36,7 +36,6 @@ describe.each(dbKinds().slice(0, 1))("baton webhook on $name", (kind) => {
 
   beforeAll(async () => {
     url = await b.app.listen({ port: 0, host: "127.0.0.1" });
-    rx = await startReceiver();
     await b.team("sales", "Sales");
     await b.team("impl", "Implementation");
     lena = await b.user("lena@example.com", [{ key: "sales", role: "lead" }]);
@@ -44,7 +43,6 @@ describe.each(dbKinds().slice(0, 1))("baton webhook on $name", (kind) => {
     // The first run may compile the CLI's TypeScript into tsx's cache; keep that out of a test.
     await baton(["webhook", "--help"]);
   });
-  afterAll(() => rx?.close());
 
   it("a receiver on this machine is refused in plain words, and nothing is made", async () => {
     const refused = await asLena(["webhook", "add", rx.url, "--events", "*", "--team", "sales"]);

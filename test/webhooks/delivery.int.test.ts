@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dbKinds, useBaton } from "../harness.ts";
-import { type Receiver, startReceiver } from "./receiver.ts";
+import { useReceiver } from "./receiver.ts";
+import { seedHooked } from "./setup.ts";
 
 /*
  * Webhook messages through the shared delivery worker, on a clock the test moves: retried with
@@ -8,22 +9,9 @@ import { type Receiver, startReceiver } from "./receiver.ts";
  * that keeps failing disabled with a notice to its owner.
  */
 
-const workflow = `
-key: hooked
-name: Hooked
-prefix: HK
-steps:
-  - {key: sell, team: sales, handoff: {to: build}}
-  - {key: build, team: impl}
-`;
-
 describe.each(dbKinds())("webhook deliveries on $name", (kind) => {
   const b = useBaton(kind, { engine: { notify: { maxAttempts: 3 } } });
-  let rx: Receiver;
-  beforeAll(async () => {
-    rx = await startReceiver();
-  });
-  afterAll(() => rx.close());
+  const rx = useReceiver();
 
   /** Runs fan-out and delivery rounds, moving the clock past every backoff, until nothing is left. */
   const drain = async () => {
@@ -38,11 +26,7 @@ describe.each(dbKinds())("webhook deliveries on $name", (kind) => {
   };
 
   it("a message to a failing receiver is retried with the same webhook-id until it is taken", async () => {
-    await b.team("sales");
-    await b.team("impl");
-    const lena = await b.user("lena@example.com", [{ key: "sales", role: "lead" }]);
-    const sam = await b.user("sam@example.com", ["sales"]);
-    await b.workflow(workflow);
+    const { lena, sam } = await seedHooked(b);
     b.engine.webhooks.settings.allowPrivate = true;
     b.engine.webhooks.settings.disableAfter = 2;
     const made = await lena.post("/webhooks", {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll } from "vitest";
 
 /*
  * A webhook receiver as a subscriber would write one: a real HTTP server that verifies every
@@ -35,7 +36,22 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** A receiver, listening. */
 export async function startReceiver(): Promise<Receiver> {
+  const { receiver, listen } = newReceiver();
+  await listen();
+  return receiver;
+}
+
+/** A receiver for one test file: listening from its beforeAll (its `url` is set then), closed after all. */
+export function useReceiver(): Receiver {
+  const { receiver, listen } = newReceiver();
+  beforeAll(listen);
+  afterAll(() => receiver.close());
+  return receiver;
+}
+
+function newReceiver(): { receiver: Receiver; listen: () => Promise<void> } {
   const requests: Received[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const receiver: Receiver = {
@@ -108,7 +124,9 @@ export async function startReceiver(): Promise<Receiver> {
       res.end(status >= 300 ? "receiver says no" : "");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/baton`;
-  return receiver;
+  const listen = async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/baton`;
+  };
+  return { receiver, listen };
 }

@@ -1,36 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { webhookMessageSchema } from "../../src/http/responses.ts";
 import { dbKinds, useBaton } from "../harness.ts";
-import { type Receiver, startReceiver } from "./receiver.ts";
+import { useReceiver } from "./receiver.ts";
+import { seedHooked } from "./setup.ts";
 
 /*
  * Webhook subscriptions over the API, and deliveries a real receiver verifies with the
  * standardwebhooks package, as a subscriber would.
  */
 
-const workflow = `
-key: hooked
-name: Hooked
-prefix: HK
-steps:
-  - {key: sell, team: sales, handoff: {to: build}}
-  - {key: build, team: impl}
-`;
-
 describe.each(dbKinds())("webhooks on $name", (kind) => {
   const b = useBaton(kind);
-  let rx: Receiver;
-  beforeAll(async () => {
-    rx = await startReceiver();
-  });
-  afterAll(() => rx.close());
+  const rx = useReceiver();
 
   it("refuses private targets by name unless allowed; leads subscribe for their team only", async () => {
-    await b.team("sales");
-    await b.team("impl");
-    const lead = await b.user("lena@example.com", [{ key: "sales", role: "lead" }]);
-    const member = await b.user("sam@example.com", ["sales"]);
-    await b.workflow(workflow);
+    const { lena: lead, sam: member } = await seedHooked(b);
 
     const refused = await b.admin.post("/webhooks", { url: rx.url, events: ["*"] });
     expect(refused.status).toBe(422);
