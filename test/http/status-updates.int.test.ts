@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NotifySettings } from "../../src/engine/engine.ts";
+import { describe, expect, it } from "vitest";
 import { dbKinds, useBaton } from "../harness.ts";
-import { startTestSmtp, type TestSmtp } from "../notify/smtp-server.ts";
+import { useTestSmtp } from "../notify/smtp-server.ts";
 
 /*
  * The requester asks for e-mail updates on the status page: one confirmation mail (double
@@ -22,18 +21,7 @@ steps:
 `;
 
 describe.each(dbKinds())("status updates by e-mail on $name", (kind) => {
-  let smtp: TestSmtp;
-  const notify: NotifySettings = {
-    mailFrom: "Baton <baton@example.com>",
-    publicUrl: "https://baton.example.com",
-  };
-  beforeAll(async () => {
-    smtp = await startTestSmtp();
-    notify.smtpUrl = smtp.url;
-  });
-  afterAll(async () => {
-    await smtp?.close();
-  });
+  const { smtp, notify } = useTestSmtp();
   const b = useBaton(kind, { engine: { notify } });
   const drain = async () => {
     while ((await b.engine.notifications.tick()) + (await b.engine.deliveries.tick()) > 0);

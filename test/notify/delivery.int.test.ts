@@ -1,12 +1,11 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Channel, DeliveryJob, DeliveryResult } from "../../src/engine/delivery.ts";
 import { Deliveries } from "../../src/engine/delivery.ts";
-import type { NotifySettings } from "../../src/engine/engine.ts";
 import { claimDeliveries, claimOutbox } from "../../src/store/notifications.ts";
 import { rolloutYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton, useSecondNode } from "../harness.ts";
-import { startTestSmtp, type TestSmtp } from "./smtp-server.ts";
+import { useTestSmtp } from "./smtp-server.ts";
 
 /*
  * Delivery after commit: e-mail to a real SMTP server (parsed back with mailparser), retries
@@ -33,22 +32,12 @@ function flakyChannel(failures: number, permanent = false) {
 }
 
 describe.each(dbKinds())("delivery on $name", (kind) => {
-  let smtp: TestSmtp;
-  const notify: NotifySettings = {
-    mailFrom: "Baton <baton@example.com>",
-    publicUrl: "https://baton.example.com",
+  const { smtp, notify } = useTestSmtp({
     maxAttempts: 3,
     deliveryRetry: { baseMs: 10_000, maxMs: 60_000 },
     batchSize: 3,
-  };
+  });
   const flaky = flakyChannel(2);
-  beforeAll(async () => {
-    smtp = await startTestSmtp();
-    notify.smtpUrl = smtp.url;
-  });
-  afterAll(async () => {
-    await smtp?.close();
-  });
   const b = useBaton(kind, { engine: { notify, channels: [flaky.channel] } });
   const second = useSecondNode(b, { notify });
   let sam: ApiClient;

@@ -1,9 +1,8 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NotifySettings } from "../../src/engine/engine.ts";
+import { describe, expect, it } from "vitest";
 import { relayYaml } from "../fixtures.ts";
 import { type ApiClient, dbKinds, useBaton, useSecondNode } from "../harness.ts";
-import { startTestSmtp, type TestSmtp } from "./smtp-server.ts";
+import { useTestSmtp } from "./smtp-server.ts";
 
 /*
  * The weekly review digest: from Monday 07:00 UTC each team's leads get last ISO week's edges
@@ -22,18 +21,7 @@ const yaml = relayYaml({
 });
 
 describe.each(dbKinds())("weekly review digest on $name", (kind) => {
-  let smtp: TestSmtp;
-  const notify: NotifySettings = {
-    mailFrom: "Baton <baton@example.com>",
-    publicUrl: "https://baton.example.com",
-  };
-  beforeAll(async () => {
-    smtp = await startTestSmtp();
-    notify.smtpUrl = smtp.url;
-  });
-  afterAll(async () => {
-    await smtp?.close();
-  });
+  const { smtp, notify } = useTestSmtp();
   const b = useBaton(kind, { engine: { notify } });
   const second = useSecondNode(b, { notify });
   let sam: ApiClient;

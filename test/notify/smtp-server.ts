@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll } from "vitest";
+import type { NotifySettings } from "../../src/engine/engine.ts";
 
 /*
  * A real SMTP server on a loopback port for a test (the `smtp-server` package), keeping every
@@ -86,4 +88,29 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A test SMTP server for one test file, and the notify settings that mail through it (`settings`
+ * added). Call it before useBaton: its beforeAll runs first, so `notify.smtpUrl` is set when the
+ * engine starts. `smtp` is filled in by that beforeAll.
+ */
+export function useTestSmtp(settings: Partial<NotifySettings> = {}): {
+  smtp: TestSmtp;
+  notify: NotifySettings;
+} {
+  const notify: NotifySettings = {
+    mailFrom: "Baton <baton@example.com>",
+    publicUrl: "https://baton.example.com",
+    ...settings,
+  };
+  const smtp = {} as TestSmtp;
+  beforeAll(async () => {
+    Object.assign(smtp, await startTestSmtp());
+    notify.smtpUrl = smtp.url;
+  });
+  afterAll(async () => {
+    await smtp.close?.();
+  });
+  return { smtp, notify };
 }
