@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { dealsYaml, inMarch, onWeekdayMornings } from "../test/deal-history.ts";
 import { useE2e } from "./fixture.ts";
 
 /*
@@ -7,18 +8,8 @@ import { useE2e } from "./fixture.ts";
  * its step longer than any past deal says why there is no forecast for it.
  */
 
-const dealsYaml = `
-key: deals
-name: Deals
-prefix: DL
-steps:
-  - {key: sell, name: Close the deal, team: sales, handoff: {to: implement, accept_within: 4h}}
-  - {key: implement, name: Implement, team: implementation}
-`;
-
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 
 describe("the forecast on the item page", () => {
   const e = useE2e();
@@ -27,31 +18,24 @@ describe("the forecast on the item page", () => {
     const sam = e.api["sam@example.com"];
     const ivy = e.api["ivy@example.com"];
     if (!sam || !ivy) throw new Error("no demo users");
-    await e.baton.workflow(dealsYaml);
+    await e.baton.workflow(dealsYaml());
     // The history happens in March (the harness's clock, held still and moved by hand); the new
     // handoff happens now, in real time, as the browser sees it.
     const clock = e.baton.clock;
-    const realTime = Object.getOwnPropertyDescriptor(clock, "now") as PropertyDescriptor;
-    Object.defineProperty(clock, "now", {
-      value: new Date("2026-03-02T09:00:00Z"),
-      writable: true,
-      configurable: true,
+    let fresh = "";
+    await inMarch(clock, async () => {
+      fresh = (await sam.post("/items", { workflow: "deals", title: "no history yet" })).body.key;
+      // 24 deals on weekday mornings: three in four accepted in half an hour, one in four the next morning.
+      await onWeekdayMornings(clock, 24, async (i) => {
+        const key = (await sam.post("/items", { workflow: "deals", title: `deal ${i}` })).body.key;
+        clock.advance(HOUR);
+        await sam.post(`/items/${key}/handoff`, {});
+        clock.advance(i % 4 === 3 ? 22 * HOUR : 30 * MIN);
+        await ivy.post(`/items/${key}/accept`);
+        clock.advance(2 * HOUR);
+        await ivy.post(`/items/${key}/complete`);
+      });
     });
-    const fresh = (await sam.post("/items", { workflow: "deals", title: "no history yet" })).body
-      .key;
-    // 24 deals on weekday mornings: three in four accepted in half an hour, one in four the next morning.
-    for (let i = 0; i < 24; i++) {
-      const start = clock.now.getTime();
-      const key = (await sam.post("/items", { workflow: "deals", title: `deal ${i}` })).body.key;
-      clock.advance(HOUR);
-      await sam.post(`/items/${key}/handoff`, {});
-      clock.advance(i % 4 === 3 ? 22 * HOUR : 30 * MIN);
-      await ivy.post(`/items/${key}/accept`);
-      clock.advance(2 * HOUR);
-      await ivy.post(`/items/${key}/complete`);
-      clock.now = new Date(start + (new Date(start).getUTCDay() === 5 ? 3 : 1) * DAY);
-    }
-    Object.defineProperty(clock, "now", realTime);
     const key = (await sam.post("/items", { workflow: "deals", title: "Umbrella" })).body.key;
     await sam.post(`/items/${key}/handoff`, {});
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { dealsYaml, inMarch, onWeekdayMornings } from "../test/deal-history.ts";
 import { audit } from "./axe.ts";
 import { useE2e } from "./fixture.ts";
 
@@ -9,18 +10,8 @@ import { useE2e } from "./fixture.ts";
  * "Most at risk" sort puts the likeliest breach first.
  */
 
-const workflow = (key: string, prefix: string) => `
-key: ${key}
-name: ${key === "deals" ? "Deals" : "Renewals"}
-prefix: ${prefix}
-steps:
-  - {key: sell, name: Close the deal, team: sales, handoff: {to: implement, accept_within: 4h}}
-  - {key: implement, name: Implement, team: implementation}
-`;
-
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 
 describe("risk in the team queue", () => {
   const e = useE2e();
@@ -29,36 +20,29 @@ describe("risk in the team queue", () => {
     const sam = e.api["sam@example.com"];
     const ivy = e.api["ivy@example.com"];
     if (!sam || !ivy) throw new Error("no demo users");
-    await e.baton.workflow(workflow("deals", "DL"));
-    await e.baton.workflow(workflow("renewals", "RN"));
+    await e.baton.workflow(dealsYaml());
+    await e.baton.workflow(dealsYaml({ key: "renewals", name: "Renewals", prefix: "RN" }));
     // The history happens in March (the harness's clock, held still and moved by hand); the new
     // handoffs happen now, in real time, as the browser sees them.
     const clock = e.baton.clock;
-    const realTime = Object.getOwnPropertyDescriptor(clock, "now") as PropertyDescriptor;
-    Object.defineProperty(clock, "now", {
-      value: new Date("2026-03-02T09:00:00Z"),
-      writable: true,
-      configurable: true,
-    });
     // 24 of each on weekday mornings. Deals: three in four accepted the next morning (late).
     // Renewals: three in four accepted within half an hour.
-    for (let i = 0; i < 24; i++) {
-      const start = clock.now.getTime();
-      for (const [wf, late] of [
-        ["deals", i % 4 !== 3],
-        ["renewals", i % 4 === 3],
-      ] as const) {
-        const key = (await sam.post("/items", { workflow: wf, title: `${wf} ${i}` })).body.key;
-        clock.now = new Date(start + HOUR);
-        await sam.post(`/items/${key}/handoff`, {});
-        clock.advance(late ? 22 * HOUR : 30 * MIN);
-        await ivy.post(`/items/${key}/accept`);
-        clock.advance(HOUR);
-        await ivy.post(`/items/${key}/complete`);
-      }
-      clock.now = new Date(start + (new Date(start).getUTCDay() === 5 ? 3 : 1) * DAY);
-    }
-    Object.defineProperty(clock, "now", realTime);
+    await inMarch(clock, () =>
+      onWeekdayMornings(clock, 24, async (i, start) => {
+        for (const [wf, late] of [
+          ["deals", i % 4 !== 3],
+          ["renewals", i % 4 === 3],
+        ] as const) {
+          const key = (await sam.post("/items", { workflow: wf, title: `${wf} ${i}` })).body.key;
+          clock.now = new Date(start + HOUR);
+          await sam.post(`/items/${key}/handoff`, {});
+          clock.advance(late ? 22 * HOUR : 30 * MIN);
+          await ivy.post(`/items/${key}/accept`);
+          clock.advance(HOUR);
+          await ivy.post(`/items/${key}/complete`);
+        }
+      }),
+    );
     const handOff = async (wf: string, title: string) => {
       const key = (await sam.post("/items", { workflow: wf, title })).body.key as string;
       expect((await sam.post(`/items/${key}/handoff`, {})).status).toBe(200);

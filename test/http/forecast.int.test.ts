@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { dealsYaml, onWeekdayMornings } from "../deal-history.ts";
 import { type ApiClient, oneDbKind, useBaton } from "../harness.ts";
 
 /*
@@ -6,20 +7,6 @@ import { type ApiClient, oneDbKind, useBaton } from "../harness.ts";
  * hands deals to Implementation (accept within 4 business hours). Most are accepted in half an
  * hour; one in four waits a day and breaches.
  */
-
-const dealsYaml = `
-key: deals
-name: Deals
-prefix: DL
-steps:
-  - key: sell
-    name: Close the deal
-    team: sales
-    handoff: {to: implement, accept_within: 4h}
-  - key: implement
-    name: Implement
-    team: implementation
-`;
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -44,7 +31,7 @@ describe.each(oneDbKind())("forecasts on $name", (kind) => {
   it("says there is too little history before there is any", async () => {
     await b.team("sales");
     await b.team("implementation");
-    await b.workflow(dealsYaml);
+    await b.workflow(dealsYaml());
     sam = await b.user("sam@example.com", ["sales"]);
     ivy = await b.user("ivy@example.com", ["implementation"]);
     const key = (await sam.post("/items", { workflow: "deals", title: "first" })).body.key;
@@ -69,11 +56,7 @@ describe.each(oneDbKind())("forecasts on $name", (kind) => {
   it("estimates the breach chance and the finish from 40 past deals, and ranks the queue by risk", async () => {
     // 40 deals on 40 weekday mornings: 30 accepted in 30 minutes, 10 at 08:00 the next day
     // (breached: 7 business hours), before the next deal is handed off.
-    for (let i = 0; i < 40; i++) {
-      const start = b.clock.now.getTime();
-      await deal(i % 4 === 3 ? 22 * HOUR : 30 * MIN);
-      b.clock.now = new Date(start + (new Date(start).getUTCDay() === 5 ? 3 : 1) * DAY);
-    }
+    await onWeekdayMornings(b.clock, 40, (i) => deal(i % 4 === 3 ? 22 * HOUR : 30 * MIN));
     // A new deal handed off now (09:00 on a weekday), and its forecast.
     const key = (
       await sam.post("/items", {
