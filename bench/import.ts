@@ -6,6 +6,7 @@ import { HistoryImports } from "../src/engine/history-import.ts";
 import { teamKeyOf } from "../src/mining/propose.ts";
 import { migrate, openDb } from "../src/store/db.ts";
 import { createBenchDatabase } from "./database.ts";
+import { TEAMS } from "./mine-generate.ts";
 
 /*
  * History import benchmark: imports one synthetic log (bench/mine-generate.ts writes it) into a
@@ -20,20 +21,6 @@ import { createBenchDatabase } from "./database.ts";
  */
 
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const TEAMS = [
-  "Service desk",
-  "Org line A2",
-  "Org line C",
-  "Org line G3",
-  "Org line G4",
-  "Org line V2",
-  "Network",
-  "Database",
-  "Security",
-  "Billing",
-  "Field service",
-  "Vendor",
-];
 
 async function main(): Promise<void> {
   const file = process.argv[2];
