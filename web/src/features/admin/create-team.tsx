@@ -1,10 +1,10 @@
-import { Button, Group, Paper, Stack, TextInput, Title } from "@mantine/core";
+import { Group, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api/client.ts";
 import type { Team } from "../../api/types.ts";
-import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useRefresh } from "./admin-api.ts";
+import { CreateForm } from "./create-form.tsx";
 
 /** The form at the top of the Teams tab; the key follows the name until it is edited. */
 export function CreateTeam() {
@@ -24,53 +24,37 @@ export function CreateTeam() {
       ? "Lower case letters, digits, - or _, starting with a letter"
       : null;
   return (
-    <Paper withBorder p="md" radius="md">
-      <form
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          if (key && name.trim() && !keyError) create.mutate();
-        }}
-        aria-label="Create a team"
-      >
-        <Stack gap="sm">
-          <Title order={2} size="h4">
-            Create a team
-          </Title>
-          <Group align="flex-start" wrap="wrap">
-            <TextInput
-              label="Name"
-              value={name}
-              onChange={(e) => {
-                const v = e.currentTarget.value;
-                setName(v);
-                if (!key || key === slug(name)) setKey(slug(v));
-              }}
-              required
-              w={220}
-            />
-            <TextInput
-              label="Key"
-              description="Used in workflows (team: key)"
-              value={key}
-              onChange={(e) => setKey(e.currentTarget.value)}
-              error={keyError}
-              required
-              w={220}
-            />
-          </Group>
-          <ProblemAlert error={create.error} />
-          <Group>
-            <Button
-              type="submit"
-              loading={create.isPending}
-              disabled={!key || !name.trim() || !!keyError}
-            >
-              Create team
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <CreateForm
+      title="Create a team"
+      submitLabel="Create team"
+      canSubmit={!!key && !!name.trim() && !keyError}
+      pending={create.isPending}
+      error={create.error}
+      onSubmit={() => create.mutate()}
+    >
+      <Group align="flex-start" wrap="wrap">
+        <TextInput
+          label="Name"
+          value={name}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            setName(v);
+            if (!key || key === slug(name)) setKey(slug(v));
+          }}
+          required
+          w={220}
+        />
+        <TextInput
+          label="Key"
+          description="Used in workflows (team: key)"
+          value={key}
+          onChange={(e) => setKey(e.currentTarget.value)}
+          error={keyError}
+          required
+          w={220}
+        />
+      </Group>
+    </CreateForm>
   );
 }
 
