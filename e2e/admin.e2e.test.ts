@@ -4,7 +4,8 @@ import { useE2e } from "./fixture.ts";
 /*
  * Admin → Teams: changing a member's role, and a team's business calendar edited in the
  * browser — the server's refusal of a bad interval shown beside it in words, a good calendar
- * saved and still there after a reload, and a team lead editing (and resetting) it too.
+ * saved and still there after a reload, and a team lead editing (and resetting) it too; the
+ * create forms of the Teams and People tabs.
  */
 
 describe("teams: roles and calendars", () => {
@@ -123,6 +124,46 @@ describe("teams: roles and calendars", () => {
     await page.goto("/teams/support-enterprise/calendar");
     await page.getByText("Only admins and leads of Enterprise support can change it.").waitFor();
     expect(await page.getByRole("form").count()).toBe(0);
+    await page.context().close();
+  });
+
+  it("an admin creates a team, its key following the name, and adds a person to it", async () => {
+    const page = await (await e.context()).newPage();
+    await e.signInQuickly(page.context(), "admin@baton.local");
+    await page.goto("/admin");
+    const team = page.getByRole("form", { name: "Create a team" });
+    const createTeam = team.getByRole("button", { name: "Create team" });
+    await team.getByLabel("Name").fill("Field Ops");
+    expect(await team.getByLabel("Key").inputValue()).toBe("field-ops");
+    await team.getByLabel("Key").fill("9ops");
+    await team.getByText("Lower case letters, digits, - or _, starting with a letter").waitFor();
+    expect(await createTeam.isDisabled()).toBe(true);
+    await team.getByLabel("Key").fill("field-ops");
+    await createTeam.click();
+    await page.getByRole("region", { name: "Field Ops", exact: true }).waitFor();
+    expect(await team.getByLabel("Name").inputValue()).toBe("");
+    expect((await e.baton.admin.get("/teams/field-ops")).body).toMatchObject({
+      key: "field-ops",
+      name: "Field Ops",
+    });
+
+    await page.getByRole("tab", { name: /^People/ }).click();
+    const person = page.getByRole("form", { name: "Add a person" });
+    const addPerson = person.getByRole("button", { name: "Add person" });
+    await person.getByLabel("Name").fill("Fran Field");
+    await person.getByLabel("E-mail").fill("fran@example.com");
+    await person.getByLabel("Password", { exact: true }).fill("short");
+    await person.getByText("At least 8 characters, or leave empty").waitFor();
+    expect(await addPerson.isDisabled()).toBe(true);
+    await person.getByLabel("Password", { exact: true }).fill("");
+    await person.getByLabel("Teams", { exact: true }).click();
+    await page.getByRole("option", { name: "Field Ops" }).click();
+    await addPerson.click();
+    await expect.poll(async () => (await person.getByLabel("Name").inputValue()) === "").toBe(true);
+    expect((await e.baton.admin.get("/users/fran@example.com")).body).toMatchObject({
+      name: "Fran Field",
+      teams: [{ key: "field-ops", role: "member" }],
+    });
     await page.context().close();
   });
 });
