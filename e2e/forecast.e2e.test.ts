@@ -44,9 +44,10 @@ describe("the forecast on the item page", () => {
     await page.goto(`/items/${key}`);
     const line = page.getByTestId("forecast");
     await line.waitFor();
-    // 6 of 24 breached: (6 + 1/2) / 25 = 26 %.
+    // 6 of 24 breached: (6 + 1/2) / 25 = 26 %. The 85 % date is left out when it is the
+    // expected day (ForecastLine), which depends on the hour the test runs at.
     expect(await line.textContent()).toMatch(
-      /^26 % likely to breach the accept limit; expected done [A-Z][a-z]{2} \d{1,2}, 85 % by [A-Z][a-z]{2} \d{1,2}$/,
+      /^26 % likely to breach the accept limit; expected done [A-Z][a-z]{2} \d{1,2}(, 85 % by [A-Z][a-z]{2} \d{1,2})?$/,
     );
 
     await e.shot(page, "item-forecast");
