@@ -29,6 +29,14 @@ export interface JobLoopOptions {
    * burst is claimed in one round instead of one round per command.
    */
   coalesceMs?: number;
+  /**
+   * More pause per row the last round claimed (ms), up to `coalesceMaxMs`: a round has a fixed
+   * cost (its statements and commit), so under a steady stream of work the rounds grow longer
+   * apart and larger instead of many small ones taking a core's share from the commands. At a
+   * trickle the pause stays `coalesceMs`, so a single change is still picked up at once.
+   */
+  coalescePerClaimMs?: number;
+  coalesceMaxMs?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -38,6 +46,8 @@ export class JobLoop {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private abort = new AbortController();
+  /** Ends the coalescing pause early (on stop only: a wake must not shorten it). */
+  private endPause: (() => void) | null = null;
 
   constructor(
     private readonly round: JobRound,
@@ -59,7 +69,11 @@ export class JobLoop {
       housekeeping,
       housekeepingMs = 60_000,
       coalesceMs = 0,
+      coalescePerClaimMs = 0,
+      coalesceMaxMs = coalesceMs,
     } = this.options;
+    const pauseAfter = (claimed: number) =>
+      Math.max(coalesceMs, Math.min(coalesceMaxMs, claimed * coalescePerClaimMs));
     const onError = this.options.onError ?? (() => {});
     this.loop = (async () => {
       let housekeepAt = 0;
@@ -81,9 +95,10 @@ export class JobLoop {
         if (!this.running) break;
         if (claimed >= batchSize && failures === 0) continue;
         const sleepMs = failures ? Math.min(10_000, pollMs * 2 ** failures) : pollMs;
+        const pause = pauseAfter(claimed);
         if (this.woken && failures === 0) {
-          // Woken during the round: more work came in; go again after the short coalescing pause.
-          if (coalesceMs > 0) await sleep(coalesceMs);
+          // Woken during the round: more work came in; go again after the coalescing pause.
+          if (pause > 0) await this.pauseFor(pause);
           continue;
         }
         await new Promise<void>((resolve) => {
@@ -91,13 +106,26 @@ export class JobLoop {
           this.wakeUp = () => {
             clearTimeout(timer);
             this.wakeUp = null;
-            if (coalesceMs > 0 && this.running) setTimeout(resolve, coalesceMs);
+            if (pause > 0 && this.running) void this.pauseFor(pause).then(resolve);
             else resolve();
           };
         });
         this.wakeUp = null;
       }
     })();
+  }
+
+  /** Waits `ms`, or less if the loop stops meanwhile. */
+  private pauseFor(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.endPause = null;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.endPause = end;
+    });
   }
 
   /** Starts the next round soon instead of after the poll interval. */
@@ -116,11 +144,8 @@ export class JobLoop {
     const wake = this.wakeUp;
     this.wakeUp = null;
     if (wake) wake();
+    this.endPause?.();
     await this.loop;
     this.loop = null;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
