@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { type RetryPolicy, retryDelayMs } from "../domain/backoff.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Item, ItemEvent } from "../domain/item.ts";
@@ -67,10 +68,25 @@ export interface NotificationOptions {
   email?: boolean;
   batchSize?: number;
   pollMs?: number;
-  leaseMs?: number;
   retry?: RetryPolicy;
   logger?: EngineLogger;
   onError?: (e: unknown) => void;
+}
+
+/** An outbox row whose fan-out failed, and why. */
+interface Failure {
+  w: store.OutboxWork;
+  error: unknown;
+}
+
+/** The database refused a round's write as a whole (the round is then done row by row). */
+class RoundRefused extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly rows: number,
+  ) {
+    super("the fan-out's write was refused");
+  }
 }
 
 /** Lines one digest mail lists; more are counted. */
@@ -84,7 +100,6 @@ export class Notifications {
   private readonly publicUrl: string;
   private readonly email: boolean;
   private readonly batchSize: number;
-  private readonly leaseMs: number;
   private readonly retry: RetryPolicy;
   private readonly logger: EngineLogger;
 
@@ -101,7 +116,6 @@ export class Notifications {
       email = false,
       batchSize = 200,
       pollMs = 500,
-      leaseMs = 60_000,
       retry = { baseMs: 5_000, maxMs: 15 * 60_000 },
       logger = silentLogger,
       onError = () => {},
@@ -110,7 +124,6 @@ export class Notifications {
     this.publicUrl = publicUrl;
     this.email = email;
     this.batchSize = batchSize;
-    this.leaseMs = leaseMs;
     this.retry = retry;
     this.logger = logger;
     this.feed = new ChangeFeed<NotificationNotice>(
@@ -175,16 +188,93 @@ export class Notifications {
   }
 
   /**
-   * One fan-out round; returns how many outbox rows it claimed. Rows whose fan-out cannot be
-   * computed are retried with backoff; the rest of the round goes on.
+   * One fan-out round; returns how many outbox rows it took. The round is one transaction:
+   * lock due rows, work out what they fan out into, write that and delete them, commit (one
+   * commit, no lease written). Rows whose fan-out cannot be computed are retried with backoff;
+   * the rest of the round goes on. If the database refuses the round's write, the round is
+   * done again row by row, so a row it refuses (retried with backoff) holds back only itself.
    */
   async tick(now = this.deps.clock()): Promise<number> {
-    const work = await store.claimOutbox(this.deps.db, {
-      now,
-      limit: this.batchSize,
-      leaseMs: this.leaseMs,
+    try {
+      return await this.round(now, { rowByRow: false });
+    } catch (e) {
+      if (!(e instanceof RoundRefused)) throw e;
+      this.logger.warn(
+        { err: e.cause, rows: e.rows },
+        "outbox: the round's write failed; row by row",
+      );
+      return this.round(now, { rowByRow: true });
+    }
+  }
+
+  private async round(now: Date, { rowByRow }: { rowByRow: boolean }): Promise<number> {
+    const failed: Failure[] = [];
+    let delivering = false;
+    const taken = await this.deps.db.transaction().execute(async (tx) => {
+      const work = await store.lockOutbox(tx, { now, limit: this.batchSize });
+      if (work.length === 0) return 0;
+      const { notifications, deliveries } = await this.plan(tx, work, now, failed);
+      const bad = new Set(failed.map((f) => f.w.id));
+      const ok = work.filter((w) => !bad.has(w.id));
+      const write = (rows: readonly store.OutboxWork[]) => {
+        const ids = new Set(rows.map((w) => w.id));
+        return store.writeFanout(tx, {
+          outboxIds: [...ids],
+          notifications: notifications.filter((n) => ids.has(n.outboxId)),
+          deliveries: deliveries.filter((d) => d.outboxId !== undefined && ids.has(d.outboxId)),
+          now,
+          channel: NOTIFICATIONS_CHANNEL,
+        });
+      };
+      if (!rowByRow) {
+        try {
+          await write(ok);
+        } catch (e) {
+          if (isConnectionError(e)) throw e;
+          throw new RoundRefused(e, ok.length);
+        }
+      } else
+        for (const w of ok) {
+          await sql`savepoint fanout_row`.execute(tx);
+          try {
+            await write([w]);
+            await sql`release savepoint fanout_row`.execute(tx);
+          } catch (e) {
+            if (isConnectionError(e)) throw e;
+            await sql`rollback to savepoint fanout_row`.execute(tx);
+            failed.push({ w, error: e });
+          }
+        }
+      for (const f of failed) {
+        const message = f.error instanceof Error ? f.error.message : String(f.error);
+        await store.recordOutboxFailure(tx, {
+          ids: [f.w.id],
+          error: message.slice(0, 1000),
+          retryAt: new Date(now.getTime() + retryDelayMs(f.w.attempts + 1, this.retry)),
+        });
+      }
+      delivering = deliveries.length > 0;
+      return work.length;
     });
-    if (work.length === 0) return 0;
+    if (delivering) this.deps.deliveries.wake();
+    for (const f of failed)
+      this.logger.warn(
+        { item: f.w.item.key, seq: f.w.event.seq, attempts: f.w.attempts + 1, err: f.error },
+        "outbox: could not fan out an event; retrying later",
+      );
+    return taken;
+  }
+
+  /**
+   * What the rows fan out into: who is told (rules), how (their preferences), and what the
+   * extensions add. A row whose fan-out cannot be computed goes to `failed` instead.
+   */
+  private async plan(
+    db: Db,
+    work: readonly store.OutboxWork[],
+    now: Date,
+    failed: Failure[],
+  ): Promise<{ notifications: store.NewNotification[]; deliveries: store.NewDelivery[] }> {
     const teams: NotifyTeam[] = await this.deps.directory.cachedTeams();
     const teamName = (key: string) => teams.find((t) => t.key === key)?.name ?? key;
     const planned = work.map((w) => {
@@ -203,10 +293,9 @@ export class Notifications {
       }
     });
     const people = [...new Set(planned.flatMap((p) => p.recipients.map((r) => r.email)))];
-    const prefs = await this.preferencesOf(people);
+    const prefs = await this.preferencesOf(people, db);
     const notifications: store.NewNotification[] = [];
     const deliveries: store.NewDelivery[] = [];
-    const failed: { w: store.OutboxWork; error: unknown }[] = [];
     for (const { w, recipients, error } of planned) {
       if (error) {
         failed.push({ w, error });
@@ -282,77 +371,7 @@ export class Notifications {
         failed.push({ w, error: e });
       }
     }
-    const written = await this.writeRound({ work, notifications, deliveries, failed, now });
-    for (const n of written) this.feed.publish({ recipient: n.recipient, notification: n });
-    if (deliveries.length > 0) this.deps.deliveries.wake();
-    for (const f of failed) {
-      const attempts = f.w.attempts + 1;
-      const retryAt = new Date(now.getTime() + retryDelayMs(attempts, this.retry));
-      const message = f.error instanceof Error ? f.error.message : String(f.error);
-      this.logger.warn(
-        { item: f.w.item.key, seq: f.w.event.seq, attempts, err: f.error },
-        "outbox: could not fan out an event; retrying later",
-      );
-      await store
-        .recordOutboxFailure(this.deps.db, {
-          ids: [f.w.id],
-          error: message.slice(0, 1000),
-          retryAt,
-        })
-        .catch(() => {});
-    }
-    return work.length;
-  }
-
-  /**
-   * Writes the round's fan-out in one statement; if the database refuses it, row by row, so a
-   * row it refuses (set aside in `failed`, retried with backoff) cannot hold the others back.
-   * Returns the inbox lines written.
-   */
-  private async writeRound({
-    work,
-    notifications,
-    deliveries,
-    failed,
-    now,
-  }: {
-    work: readonly store.OutboxWork[];
-    notifications: readonly store.NewNotification[];
-    deliveries: readonly store.NewDelivery[];
-    failed: { w: store.OutboxWork; error: unknown }[];
-    now: Date;
-  }): Promise<store.NotificationRow[]> {
-    const write = (rows: readonly store.OutboxWork[]) => {
-      const ids = new Set(rows.map((w) => w.id));
-      return store.writeFanout(this.deps.db, {
-        outboxIds: [...ids],
-        notifications: notifications.filter((n) => ids.has(n.outboxId)),
-        deliveries: deliveries.filter((d) => d.outboxId !== undefined && ids.has(d.outboxId)),
-        now,
-      });
-    };
-    const bad = new Set(failed.map((f) => f.w.id));
-    const ok = work.filter((w) => !bad.has(w.id));
-    try {
-      return (await write(ok)).written;
-    } catch (e) {
-      if (isConnectionError(e) || ok.length <= 1) {
-        if (ok.length === 1 && !isConnectionError(e))
-          failed.push({ w: ok[0] as store.OutboxWork, error: e });
-        else throw e;
-        return [];
-      }
-      this.logger.warn({ err: e, rows: ok.length }, "outbox: the round's write failed; row by row");
-    }
-    const written: store.NotificationRow[] = [];
-    for (const w of ok)
-      try {
-        written.push(...(await write([w])).written);
-      } catch (e) {
-        if (isConnectionError(e)) throw e;
-        failed.push({ w, error: e });
-      }
-    return written;
+    return { notifications, deliveries };
   }
 
   /**
@@ -400,8 +419,11 @@ export class Notifications {
   }
 
   /** Preferences of each person, the defaults filled in. */
-  async preferencesOf(emails: readonly string[]): Promise<Map<string, NotificationPreferences>> {
-    const stored = await store.findPreferences(this.deps.db, emails);
+  async preferencesOf(
+    emails: readonly string[],
+    db: Db = this.deps.db,
+  ): Promise<Map<string, NotificationPreferences>> {
+    const stored = await store.findPreferences(db, emails);
     return new Map(
       emails.map((e) => [e, { ...defaultPreferences, ...(stored.get(e) as object | undefined) }]),
     );

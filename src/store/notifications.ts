@@ -5,12 +5,15 @@ import type { Db } from "./db.ts";
 /*
  * The outbox, the inbox and the deliveries (see migration 009).
  *
- * Claims work the way timers do: `update … where id in (select … for update skip locked)
- * returning`, so workers of several nodes never take the same row, and the claim is a lease
- * (`claimed_until`): a worker that dies mid-round loses nothing, its rows are claimed again
- * when the lease ends. An outbox row is fanned out by deleting it in the statement that writes
- * its notifications and deliveries, which insert only for the rows that statement deleted: a
- * row whose lease ran out while its first worker was still writing is fanned out once.
+ * The fan-out takes outbox rows in a transaction of its own: it locks them (`for update skip
+ * locked`, so workers of several nodes never take the same row), works out what they fan out
+ * into, and deletes them in the statement that writes their notifications and deliveries, then
+ * commits. A worker that dies mid-round loses nothing: its connection drops, its transaction
+ * rolls back and the rows are free again. Deliveries are claimed under a lease
+ * (`claimed_until`) instead, since sending one may take seconds; `claimOutbox` claims outbox
+ * rows the same way (a lease the fan-out respects), as a worker that is not in a transaction
+ * would. The write inserts only for the rows its own statement deleted, so a row is fanned out
+ * once even if two workers held it.
  */
 
 /** An outbox row as claimed, with the event it points at and the item as it is now. */
@@ -28,50 +31,32 @@ export interface OutboxWork {
   watcherRows: { email: string; watching: boolean }[];
 }
 
-/** Claims up to `limit` outbox rows, oldest first, for `leaseMs`; with their events and items. */
-export async function claimOutbox(
-  db: Db,
-  { now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number },
-): Promise<OutboxWork[]> {
-  const at = now.toISOString();
-  const until = new Date(now.getTime() + leaseMs).toISOString();
-  const { rows } = await sql<{
-    id: string;
-    attempts: number;
-    kind: string;
-    watch: boolean;
-    data: Record<string, unknown> | null;
-    item_id: string;
-    seq: number;
-    type: string;
-    actor: string;
-    event_at: Date;
-    event_data: unknown;
-    doc: Item;
-    next_due_at: Date | null;
-    watchers: { email: string; watching: boolean }[];
-  }>`
-    with claimed as (
-      update outbox set claimed_until = ${until}
-      where id in (
-        select id from outbox
-        where (claimed_until is null or claimed_until < ${at})
-          and (retry_at is null or retry_at <= ${at})
-        order by id
-        limit ${limit}
-        for update skip locked
-      )
-      returning id, attempts, kind, watch, data, item_id, seq
-    )
-    select c.id, c.attempts, c.kind, c.watch, c.data, c.item_id, c.seq, e.type, e.actor,
-      e.at as event_at, e.data as event_data, i.doc, i.next_due_at,
-      coalesce((select json_agg(json_build_object('email', w.email, 'watching', w.watching))
-                from watchers w where w.item_id = c.item_id), '[]') as watchers
-    from claimed c
-    join items i on i.id = c.item_id
-    join events e on e.item_id = c.item_id and e.seq = c.seq
-    order by c.id`.execute(db);
-  return rows.map((r) => ({
+/** What the fan-out reads of an outbox row: the row, its event, the item now, its watchers. */
+type OutboxDbRow = {
+  id: string;
+  attempts: number;
+  kind: string;
+  watch: boolean;
+  data: Record<string, unknown> | null;
+  item_id: string;
+  seq: number;
+  type: string;
+  actor: string;
+  event_at: Date;
+  event_data: unknown;
+  doc: Item;
+  next_due_at: Date | null;
+  watchers: { email: string; watching: boolean }[];
+};
+
+/** The columns of OutboxDbRow, for outbox rows `o` (or a CTE of them) joined as below. */
+const outboxWorkColumns = sql`o.id, o.attempts, o.kind, o.watch, o.data, o.item_id, o.seq,
+  e.type, e.actor, e.at as event_at, e.data as event_data, i.doc, i.next_due_at,
+  coalesce((select json_agg(json_build_object('email', w.email, 'watching', w.watching))
+            from watchers w where w.item_id = o.item_id), '[]') as watchers`;
+
+function toOutboxWork(r: OutboxDbRow): OutboxWork {
+  return {
     id: String(r.id),
     attempts: r.attempts,
     kind: r.kind,
@@ -88,7 +73,61 @@ export async function claimOutbox(
     item: r.doc,
     nextDueAt: r.next_due_at ? r.next_due_at.toISOString() : null,
     watcherRows: r.watchers,
-  }));
+  };
+}
+
+/**
+ * Locks up to `limit` outbox rows that are due, oldest first, for the transaction `tx` is
+ * (skipping rows another transaction holds or another worker's lease covers); with their
+ * events and items. They stay locked until that transaction ends.
+ */
+export async function lockOutbox(
+  tx: Db,
+  { now, limit }: { now: Date; limit: number },
+): Promise<OutboxWork[]> {
+  const at = now.toISOString();
+  const { rows } = await sql<OutboxDbRow>`
+    select ${outboxWorkColumns}
+    from outbox o
+    join items i on i.id = o.item_id
+    join events e on e.item_id = o.item_id and e.seq = o.seq
+    where (o.claimed_until is null or o.claimed_until < ${at})
+      and (o.retry_at is null or o.retry_at <= ${at})
+    order by o.id
+    limit ${limit}
+    for update of o skip locked`.execute(tx);
+  return rows.map(toOutboxWork);
+}
+
+/**
+ * Claims up to `limit` outbox rows, oldest first, under a lease of `leaseMs` (no transaction
+ * held); with their events and items. Until the lease runs out nobody else fans them out.
+ */
+export async function claimOutbox(
+  db: Db,
+  { now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number },
+): Promise<OutboxWork[]> {
+  const at = now.toISOString();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  const { rows } = await sql<OutboxDbRow>`
+    with o as (
+      update outbox set claimed_until = ${until}
+      where id in (
+        select id from outbox
+        where (claimed_until is null or claimed_until < ${at})
+          and (retry_at is null or retry_at <= ${at})
+        order by id
+        limit ${limit}
+        for update skip locked
+      )
+      returning id, attempts, kind, watch, data, item_id, seq
+    )
+    select ${outboxWorkColumns}
+    from o
+    join items i on i.id = o.item_id
+    join events e on e.item_id = o.item_id and e.seq = o.seq
+    order by o.id`.execute(db);
+  return rows.map(toOutboxWork);
 }
 
 /** A line of someone's inbox, to be written. */
@@ -169,10 +208,18 @@ function toNotification(r: NotificationDbRow): NotificationRow {
   };
 }
 
+/** An inbox line's instant as the live notice carries it (Date.toISOString's form). */
+const isoOf = (column: string) =>
+  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
 /**
- * Fans out claimed outbox rows in one statement: deletes them and writes the notifications and
+ * Fans out outbox rows in one statement: deletes them and writes the notifications and
  * deliveries of the rows it deleted (a row another worker fanned out meanwhile adds nothing).
- * Returns the inbox lines written, for the live stream, and the ids of the rows deleted.
+ * With `channel`, the new inbox lines also go out on it as live notices (`{recipient,
+ * notification}` in JSON arrays under NOTIFY's 8000-byte limit), which PostgreSQL sends when
+ * the transaction commits and not before; a line too long for a notice (over 3,900 bytes)
+ * stays out of them, as it would from a notice sent by the node.
+ * Returns how many outbox rows it deleted.
  */
 export async function writeFanout(
   db: Db,
@@ -181,14 +228,16 @@ export async function writeFanout(
     notifications,
     deliveries,
     now,
+    channel,
   }: {
     outboxIds: readonly string[];
     notifications: readonly NewNotification[];
     deliveries: readonly NewDelivery[];
     now: Date;
+    channel: string | null;
   },
-): Promise<{ done: string[]; written: NotificationRow[] }> {
-  if (outboxIds.length === 0) return { done: [], written: [] };
+): Promise<number> {
+  if (outboxIds.length === 0) return 0;
   const n = notifications.map((x) => ({
     outbox_id: x.outboxId,
     recipient: x.recipient,
@@ -205,7 +254,7 @@ export async function writeFanout(
     digest_pending: x.digestPending,
   }));
   const d = deliveries.map(deliveryRow);
-  const { rows } = await sql<{ part: "gone" | "n"; row: NotificationDbRow & { id: string } }>`
+  const { rows } = await sql<{ gone: string }>`
     with gone as (
       delete from outbox where id = any(${outboxIds}::bigint[]) returning id
     ), n as (
@@ -220,7 +269,7 @@ export async function writeFanout(
       -- workers hold the same (expired) claim.
       join gone on gone.id = x.outbox_id
       returning id, recipient, created_at, kind, reason, item_key, actor, title, action, due_at,
-        read_at, inbox
+        inbox
     ), d as (
       insert into deliveries (idempotency_id, channel, target, kind, item_key, subscription,
         payload, created_at, next_attempt_at)
@@ -231,14 +280,27 @@ export async function writeFanout(
         subscription text, payload jsonb, created_at timestamptz)
       where x.outbox_id is null or x.outbox_id in (select id from gone)
       on conflict (idempotency_id) do nothing
+    ), line as (
+      select n.id, json_build_object('recipient', n.recipient, 'notification', json_build_object(
+        'id', n.id::text, 'recipient', n.recipient, 'createdAt', ${isoOf("n.created_at")},
+        'kind', n.kind, 'reason', n.reason, 'itemKey', n.item_key, 'actor', n.actor,
+        'title', n.title, 'action', n.action, 'dueAt', ${isoOf("n.due_at")}, 'readAt', null
+      ))::text as json
+      from n where n.inbox and ${channel}::text is not null
+    ), sized as (
+      -- Where each line starts in the stream of lines: a notice holds those starting in one
+      -- 4,000-byte stretch, so it stays under 3,900 + 4,000 bytes.
+      select id, json, sum(octet_length(json) + 1) over (order by id) - octet_length(json) - 1
+        as start
+      from line where octet_length(json) <= 3900
+    ), notice as (
+      select pg_notify(${channel}::text, '[' || string_agg(json, ',' order by id) || ']')
+      from sized group by start / 4000
     )
-    select 'gone' as part, json_build_object('id', id) as row from gone
-    union all
-    select 'n', to_json(n) from n where n.inbox`.execute(db);
-  return {
-    done: rows.filter((r) => r.part === "gone").map((r) => String(r.row.id)),
-    written: rows.filter((r) => r.part === "n").map((r) => toNotification(r.row)),
-  };
+    select (select count(*) from gone) as gone, (select count(*) from notice) as notices`.execute(
+    db,
+  );
+  return Number(rows[0]?.gone ?? 0);
 }
 
 /** Records that fanning out these rows failed: retried after `retryAt`, the error kept. */
