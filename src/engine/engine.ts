@@ -158,8 +158,16 @@ export function createEngine({
       ...background,
     },
   );
-  const items = new Items(db, directory, workflows, changes, sla, clock, () =>
-    notifications.wake(),
+  const items = new Items(
+    db,
+    directory,
+    workflows,
+    changes,
+    sla,
+    clock,
+    () => notifications.wake(),
+    // The metrics worker derives what a command wrote from the item it committed.
+    (written) => metrics.written(written),
   );
   const forecasts = new Forecasts(db, workflows, sla, clock, historyMaxAgeMs);
   const shares = new Shares(db, directory, workflows, sla, forecasts, clock, notify.publicUrl);

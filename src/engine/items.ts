@@ -121,6 +121,8 @@ export class Items {
     private readonly clock: () => Date,
     /** Called once a write that put rows in the outbox committed. */
     private readonly onOutbox: () => void = () => {},
+    /** Called with the item (and its row id) as a command committed it. */
+    private readonly onCommitted: (written: { itemId: string; item: Item }) => void = () => {},
   ) {}
 
   async create(
@@ -167,6 +169,7 @@ export class Items {
       timed: sla.timers.length > 0,
       deadline: sla.nextDueAt !== null,
     });
+    afterCommit(() => this.onCommitted({ itemId: id, item }));
     this.changes.publish(changeOf(item, "item.created"));
     return { item, def, clocks: sla.clocks };
   }
@@ -251,7 +254,11 @@ export class Items {
       timed: view.timed,
       deadline: view.deadline,
     });
-    if (view.changed) this.changes.publish(changeOf(view.item, view.changed));
+    if (view.changed) {
+      const { id, item } = view;
+      afterCommit(() => this.onCommitted({ itemId: id, item }));
+      this.changes.publish(changeOf(item, view.changed));
+    }
     if (view.notified) afterCommit(this.onOutbox);
     return { item: view.item, def: view.def, clocks: view.clocks };
   }

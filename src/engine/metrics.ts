@@ -28,7 +28,9 @@ import { parseDefinition, type SourceFormat, type Workflows } from "./workflows.
  * written after a command commits, never in its statement (the hot path stays as it was):
  * - every change this node publishes marks its item dirty; the loop derives dirty items' facts
  *   again within `pollMs`, and every metrics read on this node first does so for what is dirty
- *   (a team sees its own handoff in the figures right away);
+ *   (a team sees its own handoff in the figures right away). A command hands over the item as
+ *   it committed it (`written`), so those are derived without reading them back; only what
+ *   changed otherwise (the timer worker's alerts) is read;
  * - a sweep compares every item's version with its facts' version, at start and every
  *   `sweepMs`: it catches what another node wrote or what a crash left undone;
  * - a calendar change derives again the items of the teams whose calendar changed (business
@@ -49,13 +51,18 @@ export interface MetricsWorkerOptions {
  * while a burst of writes or a backfill is derived.
  */
 const BATCH = 50;
+/** Items kept as committed by this node's commands until the next flush; more are read back. */
+const MAX_COMMITTED = 5_000;
 /** Items read per sweep page. */
 const SWEEP_PAGE = 2_000;
 
 export class Metrics {
   /** The metrics API's queries over the rollups. */
   readonly queries: MetricsQueries;
-  private readonly dirty = new Set<string>();
+  /** Items changed on this node, to be read and derived: key → the version it changed to. */
+  private readonly dirty = new Map<string, number>();
+  /** Items written by this node's commands, as committed: derived from this copy. */
+  private readonly committed = new Map<string, store.FactsSource>();
   private flushing: Promise<void> = Promise.resolve();
   private stopped = true;
   private loop: Promise<void> | null = null;
@@ -79,7 +86,7 @@ export class Metrics {
   ) {
     this.queries = new MetricsQueries(this, deps.workflows, deps.sla, deps.clock);
     this.calendars = store.teamCalendars(deps.db).catch(() => new Map());
-    deps.changes.onLocal((c) => this.dirty.add(c.key));
+    deps.changes.onLocal((c) => this.changed(c.key, c.version));
     deps.caches.on("calendars", () => {
       this.calendarsChanged().catch(deps.onError);
     });
@@ -126,16 +133,42 @@ export class Metrics {
     await this.sweep();
   }
 
+  /** An item changed on this node (to `version`): derive it again soon. */
+  private changed(key: string, version: number): void {
+    if ((this.committed.get(key)?.item.version ?? -1) >= version) return;
+    this.dirty.set(key, Math.max(version, this.dirty.get(key) ?? -1));
+  }
+
+  /**
+   * A command of this node committed `item` (call after the commit only: facts of a version
+   * that was rolled back would stand in the way of the real one). It is derived from this copy.
+   */
+  written(source: store.FactsSource): void {
+    const { key, version } = source.item;
+    if ((this.committed.get(key)?.item.version ?? -1) >= version) return;
+    // A node that never flushes (no metrics worker, no metrics reads) keeps keys, not copies.
+    if (this.committed.size >= MAX_COMMITTED && !this.committed.has(key)) {
+      this.changed(key, version);
+      return;
+    }
+    this.committed.set(key, source);
+    if ((this.dirty.get(key) ?? -1) <= version) this.dirty.delete(key);
+  }
+
   /** Derives the facts of the items marked dirty so far. Serialised: one flush at a time. */
   flush(): Promise<void> {
     const run = this.flushing.then(async () => {
-      if (this.dirty.size === 0) return;
-      const keys = [...this.dirty];
+      if (this.dirty.size === 0 && this.committed.size === 0) return;
+      const dirty = [...this.dirty];
+      const committed = [...this.committed.values()];
       this.dirty.clear();
+      this.committed.clear();
       try {
-        await this.derive(await store.itemIdsByKey(this.deps.db, keys));
+        await this.deriveSources(committed);
+        await this.derive(await store.itemIdsByKey(this.deps.db, [...dirty.map(([k]) => k)]));
       } catch (e) {
-        for (const k of keys) this.dirty.add(k);
+        for (const [k, v] of dirty) this.changed(k, v);
+        for (const c of committed) this.changed(c.item.key, c.item.version);
         throw e;
       }
     });
@@ -158,9 +191,23 @@ export class Metrics {
   /** Derives the facts of items by row id, in batches. */
   async derive(ids: readonly string[], { force = false }: { force?: boolean } = {}) {
     let written = 0;
+    for (let i = 0; i < ids.length; i += BATCH)
+      written += await this.deriveSources(
+        await store.loadItems(this.deps.db, ids.slice(i, i + BATCH)),
+        { force },
+      );
+    return written;
+  }
+
+  /** Derives the facts of items at hand, in batches. */
+  private async deriveSources(
+    all: readonly store.FactsSource[],
+    { force = false }: { force?: boolean } = {},
+  ) {
+    let written = 0;
     const calendarOf = await this.deps.sla.calendarOf();
-    for (let i = 0; i < ids.length; i += BATCH) {
-      const sources = await store.loadItems(this.deps.db, ids.slice(i, i + BATCH));
+    for (let i = 0; i < all.length; i += BATCH) {
+      const sources = all.slice(i, i + BATCH);
       const rows: store.FactsRow[] = [];
       for (const s of sources) {
         try {
