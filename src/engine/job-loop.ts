@@ -30,13 +30,13 @@ export interface JobLoopOptions {
    */
   coalesceMs?: number;
   /**
-   * More pause per row the last round claimed (ms), up to `coalesceMaxMs`: a round has a fixed
-   * cost (its statements and commit), so under a steady stream of work the rounds grow longer
-   * apart and larger instead of many small ones taking a core's share from the commands. At a
-   * trickle the pause stays `coalesceMs`, so a single change is still picked up at once.
+   * While work streams in faster than `busy.rowsPerSecond` (rows claimed per second since the
+   * previous round began), the pause is `busy.pauseMs` instead: a round has a fixed cost (its
+   * statements and commit), so under a heavy stream fewer, larger rounds leave the cores to the
+   * commands. Below that rate the pause stays `coalesceMs` however long rounds take (a busy
+   * machine makes them slow, not the stream heavy), so the latency of a trickle is unchanged.
    */
-  coalescePerClaimMs?: number;
-  coalesceMaxMs?: number;
+  busy?: { rowsPerSecond: number; pauseMs: number };
   onError?: (e: unknown) => void;
 }
 
@@ -69,11 +69,15 @@ export class JobLoop {
       housekeeping,
       housekeepingMs = 60_000,
       coalesceMs = 0,
-      coalescePerClaimMs = 0,
-      coalesceMaxMs = coalesceMs,
+      busy,
     } = this.options;
-    const pauseAfter = (claimed: number) =>
-      Math.max(coalesceMs, Math.min(coalesceMaxMs, claimed * coalescePerClaimMs));
+    let roundAt = 0;
+    /** The pause after a round that began at `began` and claimed `claimed`. */
+    const pauseAfter = (claimed: number, began: number) => {
+      const rate = (claimed * 1000) / Math.max(1, began - roundAt);
+      roundAt = began;
+      return busy && rate >= busy.rowsPerSecond ? Math.max(coalesceMs, busy.pauseMs) : coalesceMs;
+    };
     const onError = this.options.onError ?? (() => {});
     this.loop = (async () => {
       let housekeepAt = 0;
@@ -84,6 +88,7 @@ export class JobLoop {
           await housekeeping().catch(onError);
         }
         this.woken = false;
+        const began = Date.now();
         let claimed = 0;
         try {
           claimed = await this.round(this.abort.signal);
@@ -95,7 +100,7 @@ export class JobLoop {
         if (!this.running) break;
         if (claimed >= batchSize && failures === 0) continue;
         const sleepMs = failures ? Math.min(10_000, pollMs * 2 ** failures) : pollMs;
-        const pause = pauseAfter(claimed);
+        const pause = pauseAfter(claimed, began);
         if (this.woken && failures === 0) {
           // Woken during the round: more work came in; go again after the coalescing pause.
           if (pause > 0) await this.pauseFor(pause);

@@ -136,11 +136,10 @@ export class Notifications {
       batchSize,
       pollMs,
       // Commands at hundreds a second each wake the loop: one round per few ms, not per
-      // command; at a thousand rows a second and more, a round every 100 ms (a round's own
+      // command; from 500 rows a second on, a round every 50 ms or so (a round's own
       // statements and commit cost about what fanning out ten rows does).
       coalesceMs: 10,
-      coalescePerClaimMs: 1,
-      coalesceMaxMs: 100,
+      busy: { rowsPerSecond: 500, pauseMs: 50 },
       // The digest is checked once a minute.
       housekeeping: () => this.digest(),
       housekeepingMs: 60_000,
