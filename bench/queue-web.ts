@@ -516,6 +516,11 @@ async function main(): Promise<void> {
       ["", (f) => mid(f.fast).layout ?? 0, (n) => n.toFixed(0)],
       ["scrolling, 4× slower CPU, fps", (f) => mid(f.slow).fps, (n) => n.toFixed(0)],
       ["  worst frame", (f) => mid(f.slow).worst, (n) => `${Math.round(n)} ms`],
+      [
+        "  against the plain list at 4× slower CPU",
+        (f) => mid(f.slow).fps / mid(plainRounds.slow).fps,
+        (n) => `${Math.round(n * 100)} %`,
+      ],
       [`bytes per change in another team (${ELSEWHERE})`, (f) => f.elsewhere, kb],
       [`bytes per change in the queue shown (${HERE})`, (f) => f.here, kb],
       ["  whole-queue reads during those", (f) => f.reads.whole, String],

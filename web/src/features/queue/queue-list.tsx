@@ -6,6 +6,7 @@ import {
   type MouseEvent,
   memo,
   useCallback,
+  useDeferredValue,
   useEffect,
   useLayoutEffect,
   useRef,
@@ -19,10 +20,11 @@ import classes from "./queue-list.module.css";
 
 /*
  * The queue as a virtualised list that scrolls with the page (one scrollbar, no frame ending
- * below the fold): only the rows in view (plus a few) are in the DOM, so 3,000 items scroll and
- * respond like 30. Rows are plain elements styled by classes and memoised, so a scroll frame
- * renders only the rows coming into view (Mantine's Text, Checkbox and Button per row cost a
- * third of each frame). The keyboard cursor (`cursor`) is owned by the page.
+ * below the fold): only the rows in view (plus a block either side) are in the DOM, so 3,000
+ * items scroll and respond like 30. Rows are plain elements styled by classes (Mantine's Text,
+ * Checkbox and Button per row cost a third of each frame), memoised on plain values, with plain
+ * links and one set of event handlers for the whole list, and they come and go in blocks, so a
+ * scroll frame mostly renders nothing new. The keyboard cursor (`cursor`) is owned by the page.
  */
 
 export const ROW_HEIGHT = 60;
@@ -288,8 +290,16 @@ export function QueueList({
     useFlushSync: false,
   });
   const blocks = virtual.getVirtualItems();
-  const from = (blocks[0]?.index ?? 0) * BLOCK;
-  const to = Math.min(items.length, ((blocks.at(-1)?.index ?? -1) + 1) * BLOCK);
+  const wantFrom = (blocks[0]?.index ?? 0) * BLOCK;
+  const wantTo = Math.min(items.length, ((blocks.at(-1)?.index ?? -1) + 1) * BLOCK);
+  // A block coming into view renders in a deferred, interruptible render (React yields to the
+  // frames meanwhile; the overscan block gives it time) instead of in one long task. A list
+  // showing nothing yet (the first render) shows its rows at once.
+  const deferredFrom = useDeferredValue(wantFrom);
+  const deferredTo = useDeferredValue(wantTo);
+  const showing = deferredTo > deferredFrom && deferredFrom < items.length;
+  const from = showing ? deferredFrom : wantFrom;
+  const to = Math.min(items.length, showing ? deferredTo : wantTo);
 
   // Follow the cursor when it moves, not when the list mounts: the list opens at the top of the
   // page. A row above the window comes in under the sticky headers; one below, at the bottom.
