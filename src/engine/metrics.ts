@@ -53,6 +53,12 @@ export interface MetricsWorkerOptions {
 const BATCH = 50;
 /** Items kept as committed by this node's commands until the next flush; more are read back. */
 const MAX_COMMITTED = 5_000;
+/**
+ * Dirty items remembered at most. A node that runs no metrics worker (BATON_WORKERS) only
+ * flushes when it answers a metrics read, so past this the sweep of the node that runs the
+ * worker catches up what was not remembered, instead of memory growing with every item.
+ */
+const MAX_DIRTY = 100_000;
 /** Items read per sweep page. */
 const SWEEP_PAGE = 2_000;
 
@@ -136,6 +142,7 @@ export class Metrics {
   /** An item changed on this node (to `version`): derive it again soon. */
   private changed(key: string, version: number): void {
     if ((this.committed.get(key)?.item.version ?? -1) >= version) return;
+    if (this.dirty.size >= MAX_DIRTY && !this.dirty.has(key)) return;
     this.dirty.set(key, Math.max(version, this.dirty.get(key) ?? -1));
   }
 
