@@ -57,7 +57,8 @@ async function query(url: string, sql: string): Promise<void> {
 
 export default async function setup(project: TestProject) {
   buildWebIfStale();
-  const template = `baton_e2e_tpl_${process.pid}`;
+  // One per e2e project (the timed file has a project of its own) and per run.
+  const template = `baton_${project.name.replace(/\W/g, "_")}_tpl_${process.pid}`;
   await query(serverUrl, `drop database if exists ${template}`);
   await query(serverUrl, `create database ${template}`);
   const db = openDb(withDatabase(serverUrl, template), { max: 1 });
