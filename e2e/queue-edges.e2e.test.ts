@@ -34,16 +34,15 @@ describe("the team queue's rough edges", () => {
     await e.signInQuickly(page.context(), "ivy@example.com");
     await page.goto("/teams/implementation");
     const first = incoming[0] as string;
+    const accepts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/accept")) accepts.push(r.url());
+    });
     await page.locator(`[data-key="${first}"]`).click({ position: { x: 300, y: 20 } });
     await page.keyboard.press("a");
     const toast = page.locator(".mantine-Notification-root").filter({ hasText: first });
     await toast.getByRole("button", { name: "Undo" }).click();
     await toast.getByText(`${first} not accepted`, { exact: false }).waitFor();
-    // Well past the undo window, nothing was sent: it still waits in Incoming.
-    await page.waitForTimeout(6_000);
-    const ivy = e.api["ivy@example.com"];
-    expect((await ivy?.get(`/items/${first}`))?.body.state).toBe("awaiting_acceptance");
-    await page.locator(`[data-key="${first}"]`).waitFor();
 
     // The row's button: Undo takes the place of Accept while the window is open.
     const second = incoming[1] as string;
@@ -52,7 +51,15 @@ describe("the team queue's rough edges", () => {
     await row.getByRole("button", { name: `Undo ${second}` }).waitFor();
     // Left alone, the accept goes through.
     await page.getByText(`${second} accepted.`).waitFor({ timeout: 10_000 });
+    const ivy = e.api["ivy@example.com"];
     expect((await ivy?.get(`/items/${second}`))?.body.state).toBe("in_progress");
+
+    // The second accept was sent after its own undo window, which opened after the first's:
+    // so the first's window is over too, and the undone accept was never sent. It still waits
+    // in Incoming. (This wait used to be six seconds of its own.)
+    expect(accepts).toEqual([expect.stringContaining(`/items/${second}/accept`)]);
+    expect((await ivy?.get(`/items/${first}`))?.body.state).toBe("awaiting_acceptance");
+    await page.locator(`[data-key="${first}"]`).waitFor();
   });
 
   it("j and k move focus with the cursor, so screen readers follow", async () => {
