@@ -8,9 +8,9 @@ import { build } from "esbuild";
  * 50 ms, and going through tsx's loader costs a quarter of a second before the first byte is
  * read. Everything else runs from the TypeScript source as before.
  *
- * dist/cli/ holds the bundle (mine.mjs, dependencies included), the bundled worker of the
- * parallel XES reader (xes-worker.mjs) and inputs.json: every source file that went into them,
- * and the lock file for the dependencies, with its size and modification time. bin/baton.js uses the bundle only while every one of them is unchanged, so
+ * dist/cli/ holds the bundle (mine.mjs, dependencies included) and inputs.json: every source
+ * file that went into it, and the lock file for the dependencies, with its size and
+ * modification time. bin/baton.js uses the bundle only while every one of them is unchanged, so
  * an edited source is never shadowed by an old build; it runs the source instead.
  */
 
@@ -19,10 +19,14 @@ const outdir = join(root, "dist/cli");
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { mine: "src/cli/mine-main.ts", "xes-worker": "src/mining/xes-worker.ts" },
+  entryPoints: { mine: "src/cli/mine-main.ts" },
   outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,
+  // What the command loads only when asked for (the HTML report, a proposal, the server import)
+  // goes in chunks of its own, so start-up compiles only what every run needs.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   platform: "node",
   format: "esm",
   target: "node20",

@@ -1,14 +1,14 @@
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { DomainError } from "../domain/errors.ts";
 import type { MiningLimits } from "./limits.ts";
 import { type FoldedCase, LogMiner, type MiningReport } from "./metrics.ts";
+import { type RawEvent, SLOTS, type Slot, type SlotMapping } from "./raw-event.ts";
 import { parseTimestamp } from "./timestamps.ts";
-import { type RawEvent, SLOTS, type Slot, type SlotMapping, XesProblem } from "./xes.ts";
 
 /*
  * Streaming readers of event logs: XES (IEEE 1849) through saxes and CSV through csv-parse,
@@ -53,12 +53,6 @@ export interface ReadOptions {
   /** Called as raw bytes are read (compressed bytes for a .gz). */
   onProgress?: ((bytesRead: number) => void) | undefined;
   limits?: Partial<MiningLimits> | undefined;
-  /** XES: worker threads parsing slices of the file (default: one fewer than the cores, ≤ 2). */
-  xesThreads?: number | undefined;
-  /** XES: bytes per slice handed to a thread (default 4 MiB); smaller files stay here. */
-  xesSliceBytes?: number | undefined;
-  /** XES: read the slices one by one in this thread (tests of the slicing). */
-  xesInlineSlices?: boolean | undefined;
   /** Each case as it is folded (the history import), see LogMiner. */
   onCase?: ((c: FoldedCase) => void) | undefined;
   /**
@@ -151,7 +145,7 @@ export async function mineStream(
     eventKeys: new Set(),
   };
   try {
-    if (format === "xes") await readXes(chunks, ctx, options);
+    if (format === "xes") await readXes(chunks, ctx);
     else await readCsv(decode(chunks), ctx, options.delimiter ?? ",");
   } catch (e) {
     throw bytes.explain(e);
@@ -266,7 +260,16 @@ async function openBytes(
 /** UTF-8 text in chunks; a character split between two chunks is joined, a BOM dropped. */
 async function* decode(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8");
+  // Whether the decoder may hold the start of a character cut at the end of the last chunk.
+  let holding = false;
   for await (const chunk of chunks) {
+    // Most logs are plain ASCII: then the bytes are the characters, read without decoding
+    // (half the time), unless the decoder has a cut character to finish first.
+    if (!holding && isAscii(chunk)) {
+      if (chunk.length > 0) yield chunk.toString("latin1");
+      continue;
+    }
+    holding = !isAscii(chunk);
     const s = decoder.decode(chunk, { stream: true });
     if (s !== "") yield s;
   }
@@ -293,21 +296,14 @@ function skip(ctx: ReadContext, reason: keyof SkippedEvents, line: number, why: 
   ctx.skipped.first_problem ??= `line ${line}: ${why}`;
 }
 
-/**
- * Checks an event's case and time and hands it to the miner; the case id, or undefined when it
- * was skipped. `time` is the timestamp already read (NaN when it could not be, or is missing).
- */
-function take(ctx: ReadContext, e: RawEvent, line: number, read?: number): string | undefined {
+/** Checks an event's case and time and hands it to the miner; the case id, or undefined if not. */
+function take(ctx: ReadContext, e: RawEvent, line: number): string | undefined {
   if (e.case === undefined || e.case === "") {
     skip(ctx, "no_case", line, `no case id in "${ctx.mapping.case}"`);
     return undefined;
   }
   const time =
-    read !== undefined && !Number.isNaN(read)
-      ? read
-      : e.timestamp === undefined || e.timestamp === ""
-        ? undefined
-        : parseTimestamp(e.timestamp);
+    e.timestamp === undefined || e.timestamp === "" ? undefined : parseTimestamp(e.timestamp);
   if (time === undefined) {
     if (e.timestamp === undefined || e.timestamp === "")
       skip(ctx, "no_timestamp", line, `no timestamp in "${ctx.mapping.timestamp}"`);
@@ -340,55 +336,30 @@ function take(ctx: ReadContext, e: RawEvent, line: number, read?: number): strin
 
 const MAX_EVENT_KEYS_REMEMBERED = 30;
 
-/** Bytes of XES per slice handed to a worker thread; smaller files are read here. */
-const XES_SLICE_BYTES = 4 * 1024 * 1024;
-
-/**
- * Worker threads for XES: one fewer than the cores, at most two (past that the thread handing
- * events to the miner is the bottleneck), none on one core.
- */
-function defaultXesThreads(): number {
-  return Math.max(0, Math.min(2, availableParallelism() - 1));
-}
-
-async function readXes(
-  chunks: AsyncIterable<Buffer>,
-  ctx: ReadContext,
-  options: ReadOptions,
-): Promise<void> {
-  // Loaded here, not at the top: a CSV run never needs them, and every module costs start-up.
-  const [{ SaxesParser }, { readXesText }] = await Promise.all([
-    import("saxes"),
-    import("./xes-parallel.ts"),
-  ]);
+async function readXes(chunks: AsyncIterable<Buffer>, ctx: ReadContext): Promise<void> {
+  // Loaded here, not at the top: a CSV run never needs it, and every module costs start-up time.
+  const { XesProblem, XesReader } = await import("./xes.ts");
   const casesOfTrace = new Set<string>();
+  const reader = new XesReader(ctx.mapping as SlotMapping, {
+    event(e, trace, line) {
+      e.case ??= `trace ${trace}`;
+      const id = take(ctx, e, line);
+      if (id !== undefined) casesOfTrace.add(id);
+    },
+    traceEnd() {
+      for (const id of casesOfTrace) ctx.miner.closeCase(id);
+      casesOfTrace.clear();
+    },
+    unmappedKey(key) {
+      if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED) ctx.eventKeys.add(key);
+    },
+  });
   try {
-    await readXesText(
-      chunks,
-      SaxesParser,
-      ctx.mapping as SlotMapping,
-      {
-        event(e, trace, line, time) {
-          e.case ??= `trace ${trace}`;
-          const id = take(ctx, e, line, time);
-          if (id !== undefined) casesOfTrace.add(id);
-        },
-        traceEnd() {
-          for (const id of casesOfTrace) ctx.miner.closeCase(id);
-          casesOfTrace.clear();
-        },
-        unmappedKey(key) {
-          if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED)
-            ctx.eventKeys.add(key);
-        },
-        drain: ctx.drain,
-      },
-      {
-        threads: options.xesThreads ?? defaultXesThreads(),
-        sliceBytes: options.xesSliceBytes ?? XES_SLICE_BYTES,
-        inline: options.xesInlineSlices,
-      },
-    );
+    for await (const text of decode(chunks)) {
+      reader.write(text);
+      if (ctx.drain !== undefined) await ctx.drain();
+    }
+    reader.close();
   } catch (e) {
     if (!(e instanceof XesProblem)) throw e;
     throw new DomainError("invalid_log", `line ${e.line}, column ${e.column}: ${e.message}`, {
