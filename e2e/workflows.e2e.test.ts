@@ -47,6 +47,8 @@ describe("workflows in the browser", () => {
     expect(await page.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
     // The editor underlines the offending value.
     await page.locator(".cm-lintRange-error").first().waitFor();
+    // The editor scrolled the page to its cursor; the picture starts at the page's title.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await e.shot(page, "workflow-editor-invalid");
 
     await replaceSource(page, "key: onboarding\nname: [unclosed\n");
