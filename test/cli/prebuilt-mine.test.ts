@@ -1,0 +1,80 @@
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * bin/baton.js runs `baton mine` from the bundle `npm install` builds (scripts/build-cli.ts) only
+ * while every file that went into it is as it was at the build; an edited source must never be
+ * shadowed by an old build. Checked on a copy of bin/baton.js in a scratch tree whose "bundle"
+ * and "source" each say which one ran.
+ */
+
+const root = join(import.meta.dirname, "../..");
+let tree: string;
+
+function run(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(tree, "bin/baton.js"), "mine", "--json"],
+      { timeout: 60_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout)),
+    );
+  });
+}
+
+async function record(files: string[]): Promise<void> {
+  const inputs = await Promise.all(
+    files.map(async (file) => {
+      const s = await stat(join(tree, file));
+      return { file, size: s.size, mtimeMs: s.mtimeMs };
+    }),
+  );
+  await writeFile(join(tree, "dist/cli/inputs.json"), JSON.stringify(inputs));
+}
+
+beforeAll(async () => {
+  tree = await mkdtemp(join(tmpdir(), "baton-prebuilt-"));
+  await mkdir(join(tree, "bin"));
+  await mkdir(join(tree, "dist/cli"), { recursive: true });
+  await mkdir(join(tree, "src/cli"), { recursive: true });
+  await cp(join(root, "bin/baton.js"), join(tree, "bin/baton.js"));
+  await cp(join(root, "package.json"), join(tree, "package.json"));
+  // The source path loads tsx from the tree's node_modules.
+  await symlink(join(root, "node_modules"), join(tree, "node_modules"), "dir");
+  await writeFile(join(tree, "dist/cli/mine.mjs"), 'console.log("bundle");\n');
+  await writeFile(
+    join(tree, "src/cli/mine-main.ts"),
+    'const from: string = "source";\nconsole.log(from);\n',
+  );
+  await writeFile(join(tree, "package-lock.json"), "{}\n");
+  await record(["src/cli/mine-main.ts", "package-lock.json"]);
+});
+
+afterAll(async () => {
+  await rm(tree, { recursive: true, force: true });
+});
+
+describe("the prebuilt baton mine", { timeout: 60_000 }, () => {
+  it("runs while its sources are as they were built", async () => {
+    expect((await run()).trim()).toBe("bundle");
+  });
+
+  it("gives way to the source once a source file changes, even to the same size", async () => {
+    const later = new Date(Date.now() + 5_000);
+    await utimes(join(tree, "src/cli/mine-main.ts"), later, later);
+    expect((await run()).trim()).toBe("source");
+    await record(["src/cli/mine-main.ts", "package-lock.json"]);
+    expect((await run()).trim()).toBe("bundle");
+  });
+
+  it("gives way to the source when the dependencies change or the build is incomplete", async () => {
+    await writeFile(join(tree, "package-lock.json"), '{"lockfileVersion": 3}\n');
+    expect((await run()).trim()).toBe("source");
+    await record(["src/cli/mine-main.ts", "package-lock.json"]);
+    await rm(join(tree, "dist/cli/inputs.json"));
+    expect((await run()).trim()).toBe("source");
+  });
+});
