@@ -172,7 +172,8 @@ export class Metrics {
       this.committed.clear();
       try {
         await this.deriveSources(committed);
-        await this.derive(await store.itemIdsByKey(this.deps.db, [...dirty.map(([k]) => k)]));
+        const keys = dirty.map(([k]) => k);
+        await this.derive(await store.itemIdsByKey(this.deps.db, keys));
       } catch (e) {
         for (const [k, v] of dirty) this.changed(k, v);
         for (const c of committed) this.changed(c.item.key, c.item.version);

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { type RetryPolicy, retryDelayMs } from "../domain/backoff.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Item, ItemEvent } from "../domain/item.ts";
@@ -13,7 +12,7 @@ import {
   routeFor,
   watchersOf,
 } from "../domain/notify.ts";
-import type { Db } from "../store/db.ts";
+import { type Db, inSavepoint } from "../store/db.ts";
 import { isConnectionError } from "../store/health.ts";
 import { findItem } from "../store/items.ts";
 import * as store from "../store/notifications.ts";
@@ -234,13 +233,10 @@ export class Notifications {
         }
       } else
         for (const w of ok) {
-          await sql`savepoint fanout_row`.execute(tx);
           try {
-            await write([w]);
-            await sql`release savepoint fanout_row`.execute(tx);
+            await inSavepoint(tx, "fanout_row", () => write([w]));
           } catch (e) {
             if (isConnectionError(e)) throw e;
-            await sql`rollback to savepoint fanout_row`.execute(tx);
             failed.push({ w, error: e });
           }
         }

@@ -265,11 +265,12 @@ async function* decode(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   for await (const chunk of chunks) {
     // Most logs are plain ASCII: then the bytes are the characters, read without decoding
     // (half the time), unless the decoder has a cut character to finish first.
-    if (!holding && isAscii(chunk)) {
+    const ascii = isAscii(chunk);
+    if (ascii && !holding) {
       if (chunk.length > 0) yield chunk.toString("latin1");
       continue;
     }
-    holding = !isAscii(chunk);
+    holding = !ascii;
     const s = decoder.decode(chunk, { stream: true });
     if (s !== "") yield s;
   }
@@ -302,18 +303,18 @@ function take(ctx: ReadContext, e: RawEvent, line: number): string | undefined {
     skip(ctx, "no_case", line, `no case id in "${ctx.mapping.case}"`);
     return undefined;
   }
-  const time =
-    e.timestamp === undefined || e.timestamp === "" ? undefined : parseTimestamp(e.timestamp);
+  if (e.timestamp === undefined || e.timestamp === "") {
+    skip(ctx, "no_timestamp", line, `no timestamp in "${ctx.mapping.timestamp}"`);
+    return undefined;
+  }
+  const time = parseTimestamp(e.timestamp);
   if (time === undefined) {
-    if (e.timestamp === undefined || e.timestamp === "")
-      skip(ctx, "no_timestamp", line, `no timestamp in "${ctx.mapping.timestamp}"`);
-    else
-      skip(
-        ctx,
-        "bad_timestamp",
-        line,
-        `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
-      );
+    skip(
+      ctx,
+      "bad_timestamp",
+      line,
+      `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
+    );
     return undefined;
   }
   if (ctx.mapping.lifecycle !== undefined && e.lifecycle !== undefined) {

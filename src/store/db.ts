@@ -188,3 +188,20 @@ export async function migrate(db: Db): Promise<string[]> {
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
+
+/**
+ * Runs `fn` inside a savepoint of the transaction `tx`: if it fails, what it wrote is undone
+ * and the transaction goes on (the error is thrown on; a rollback that itself fails, as on a
+ * lost connection, leaves the first error to be thrown).
+ */
+export async function inSavepoint<T>(tx: Db, name: string, fn: () => Promise<T>): Promise<T> {
+  await tx.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
+  try {
+    const value = await fn();
+    await tx.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+    return value;
+  } catch (e) {
+    await tx.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`)).catch(() => {});
+    throw e;
+  }
+}
