@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { refMine } from "../../test/mining/reference.ts";
 import { DomainError } from "../domain/errors.ts";
 import { type MineResult, mineStream, type ReadOptions } from "./read-log.ts";
-import { parseTimestamp } from "./timestamps.ts";
+import { parseAny, parseTimestamp } from "./timestamps.ts";
 
 /* Hand-built logs with answers worked out by hand, bad files, and properties of the miner. */
 
@@ -201,6 +201,59 @@ describe("timestamps", () => {
     "",
     "1850-01-01",
   ])("%s is refused", (text) => expect(parseTimestamp(text)).toBeUndefined());
+
+  it("reads every text as the general pattern does, fast path or not", () => {
+    // Timestamp-shaped texts with every part sometimes out of range or malformed.
+    // Mostly in range, so that whole texts often are; sometimes anything, sometimes not digits.
+    const num = (width: number, max: number) => {
+      const padded = (hi: number) =>
+        fc.integer({ min: 0, max: hi }).map((v) => String(v).padStart(width, "0"));
+      return fc.oneof(
+        { weight: 8, arbitrary: padded(max) },
+        { weight: 1, arbitrary: padded(10 ** width - 1) },
+        { weight: 1, arbitrary: fc.constantFrom("", "x", "1", "123", "-1", " 1") },
+      );
+    };
+    const text = fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 1890, max: 2210 }).map(String), num(4, 9999)),
+        num(2, 13),
+        num(2, 31),
+        fc.constantFrom("T", " ", "T", " ", "t", "_"),
+        num(2, 24),
+        num(2, 60),
+        num(2, 60),
+        fc.oneof(
+          fc.constant(""),
+          fc
+            .tuple(fc.constantFrom(".", ",", ":"), fc.stringMatching(/^\d{0,11}$/))
+            .map(([dot, d]) => dot + d),
+        ),
+        fc.constantFrom(
+          "",
+          "Z",
+          "z",
+          "+02:00",
+          "-05:30",
+          "+14:59",
+          "+15:00",
+          "-0800",
+          "+1",
+          " Z",
+          "Q",
+        ),
+      )
+      .map(
+        ([y, mo, d, sep, h, mi, s, frac, zone]) =>
+          `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac}${zone}`,
+      );
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(parseTimestamp(t)).toBe(parseAny(t));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
 
 /** The small CSV as XES: one trace a case, in order of first appearance. */

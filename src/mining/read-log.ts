@@ -375,21 +375,28 @@ async function readCsv(
   ctx: ReadContext,
   delimiter: string,
 ): Promise<void> {
-  const { parse: parseCsv } = await import("csv-parse");
-  const parser = parseCsv({
+  const { Parser } = await import("csv-parse");
+  /**
+   * Each record with the line it ends on, for the messages about it. csv-parse's own `info`
+   * option builds an object of a dozen fields for every record (a fifth of the read time).
+   */
+  class LinedParser extends Parser {
+    override push(record: unknown): boolean {
+      return super.push(record === null ? null : { record, line: this.info.lines });
+    }
+  }
+  const parser = new LinedParser({
     delimiter,
     bom: true,
     skip_empty_lines: true,
     max_record_size: 1_000_000,
-    // Each record with the line it ends on, for the messages about it.
-    info: true,
   });
   pipeline(Readable.from(chunks), parser, () => {});
   let index: Record<Slot, number> | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
+    for await (const { record, line } of parser as AsyncIterable<{
       record: string[];
-      info: { lines: number };
+      line: number;
     }>) {
       if (index === undefined) {
         index = headerIndex(record, ctx.mapping, ctx);
@@ -409,7 +416,7 @@ async function readCsv(
           resource: at("resource"),
           lifecycle: at("lifecycle"),
         },
-        info.lines,
+        line,
       );
     }
   } catch (e) {
