@@ -60,7 +60,8 @@ function parseFixed(s: string): number | undefined {
     while (at < n && c(at) >= 48 && c(at) <= 57) at++;
     const count = at - 20;
     if (count < 1 || count > 9) return undefined;
-    fraction = milliseconds(s.slice(20, at));
+    // Three digits, the usual, are whole milliseconds (what `milliseconds` gives, without a slice).
+    fraction = count === 3 ? digits(s, 20, 3) : milliseconds(s.slice(20, at));
   }
   let offset = 0;
   if (at === n - 1) {
