@@ -203,8 +203,8 @@ describe("timestamps", () => {
   ])("%s is refused", (text) => expect(parseTimestamp(text)).toBeUndefined());
 
   it("reads every text as the general pattern does, fast path or not", () => {
-    // Timestamp-shaped texts with every part sometimes out of range or malformed.
-    // Mostly in range, so that whole texts often are; sometimes anything, sometimes not digits.
+    // Timestamp-shaped texts whose parts are mostly in range, so that whole texts often are,
+    // and sometimes out of range or not digits at all.
     const num = (width: number, max: number) => {
       const padded = (hi: number) =>
         fc.integer({ min: 0, max: hi }).map((v) => String(v).padStart(width, "0"));
