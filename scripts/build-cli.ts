@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from "node:fs";
+import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
 
@@ -8,7 +8,8 @@ import { build } from "esbuild";
  * 50 ms, and going through tsx's loader costs a quarter of a second before the first byte is
  * read. Everything else runs from the TypeScript source as before.
  *
- * dist/cli/ holds the bundle (mine.mjs, dependencies included) and inputs.json: every source
+ * dist/cli/ holds the bundle (mine.mjs, dependencies included; chunks/xes-worker.mjs is the
+ * parallel XES reader's worker) and inputs.json: every source
  * file that went into it, and the lock file for the dependencies, with its size and
  * modification time. bin/baton.js uses the bundle only while every one of them is unchanged, so
  * an edited source is never shadowed by an old build; it runs the source instead.
@@ -17,9 +18,12 @@ import { build } from "esbuild";
 const root = join(import.meta.dirname, "..");
 const outdir = join(root, "dist/cli");
 
+// Chunks are named by their hash: an old build's would stay beside the new ones.
+rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { mine: "src/cli/mine-main.ts" },
+  // The parallel XES reader's worker sits with the chunks, next to the module that starts it.
+  entryPoints: { mine: "src/cli/mine-main.ts", "chunks/xes-worker": "src/mining/xes-worker.ts" },
   outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,

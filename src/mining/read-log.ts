@@ -1,6 +1,6 @@
-import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -9,6 +9,7 @@ import type { MiningLimits } from "./limits.ts";
 import { type FoldedCase, LogMiner, type MiningReport } from "./metrics.ts";
 import { type RawEvent, SLOTS, type Slot, type SlotMapping } from "./raw-event.ts";
 import { parseTimestamp } from "./timestamps.ts";
+import { utf8Pieces } from "./utf8.ts";
 
 /*
  * Streaming readers of event logs: XES (IEEE 1849) through saxes and CSV through csv-parse,
@@ -53,6 +54,12 @@ export interface ReadOptions {
   /** Called as raw bytes are read (compressed bytes for a .gz). */
   onProgress?: ((bytesRead: number) => void) | undefined;
   limits?: Partial<MiningLimits> | undefined;
+  /** XES: worker threads parsing slices of the file beside this one (default: one fewer than the cores, ≤ 1). */
+  xesThreads?: number | undefined;
+  /** XES: bytes per slice (default 1 MiB); smaller files are read in this thread alone. */
+  xesSliceBytes?: number | undefined;
+  /** XES: read every slice in this thread, one after another, as a worker would (tests of the slicing). */
+  xesInlineSlices?: boolean | undefined;
   /** Each case as it is folded (the history import), see LogMiner. */
   onCase?: ((c: FoldedCase) => void) | undefined;
   /**
@@ -96,6 +103,7 @@ export async function mineFile(path: string, options: ReadOptions = {}): Promise
   const result = await mineStream(createReadStream(path, { highWaterMark: 256 * 1024 }), {
     ...options,
     name: basename(path),
+    size,
   });
   result.source.bytes = size;
   return result;
@@ -104,7 +112,7 @@ export async function mineFile(path: string, options: ReadOptions = {}): Promise
 /** Mines a byte stream (a file, an upload). `name` tells the format when `format` is absent. */
 export async function mineStream(
   source: AsyncIterable<Buffer | Uint8Array>,
-  options: ReadOptions & { name: string },
+  options: ReadOptions & { name: string; size?: number | undefined },
 ): Promise<MineResult> {
   const mapping: ColumnMapping = { ...DEFAULT_MAPPING, ...stripUndefined(options.mapping ?? {}) };
   const bytes = await openBytes(source, options.onProgress);
@@ -145,7 +153,7 @@ export async function mineStream(
     eventKeys: new Set(),
   };
   try {
-    if (format === "xes") await readXes(chunks, ctx);
+    if (format === "xes") await readXes(chunks, ctx, options);
     else await readCsv(decode(chunks), ctx, options.delimiter ?? ",");
   } catch (e) {
     throw bytes.explain(e);
@@ -259,22 +267,12 @@ async function openBytes(
 
 /** UTF-8 text in chunks; a character split between two chunks is joined, a BOM dropped. */
 async function* decode(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new TextDecoder("utf-8");
-  // Whether the decoder may hold the start of a character cut at the end of the last chunk.
-  let holding = false;
+  const text = utf8Pieces();
   for await (const chunk of chunks) {
-    // Most logs are plain ASCII: then the bytes are the characters, read without decoding
-    // (half the time), unless the decoder has a cut character to finish first.
-    const ascii = isAscii(chunk);
-    if (ascii && !holding) {
-      if (chunk.length > 0) yield chunk.toString("latin1");
-      continue;
-    }
-    holding = !ascii;
-    const s = decoder.decode(chunk, { stream: true });
+    const s = text(chunk);
     if (s !== "") yield s;
   }
-  const rest = decoder.decode();
+  const rest = text(new Uint8Array(0), true);
   if (rest !== "") yield rest;
 }
 
@@ -297,24 +295,31 @@ function skip(ctx: ReadContext, reason: keyof SkippedEvents, line: number, why: 
   ctx.skipped.first_problem ??= `line ${line}: ${why}`;
 }
 
-/** Checks an event's case and time and hands it to the miner; the case id, or undefined if not. */
-function take(ctx: ReadContext, e: RawEvent, line: number): string | undefined {
+/**
+ * Checks an event's case and time and hands it to the miner; the case id, or undefined when it
+ * was skipped. `read` is the timestamp already read elsewhere (NaN when it could not be).
+ */
+function take(ctx: ReadContext, e: RawEvent, line: number, read?: number): string | undefined {
   if (e.case === undefined || e.case === "") {
     skip(ctx, "no_case", line, `no case id in "${ctx.mapping.case}"`);
     return undefined;
   }
-  if (e.timestamp === undefined || e.timestamp === "") {
-    skip(ctx, "no_timestamp", line, `no timestamp in "${ctx.mapping.timestamp}"`);
-    return undefined;
-  }
-  const time = parseTimestamp(e.timestamp);
+  const time =
+    read !== undefined && !Number.isNaN(read)
+      ? read
+      : e.timestamp === undefined || e.timestamp === ""
+        ? undefined
+        : parseTimestamp(e.timestamp);
   if (time === undefined) {
-    skip(
-      ctx,
-      "bad_timestamp",
-      line,
-      `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
-    );
+    if (e.timestamp === undefined || e.timestamp === "")
+      skip(ctx, "no_timestamp", line, `no timestamp in "${ctx.mapping.timestamp}"`);
+    else
+      skip(
+        ctx,
+        "bad_timestamp",
+        line,
+        `"${e.timestamp.slice(0, 60)}" is not an ISO 8601 date-time (expected e.g. 2011-10-11T13:45:40.276+02:00)`,
+      );
     return undefined;
   }
   if (ctx.mapping.lifecycle !== undefined && e.lifecycle !== undefined) {
@@ -337,30 +342,56 @@ function take(ctx: ReadContext, e: RawEvent, line: number): string | undefined {
 
 const MAX_EVENT_KEYS_REMEMBERED = 30;
 
-async function readXes(chunks: AsyncIterable<Buffer>, ctx: ReadContext): Promise<void> {
-  // Loaded here, not at the top: a CSV run never needs it, and every module costs start-up time.
-  const { XesProblem, XesReader } = await import("./xes.ts");
+/** Bytes of XES per slice; a file smaller than one is read in this thread alone. */
+const XES_SLICE_BYTES = 1024 * 1024;
+
+/**
+ * Worker threads for XES beside this thread, which reads slices too: one fewer than the cores,
+ * at most one (with more, this thread, which hands every event to the miner, is the
+ * bottleneck), none on one core.
+ */
+function defaultXesThreads(): number {
+  return Math.max(0, Math.min(1, availableParallelism() - 1));
+}
+
+async function readXes(
+  chunks: AsyncIterable<Buffer>,
+  ctx: ReadContext,
+  options: ReadOptions & { size?: number | undefined },
+): Promise<void> {
+  // Loaded here, not at the top: a CSV run never needs them, and every module costs start-up.
+  const [{ XesProblem }, { readXesText }] = await Promise.all([
+    import("./xes.ts"),
+    import("./xes-parallel.ts"),
+  ]);
   const casesOfTrace = new Set<string>();
-  const reader = new XesReader(ctx.mapping as SlotMapping, {
-    event(e, trace, line) {
-      e.case ??= `trace ${trace}`;
-      const id = take(ctx, e, line);
-      if (id !== undefined) casesOfTrace.add(id);
-    },
-    traceEnd() {
-      for (const id of casesOfTrace) ctx.miner.closeCase(id);
-      casesOfTrace.clear();
-    },
-    unmappedKey(key) {
-      if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED) ctx.eventKeys.add(key);
-    },
-  });
   try {
-    for await (const text of decode(chunks)) {
-      reader.write(text);
-      if (ctx.drain !== undefined) await ctx.drain();
-    }
-    reader.close();
+    await readXesText(
+      chunks,
+      ctx.mapping as SlotMapping,
+      {
+        event(e, trace, line, time) {
+          e.case ??= `trace ${trace}`;
+          const id = take(ctx, e, line, time);
+          if (id !== undefined) casesOfTrace.add(id);
+        },
+        traceEnd() {
+          for (const id of casesOfTrace) ctx.miner.closeCase(id);
+          casesOfTrace.clear();
+        },
+        unmappedKey(key) {
+          if (!ctx.teamSeen && ctx.eventKeys.size < MAX_EVENT_KEYS_REMEMBERED)
+            ctx.eventKeys.add(key);
+        },
+        drain: ctx.drain,
+      },
+      {
+        threads: options.xesThreads ?? defaultXesThreads(),
+        sliceBytes: options.xesSliceBytes ?? XES_SLICE_BYTES,
+        inline: options.xesInlineSlices,
+        expectedBytes: options.size,
+      },
+    );
   } catch (e) {
     if (!(e instanceof XesProblem)) throw e;
     throw new DomainError("invalid_log", `line ${e.line}, column ${e.column}: ${e.message}`, {

@@ -2,12 +2,13 @@ import { SaxesParser, type SaxesTag } from "saxes";
 import { type RawEvent, SLOTS, type Slot, type SlotMapping } from "./raw-event.ts";
 
 /*
- * The XES reader proper: saxes events turned into raw events and trace ends. It knows nothing of
- * the miner (read-log.ts): it hands each event to a callback with the line it starts on, and
- * reports a broken file as an XesProblem with the line and column.
+ * The XES reader proper: saxes events turned into raw events and trace ends. It runs in the main
+ * thread for a whole file, and on slices of one (see xes-parallel.ts), so it knows nothing of
+ * the miner: it hands each event to a callback with the line it starts on, and reports a broken
+ * file as an XesProblem with the line and column inside the text it was given.
  */
 
-/** A file that is not well-formed XES: what is wrong, and where (1-based). */
+/** A file that is not well-formed XES: what is wrong, where (1-based, in the text given). */
 export class XesProblem extends Error {
   constructor(
     message: string,
@@ -19,7 +20,7 @@ export class XesProblem extends Error {
 }
 
 export interface XesCallbacks {
-  /** An event of trace number `trace` (1-based), starting on `line`. */
+  /** An event of trace number `trace` (1-based, in the text given), starting on `line`. */
   event(e: RawEvent, trace: number, line: number): void;
   /** The trace whose events were just handed over has closed. */
   traceEnd(): void;
@@ -65,7 +66,7 @@ function slotMaps(mapping: SlotMapping): {
  */
 export class XesReader {
   private readonly parser: SaxesParser;
-  private depth = 0;
+  private openDepth = 0;
   // Names of the open elements, to say which close tag was expected.
   private readonly open: string[] = [];
   private lastClosed: string | undefined;
@@ -76,6 +77,11 @@ export class XesReader {
   private trace = emptyEvent();
   private event = emptyEvent();
   private eventLine = 0;
+  /**
+   * Lines of the file this reader was not given (slices read elsewhere), counted into every
+   * line it names; see {@link skipLines}.
+   */
+  private skippedLines = 0;
 
   constructor(
     mapping: SlotMapping,
@@ -93,13 +99,13 @@ export class XesReader {
       else if (message.startsWith("unclosed tag"))
         message += " (the file ends before it is closed)";
       this.fail(
-        this.depth === 0 && !this.sawLog
+        this.openDepth === 0 && !this.sawLog
           ? `${message} (expected an XES document: <log> with <trace>s)`
           : message,
       );
     });
     parser.on("opentag", (node: SaxesTag) => {
-      const depth = ++this.depth;
+      const depth = ++this.openDepth;
       const name = node.name;
       this.open.push(name);
       // Without namespace processing (the default) attribute values are plain strings.
@@ -119,7 +125,7 @@ export class XesReader {
         if (name === "event") {
           this.inEvent = true;
           this.event = emptyEvent();
-          this.eventLine = parser.line;
+          this.eventLine = parser.line + this.skippedLines;
         } else {
           const key = attributes.key;
           const list = key === undefined ? undefined : slots.trace.get(key);
@@ -135,7 +141,7 @@ export class XesReader {
     });
     parser.on("closetag", (node) => {
       this.lastClosed = node.name;
-      if (this.depth === 3 && this.inEvent) {
+      if (this.openDepth === 3 && this.inEvent) {
         this.inEvent = false;
         const { event, trace } = this;
         on.event(
@@ -150,13 +156,37 @@ export class XesReader {
           this.traceNo,
           this.eventLine,
         );
-      } else if (this.depth === 2 && this.inTrace) {
+      } else if (this.openDepth === 2 && this.inTrace) {
         this.inTrace = false;
         on.traceEnd();
       }
-      this.depth--;
+      this.openDepth--;
       this.open.pop();
     });
+  }
+
+  /** The line being read (1-based) and the characters read of it. */
+  get line(): number {
+    return this.parser.line + this.skippedLines;
+  }
+
+  get column(): number {
+    return this.parser.column;
+  }
+
+  /** Elements open: 1 inside `<log>`, 2 inside a `<trace>`. */
+  get depth(): number {
+    return this.openDepth;
+  }
+
+  /**
+   * Moves past text read elsewhere that held `newlines` line breaks (at least one) and ended
+   * `tailColumn` characters into its last line, without reading it.
+   */
+  skipLines(newlines: number, tailColumn: number): void {
+    // One line break read, the rest counted: the column restarts as it would have.
+    this.skippedLines += newlines - 1;
+    this.parser.write(`\n${" ".repeat(tailColumn)}`);
   }
 
   write(text: string): void {
@@ -170,6 +200,6 @@ export class XesReader {
   }
 
   private fail(message: string): never {
-    throw new XesProblem(message, this.parser.line, this.parser.column + 1);
+    throw new XesProblem(message, this.line, this.parser.column + 1);
   }
 }

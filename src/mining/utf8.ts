@@ -1,0 +1,29 @@
+import { isAscii } from "node:buffer";
+
+/*
+ * UTF-8 text that arrives in pieces (chunks of a file, slices of an XES file). Most logs are plain
+ * ASCII: then the bytes are the characters, taken as Latin-1 without decoding (half the time),
+ * unless the decoder still holds the start of a character cut at the end of the last piece.
+ */
+
+/** A decoder of successive pieces: each call gives the text of one; `end` flushes a cut character. */
+export function utf8Pieces(): (bytes: Uint8Array, end?: boolean) => string {
+  const decoder = new TextDecoder("utf-8");
+  let holding = false;
+  return (bytes, end = false) => {
+    const ascii = isAscii(bytes);
+    if (ascii && !holding && !end)
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+    holding = !ascii;
+    return decoder.decode(bytes, { stream: !end });
+  };
+}
+
+const whole = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** The text of bytes that hold whole characters (a slice cut after a `>`), a leading U+FEFF kept. */
+export function utf8Text(bytes: Uint8Array): string {
+  return isAscii(bytes)
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
+    : whole.decode(bytes);
+}
