@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     );
     if (cpu.baton.length > 0) {
       // CPU time is steadier than wall time on a shared machine: other people's work does
-      // not count in it.
+      // not count in it. Baton's is the sum over its threads (the XES reader uses two cores).
       const [cb, ci, cs] = [median(cpu.baton), median(cpu.iterparse), median(cpu.sax)];
       console.log(
         `  CPU (user + system): baton ${sec(cb)}, iterparse ${sec(ci)} (${(cb / ci).toFixed(2)}), xml.sax ${sec(cs)} (${(cb / cs).toFixed(2)})`,

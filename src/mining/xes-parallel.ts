@@ -7,19 +7,22 @@ import { FIELDS_PER_EVENT, readSlice, type SliceResult, TIMESTAMP_FIELD } from "
 /*
  * Reading an XES file on more than one core. Parsing XML in JavaScript is most of what mining
  * costs, and an XES file is a long run of self-contained traces, so the text is cut after a
- * `</trace>` into slices of about `sliceChars`, worker threads parse the slices (xes-slice.ts),
- * and their events are handed on here in file order: the miner sees exactly the sequence one
- * reader would give, with the same trace numbers and lines.
+ * `</trace>` into slices of about `sliceBytes`. A worker thread parses a slice while it has
+ * fewer than two in hand; otherwise this thread parses it at once (xes-slice.ts, the same code
+ * either way), so neither waits for the other. The slices' events are handed on here in file
+ * order: the miner sees exactly the sequence one reader would give, with the same trace numbers
+ * and lines.
  *
- * One XesReader in this thread reads everything that is not handed out: the prologue up to the
- * first `<trace>`, the end of the file, and everything after a place where cutting would not be
- * safe. For each slice it is told how many lines the slice held instead of reading it, so its
+ * One XesReader in this thread reads everything that is not cut into slices: the prologue up to
+ * the first `<trace>`, the end of the file, and everything after a place where cutting would not
+ * be safe. For each slice it is told how many lines the slice held instead of reading it, so its
  * lines, and the root element's well-formedness, stay those of the whole file. Cutting stops when
  * the text ahead holds anything in which `</trace>` might not be a tag (a comment, CDATA, a
  * processing instruction, a document type) or a slice has no line break (a file on one line):
  * from there this thread reads on alone, which is always correct, only slower.
  *
- * Slices in flight are bounded (four per worker), so memory stays that of a few slices.
+ * Slices in flight are bounded (four per worker), so memory stays that of a few slices; the
+ * worker's young generation is capped at 16 MB (1M events: 215 MB peak RSS instead of 270).
  */
 
 export interface XesSink {
@@ -380,7 +383,10 @@ class SlicePool implements Slices {
       const { Worker } = await import("node:worker_threads");
       const entry = workerEntry();
       this.workers = Array.from({ length: this.threads }, () => {
-        const w = new Worker(entry, { workerData: { mapping: this.mapping } });
+        const w = new Worker(entry, {
+          workerData: { mapping: this.mapping },
+          resourceLimits: { maxYoungGenerationSizeMb: 16 },
+        });
         w.on("message", (m: { id: number; result: SliceResult; bytes: Uint8Array }) => {
           this.waiting.get(m.id)?.resolve({ result: m.result, bytes: m.bytes });
           this.waiting.delete(m.id);
