@@ -21,7 +21,7 @@ import { FIELDS_PER_EVENT, readSlice, type SliceResult, TIMESTAMP_FIELD } from "
  * processing instruction, a document type) or a slice has no line break (a file on one line):
  * from there this thread reads on alone, which is always correct, only slower.
  *
- * Slices in flight are bounded (four per worker), so memory stays that of a few slices; the
+ * Slices in flight are bounded (eight per worker), so memory stays that of a few slices; the
  * worker's young generation is capped at 16 MB (1M events: 215 MB peak RSS instead of 270).
  */
 
@@ -110,7 +110,7 @@ export async function readXesText(
   const settled = new WeakSet<Promise<ReadSlice>>();
   // The workers' slices, and as many read here meanwhile: this thread waits for a worker only
   // when it is that far ahead.
-  const maxInFlight = 4 * options.threads;
+  const maxInFlight = 8 * options.threads;
   // "prologue": before the first trace; "slicing": handing out slices; "alone": reading here.
   let phase: Phase = pool === undefined ? "alone" : "prologue";
 
@@ -313,7 +313,10 @@ class SharedSlices implements Slices {
   }
 
   read(bytes: Buffer, length: number): Promise<ReadSlice> {
-    return this.workers.busy < this.workers.threads * this.perWorker
+    // Until the workers have started, which takes longer than reading a few slices, and slices
+    // are handed on in order, a slice given to them would hold up the ones read here after it.
+    this.warm();
+    return this.workers.ready && this.workers.busy < this.workers.threads * this.perWorker
       ? this.workers.read(bytes, length)
       : this.here.read(bytes, length);
   }
@@ -338,6 +341,12 @@ class SlicePool implements Slices {
     readonly threads: number,
     private readonly mapping: SlotMapping,
   ) {}
+
+  /** Whether every worker has loaded its code and waits for slices. */
+  get ready(): boolean {
+    return this.started === this.threads;
+  }
+  private started = 0;
 
   /** Slices handed to the workers and not back yet. */
   get busy(): number {
@@ -387,7 +396,11 @@ class SlicePool implements Slices {
           workerData: { mapping: this.mapping },
           resourceLimits: { maxYoungGenerationSizeMb: 16 },
         });
-        w.on("message", (m: { id: number; result: SliceResult; bytes: Uint8Array }) => {
+        w.on("message", (m: { id: number; result: SliceResult; bytes: Uint8Array } | "ready") => {
+          if (m === "ready") {
+            this.started++;
+            return;
+          }
           this.waiting.get(m.id)?.resolve({ result: m.result, bytes: m.bytes });
           this.waiting.delete(m.id);
         });

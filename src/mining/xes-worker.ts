@@ -9,6 +9,8 @@ const mapping = (workerData as { mapping: SlotMapping }).mapping;
 const port = parentPort;
 if (port === null) throw new Error("xes-worker.ts runs as a worker thread");
 
+// Code loaded: slices may come (until then the reading thread reads them itself).
+port.postMessage("ready");
 port.on("message", (m: { id: number; buffer: ArrayBuffer; length: number }) => {
   const bytes = new Uint8Array(m.buffer, 0, m.length);
   const result = readSlice(mapping, utf8Text(bytes));
