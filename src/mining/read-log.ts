@@ -60,6 +60,9 @@ export interface ReadOptions {
   xesSliceBytes?: number | undefined;
   /** XES: read every slice in this thread, one after another, as a worker would (tests of the slicing). */
   xesInlineSlices?: boolean | undefined;
+  /** XES, for tests: see XesReadOptions.onSlice and awaitWorkers. */
+  xesOnSlice?: ((reader: "worker" | "here") => void) | undefined;
+  xesAwaitWorkers?: boolean | undefined;
   /** Each case as it is folded (the history import), see LogMiner. */
   onCase?: ((c: FoldedCase) => void) | undefined;
   /**
@@ -389,6 +392,8 @@ async function readXes(
         threads: options.xesThreads ?? defaultXesThreads(),
         sliceBytes: options.xesSliceBytes ?? XES_SLICE_BYTES,
         inline: options.xesInlineSlices,
+        onSlice: options.xesOnSlice,
+        awaitWorkers: options.xesAwaitWorkers,
         expectedBytes: options.size,
       },
     );

@@ -36,8 +36,18 @@ describe("slices read in worker threads", { timeout: 60_000 }, () => {
       const bytes = readFileSync(join(data, file));
       const expected = await outcome(bytes, alone);
       expect(expected).toHaveProperty("events");
-      const threads = await outcome(bytes, { xesThreads: 2, xesSliceBytes: 16 * 1024 });
+      const readers = { worker: 0, here: 0 };
+      const threads = await outcome(bytes, {
+        xesThreads: 2,
+        xesSliceBytes: 16 * 1024,
+        xesAwaitWorkers: true,
+        xesOnSlice: (reader) => readers[reader]++,
+      });
       expect(threads).toEqual(expected);
+      // The large log is cut and the workers read slices of it (this thread the others meanwhile);
+      // the small one is shorter than a slice.
+      if (file.startsWith("bpic")) expect(readers.worker).toBeGreaterThan(0);
+      else expect(readers).toEqual({ worker: 0, here: 0 });
       const inline = await outcome(bytes, {
         xesThreads: 1,
         xesInlineSlices: true,
@@ -54,7 +64,9 @@ describe("slices read in worker threads", { timeout: 60_000 }, () => {
     const broken = Buffer.from(text.replace('value="c2345"/>', 'value="c2345">'));
     const expected = await outcome(broken, alone);
     expect(expected).toMatchObject({ error: expect.stringMatching(/^line \d+, column \d+: /) });
-    expect(await outcome(broken, { xesThreads: 2, xesSliceBytes: 32 * 1024 })).toEqual(expected);
+    expect(
+      await outcome(broken, { xesThreads: 2, xesSliceBytes: 32 * 1024, xesAwaitWorkers: true }),
+    ).toEqual(expected);
   });
 });
 

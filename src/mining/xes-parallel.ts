@@ -44,6 +44,12 @@ export interface XesReadOptions {
    * slicing itself: no thread start-up per run).
    */
   inline?: boolean | undefined;
+  /**
+   * For tests: told who read each slice, and whether the first slice waits for the workers to
+   * start (so that they surely read some) instead of being read here meanwhile.
+   */
+  onSlice?: ((reader: "worker" | "here") => void) | undefined;
+  awaitWorkers?: boolean | undefined;
   /** The size of the file, when known (compressed or not): a large one starts the workers early. */
   expectedBytes?: number | undefined;
 }
@@ -100,7 +106,12 @@ export async function readXesText(
       ? undefined
       : options.inline
         ? inlineSlices(mapping)
-        : new SharedSlices(new SlicePool(options.threads, mapping), inlineSlices(mapping), 2);
+        : new SharedSlices(
+            new SlicePool(options.threads, mapping),
+            inlineSlices(mapping),
+            2,
+            options.onSlice,
+          );
   // A thread takes a while to start: for a file that will be cut, it starts while the first
   // slice is read.
   if (pool instanceof SharedSlices && (options.expectedBytes ?? 0) >= EARLY_START_BYTES)
@@ -203,6 +214,7 @@ export async function readXesText(
             pending = [rest];
             pendingBytes = rest.length;
           }
+          if (options.awaitWorkers && pool instanceof SharedSlices) await pool.warm();
           const reply = (pool as Slices).read(bytes, end);
           // Awaited in file order later; a failure meanwhile must not count as unhandled.
           reply.then(
@@ -305,20 +317,22 @@ class SharedSlices implements Slices {
     private readonly workers: SlicePool,
     private readonly here: Slices,
     private readonly perWorker: number,
+    private readonly onSlice: XesReadOptions["onSlice"],
   ) {}
 
-  /** Starts the workers ahead of the first slice. */
-  warm(): void {
-    void this.workers.start();
+  /** Starts the workers ahead of the first slice; resolves once they are ready for slices. */
+  warm(): Promise<void> {
+    return this.workers.start().then(() => this.workers.whenReady);
   }
 
   read(bytes: Buffer, length: number): Promise<ReadSlice> {
     // Until the workers have started, which takes longer than reading a few slices, and slices
     // are handed on in order, a slice given to them would hold up the ones read here after it.
-    this.warm();
-    return this.workers.ready && this.workers.busy < this.workers.threads * this.perWorker
-      ? this.workers.read(bytes, length)
-      : this.here.read(bytes, length);
+    void this.warm();
+    const toWorker =
+      this.workers.ready && this.workers.busy < this.workers.threads * this.perWorker;
+    this.onSlice?.(toWorker ? "worker" : "here");
+    return toWorker ? this.workers.read(bytes, length) : this.here.read(bytes, length);
   }
 
   close(): void {
@@ -347,6 +361,11 @@ class SlicePool implements Slices {
     return this.started === this.threads;
   }
   private started = 0;
+  private onReady: (() => void) | undefined;
+  /** Resolves when every worker is ready (after `start`). */
+  readonly whenReady = new Promise<void>((resolve) => {
+    this.onReady = resolve;
+  });
 
   /** Slices handed to the workers and not back yet. */
   get busy(): number {
@@ -398,7 +417,7 @@ class SlicePool implements Slices {
         });
         w.on("message", (m: { id: number; result: SliceResult; bytes: Uint8Array } | "ready") => {
           if (m === "ready") {
-            this.started++;
+            if (++this.started === this.threads) this.onReady?.();
             return;
           }
           this.waiting.get(m.id)?.resolve({ result: m.result, bytes: m.bytes });
