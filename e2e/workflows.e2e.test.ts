@@ -52,8 +52,17 @@ describe("workflows in the browser", () => {
     await e.shot(page, "workflow-editor-invalid");
 
     await replaceSource(page, "key: onboarding\nname: [unclosed\n");
-    await problems.getByText(/cannot publish yet/).waitFor();
-    expect(await problems.textContent()).toMatch(/Line \d/);
+    // The last answer stays on screen until the new one comes ("Checking…" between them): wait
+    // for the answer about this text, a syntax error, not the unknown step before it.
+    await expect
+      .poll(
+        async () => {
+          const t = (await problems.textContent()) ?? "";
+          return t.includes("cannot publish yet") && !t.includes("implment") ? t : "";
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(/Line \d/);
 
     await replaceSource(page, original.replace("accept_within: 4h", "accept_within: 6h"));
     await problems.getByText("Valid definition").waitFor();
