@@ -109,6 +109,26 @@ describe("bad files end in a clear error, never a crash", () => {
     expect(e.details).toMatchObject({ line: 3 });
   });
 
+  it("refuses an attribute given twice, and reads attributes named like Object's own", async () => {
+    // saxes's own check and message, kept where the reader keeps its attribute lists.
+    const e = await failure(
+      mine(
+        '<log><trace>\n<event><string key="org:group" value="A" key="x"/></event></trace></log>',
+        "x.xes",
+      ),
+    );
+    expect(e.message).toBe("line 2, column 51: duplicate attribute: key");
+    const r = await mine(
+      `<log><trace><string key="concept:name" value="c1"/>
+<event><string constructor="x" key="org:group" __proto__="y" value="A"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
+<event><string key="org:group" value="B" toString="z"/><date value="2024-01-01T01:00:00Z" key="time:timestamp"/></event>
+</trace></log>`,
+      "x.xes",
+    );
+    expect(r).toMatchObject({ cases: 1, events: 2, handoffs: { total: 1 } });
+    expect(r.pairs[0]).toMatchObject({ from: "A", to: "B", count: 1 });
+  });
+
   it("says an XES file must start with <log>", async () => {
     const e = await failure(mine("<html><body/></html>", "x.xes"));
     expect(e.message).toMatch(/expected <log> as the root element/);
