@@ -115,7 +115,7 @@ export async function readXesText(
   // A thread takes a while to start: for a file that will be cut, it starts while the first
   // slice is read.
   if (pool instanceof SharedSlices && (options.expectedBytes ?? 0) >= EARLY_START_BYTES)
-    pool.warm();
+    void pool.warm();
   const inFlight: Promise<ReadSlice>[] = [];
   // Slices whose reading has ended: handed on as soon as they are the oldest.
   const settled = new WeakSet<Promise<ReadSlice>>();
@@ -322,7 +322,11 @@ class SharedSlices implements Slices {
 
   /** Starts the workers ahead of the first slice; resolves once they are ready for slices. */
   warm(): Promise<void> {
-    return this.workers.start().then(() => this.workers.whenReady);
+    // A worker that cannot start is never ready: this thread then reads every slice.
+    return this.workers.start().then(
+      () => this.workers.whenReady,
+      () => {},
+    );
   }
 
   read(bytes: Buffer, length: number): Promise<ReadSlice> {
@@ -362,10 +366,17 @@ class SlicePool implements Slices {
   }
   private started = 0;
   private onReady: (() => void) | undefined;
-  /** Resolves when every worker is ready (after `start`). */
+  /** Resolves when every worker is ready (after `start`), or one has failed. */
   readonly whenReady = new Promise<void>((resolve) => {
     this.onReady = resolve;
   });
+
+  /** A worker failed or ended: none is given slices again. */
+  private stopped(): void {
+    this.started = Number.NEGATIVE_INFINITY;
+    // Whoever waits for the workers waits no longer; `ready` stays false.
+    this.onReady?.();
+  }
 
   /** Slices handed to the workers and not back yet. */
   get busy(): number {
@@ -424,10 +435,12 @@ class SlicePool implements Slices {
           this.waiting.delete(m.id);
         });
         w.on("error", (e) => {
+          this.stopped();
           for (const { reject } of this.waiting.values()) reject(e);
           this.waiting.clear();
         });
         w.on("exit", (code) => {
+          this.stopped();
           for (const { reject } of this.waiting.values())
             reject(new Error(`an XES reader thread stopped (exit code ${code})`));
           this.waiting.clear();
