@@ -12,8 +12,7 @@ export function utf8Pieces(): (bytes: Uint8Array, end?: boolean) => string {
   let holding = false;
   return (bytes, end = false) => {
     const ascii = isAscii(bytes);
-    if (ascii && !holding && !end)
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+    if (ascii && !holding && !end) return latin1(bytes);
     holding = !ascii;
     return decoder.decode(bytes, { stream: !end });
   };
@@ -23,7 +22,10 @@ const whole = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** The text of bytes that hold whole characters (a slice cut after a `>`), a leading U+FEFF kept. */
 export function utf8Text(bytes: Uint8Array): string {
-  return isAscii(bytes)
-    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
-    : whole.decode(bytes);
+  return isAscii(bytes) ? latin1(bytes) : whole.decode(bytes);
+}
+
+/** ASCII bytes as text: each byte is its character, so no decoding (and no copy of the bytes). */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
 }

@@ -320,13 +320,16 @@ class SharedSlices implements Slices {
     private readonly onSlice: XesReadOptions["onSlice"],
   ) {}
 
-  /** Starts the workers ahead of the first slice; resolves once they are ready for slices. */
+  private warming: Promise<void> | undefined;
+
+  /** Starts the workers (once) ahead of the first slice; resolves once they are ready for slices. */
   warm(): Promise<void> {
     // A worker that cannot start is never ready: this thread then reads every slice.
-    return this.workers.start().then(
+    this.warming ??= this.workers.start().then(
       () => this.workers.whenReady,
       () => {},
     );
+    return this.warming;
   }
 
   read(bytes: Buffer, length: number): Promise<ReadSlice> {
