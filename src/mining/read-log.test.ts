@@ -222,6 +222,19 @@ describe("timestamps", () => {
     "1850-01-01",
   ])("%s is refused", (text) => expect(parseTimestamp(text)).toBeUndefined());
 
+  it("knows the calendar's leap days and month lengths, and the epoch", () => {
+    const at = (t: string) => parseTimestamp(`${t}T00:00:00Z`);
+    expect(at("2000-02-29")).toBe(Date.UTC(2000, 1, 29));
+    expect(at("2024-02-29")).toBe(Date.UTC(2024, 1, 29));
+    for (const no of ["1900-02-29", "2100-02-29", "2023-02-29", "2023-04-31", "2023-11-31"])
+      expect(at(no), no).toBeUndefined();
+    expect(at("1970-01-01")).toBe(0);
+    expect(parseTimestamp("1969-12-31T23:59:59.999Z")).toBe(-1);
+    expect(parseTimestamp("2199-12-31T23:59:59.5+14:00")).toBe(
+      Date.UTC(2199, 11, 31, 9, 59, 59, 500),
+    );
+  });
+
   it("reads every text as the general pattern does, fast path or not", () => {
     // Timestamp-shaped texts whose parts are mostly in range, so that whole texts often are,
     // and sometimes out of range or not digits at all.

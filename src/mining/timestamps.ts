@@ -78,8 +78,28 @@ function parseFixed(s: string): number | undefined {
   if (!(year >= MIN_YEAR && year <= MAX_YEAR && month >= 1 && month <= 12 && day >= 1))
     return undefined;
   if (!(hour <= 23 && minute <= 59 && second <= 59)) return undefined;
-  if (day > 28 && day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second) + fraction - offset;
+  if (day > 28) {
+    // 31 in January, March, May, July, August, October, December; 30 in the others but February.
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const last = month === 2 ? (leap ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
+    if (day > last) return undefined;
+  }
+  const seconds = ((epochDay(year, month, day) * 24 + hour) * 60 + minute) * 60 + second;
+  return seconds * 1000 + fraction - offset;
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil): what `Date.UTC` computes, without a call into the runtime per event.
+ */
+function epochDay(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** The milliseconds a fraction of a second's digits stand for: "5" 500, "276000" 276. */

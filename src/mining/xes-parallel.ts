@@ -50,7 +50,7 @@ export interface XesReadOptions {
    */
   onSlice?: ((reader: "worker" | "here") => void) | undefined;
   awaitWorkers?: boolean | undefined;
-  /** The size of the file, when known (compressed or not): a large one starts the workers early. */
+  /** The size of the text, when known: a file this large starts the workers early. */
   expectedBytes?: number | undefined;
 }
 

@@ -1,5 +1,6 @@
 import { SaxesParser, type SaxesTag } from "saxes";
 import { type RawEvent, SLOTS, type Slot, type SlotMapping } from "./raw-event.ts";
+import { acceleratePlainMarkup, type ListedTag } from "./saxes-fast.ts";
 
 /*
  * The XES reader proper: saxes events turned into raw events and trace ends. It runs in the main
@@ -60,44 +61,6 @@ function slotMaps(mapping: SlotMapping): {
   return { event, trace };
 }
 
-/** An attribute as saxes gathers it before it builds a tag's `attributes`. */
-interface Attribute {
-  name: string;
-  value: string;
-}
-
-/** A tag whose attributes stayed in saxes's list (see {@link keepAttributeLists}). */
-type ListedTag = SaxesTag & { list?: Attribute[] };
-
-/**
- * saxes gathers an open tag's attributes in a list, then copies them into a prototype-less
- * object (a dictionary to V8, slow to fill and to read) for the tag handler: a sixth of its
- * time on an XES file, where every tag has two attributes. This keeps the list on the tag
- * instead, with saxes's own duplicate check and message, and the handler reads `key` and
- * `value` from it. It replaces saxes 6's non-namespace `processAttribs`, an internal the lock
- * file pins; should a later saxes not have it, the parser is left as it is.
- */
-function keepAttributeLists(parser: SaxesParser): void {
-  const internals = parser as unknown as {
-    processAttribs?: unknown;
-    attribList?: unknown;
-    tag: ListedTag;
-    fail(message: string): void;
-  };
-  if (typeof internals.processAttribs !== "function" || !Array.isArray(internals.attribList))
-    return;
-  internals.processAttribs = function (this: typeof internals & { attribList: Attribute[] }) {
-    const list = this.attribList;
-    for (let i = 1; i < list.length; i++) {
-      const name = (list[i] as Attribute).name;
-      for (let j = 0; j < i; j++)
-        if ((list[j] as Attribute).name === name) this.fail(`duplicate attribute: ${name}.`);
-    }
-    this.tag.list = list;
-    this.attribList = [];
-  };
-}
-
 /** A tag's `key` and `value` attributes (XES's attribute elements), from its list or object. */
 function keyValue(node: ListedTag): { key: string | undefined; value: string | undefined } {
   const list = node.list;
@@ -143,7 +106,7 @@ export class XesReader {
   ) {
     const slots = slotMaps(mapping);
     const parser = new SaxesParser({ position: true });
-    keepAttributeLists(parser);
+    acceleratePlainMarkup(parser);
     this.parser = parser;
     parser.on("error", (e) => {
       // saxes prefixes its message with "line:column: "; we say it in words.
