@@ -9,7 +9,7 @@ import type { MiningLimits } from "./limits.ts";
 import { type FoldedCase, LogMiner, type MiningReport } from "./metrics.ts";
 import { type RawEvent, SLOTS, type Slot, type SlotMapping } from "./raw-event.ts";
 import { parseTimestamp } from "./timestamps.ts";
-import { utf8Pieces } from "./utf8.ts";
+import { smallPieces, utf8Pieces } from "./utf8.ts";
 
 /*
  * Streaming readers of event logs: XES (IEEE 1849) through saxes and CSV through csv-parse,
@@ -295,10 +295,11 @@ async function openBytes(
 /** UTF-8 text in chunks; a character split between two chunks is joined, a BOM dropped. */
 async function* decode(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   const text = utf8Pieces();
-  for await (const chunk of chunks) {
-    const s = text(chunk);
-    if (s !== "") yield s;
-  }
+  for await (const chunk of chunks)
+    for (const piece of smallPieces(chunk)) {
+      const s = text(piece);
+      if (s !== "") yield s;
+    }
   const rest = text(new Uint8Array(0), true);
   if (rest !== "") yield rest;
 }

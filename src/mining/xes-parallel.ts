@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { RawEvent, SlotMapping } from "./raw-event.ts";
-import { utf8Pieces, utf8Text } from "./utf8.ts";
+import { smallPieces, utf8Pieces, utf8Text } from "./utf8.ts";
 import { XesProblem, XesReader } from "./xes.ts";
 import { FIELDS_PER_EVENT, readSlice, type SliceResult, TIMESTAMP_FIELD } from "./xes-slice.ts";
 
@@ -100,7 +100,9 @@ export async function readXesText(
   // One decoder for everything this thread reads itself: slices end after a `>`, so what it
   // reads before and after one joins up as if the slice had been read too.
   const text = utf8Pieces();
-  const readHere = (bytes: Uint8Array) => main.write(text(bytes));
+  const readHere = (bytes: Uint8Array) => {
+    for (const piece of smallPieces(bytes)) main.write(text(piece));
+  };
   const pool: Slices | undefined =
     options.threads <= 0
       ? undefined
