@@ -117,7 +117,7 @@ export async function mineFile(path: string, options: ReadOptions = {}): Promise
  * what it compressed (its last four bytes: the size modulo 4 GiB, of the last member only, so
  * never taken for less than the file itself). It only chooses how to read, not what is read.
  */
-async function textBytesOf(path: string, size: number): Promise<number> {
+export async function textBytesOf(path: string, size: number): Promise<number> {
   if (size < 18) return size;
   const file = await open(path, "r");
   try {
@@ -387,7 +387,7 @@ const XES_PARALLEL_BYTES = 96 * 1024 * 1024;
  * XES_PARALLEL_BYTES of text (or of unknown size) one fewer than the cores, at most one (with
  * more, this thread, which hands every event to the miner, is the bottleneck); none on one core.
  */
-function defaultXesThreads(textBytes: number | undefined): number {
+export function defaultXesThreads(textBytes: number | undefined): number {
   if (textBytes !== undefined && textBytes < XES_PARALLEL_BYTES) return 0;
   return Math.max(0, Math.min(1, availableParallelism() - 1));
 }

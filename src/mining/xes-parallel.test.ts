@@ -1,10 +1,18 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.ts";
-import { mineStream, type ReadOptions } from "./read-log.ts";
+import {
+  defaultXesThreads,
+  mineFile,
+  mineStream,
+  type ReadOptions,
+  textBytesOf,
+} from "./read-log.ts";
 
 /*
  * Reading XES in slices (xes-parallel.ts) must give exactly what one reader gives: the same
@@ -55,6 +63,22 @@ describe("slices read in worker threads", { timeout: 60_000 }, () => {
       });
       expect(inline).toEqual(expected);
     }
+  });
+
+  it("are used for a large file only: below 96 MiB of text one thread reads it all", async () => {
+    const gz = join(data, "bpic2013-closed-problems.xes.gz");
+    const plain = join(data, "running-example.xes");
+    // The size of the text, for a gzip file from its trailer.
+    expect(await textBytesOf(gz, statSync(gz).size)).toBe(gunzipSync(readFileSync(gz)).length);
+    expect(await textBytesOf(plain, statSync(plain).size)).toBe(statSync(plain).size);
+    let slices = 0;
+    const report = await mineFile(gz, { xesOnSlice: () => slices++ });
+    expect(report.events).toBeGreaterThan(0);
+    expect(slices).toBe(0);
+    expect(defaultXesThreads(96 * 1024 * 1024 - 1)).toBe(0);
+    const cores = availableParallelism();
+    expect(defaultXesThreads(96 * 1024 * 1024)).toBe(cores > 1 ? 1 : 0);
+    expect(defaultXesThreads(undefined)).toBe(cores > 1 ? 1 : 0);
   });
 
   it("name the line and column of a broken trace deep in the file", async () => {
