@@ -104,8 +104,8 @@ const NO_ATTRIBUTES: Record<string, string> = Object.freeze(Object.create(null))
 /**
  * saxes gathers an open tag's attributes in a list, then copies them into a prototype-less
  * object (a dictionary to V8, slow to fill and to read) for the tag handler. This keeps the list
- * on the tag instead (read it with {@link attributeList}), with saxes's own duplicate check and
- * message. It replaces saxes 6's non-namespace `processAttribs`; true when it did.
+ * on the tag instead (as `list`), with saxes's own duplicate check and message. It replaces
+ * saxes 6's non-namespace `processAttribs`; true when it did.
  */
 export function keepAttributeLists(parser: SaxesParser): boolean {
   const internals = parser as unknown as Internals;
@@ -126,16 +126,6 @@ export function keepAttributeLists(parser: SaxesParser): boolean {
     this.attribList = [];
   };
   return true;
-}
-
-/** A tag's attributes as a list, from saxes's list when kept, else from its object. */
-export function attributeList(tag: ListedTag): Attribute[] {
-  if (tag.list !== undefined) return tag.list;
-  // Without namespace processing (the default) attribute values are plain strings.
-  return Object.entries(tag.attributes as Record<string, string>).map(([name, value]) => ({
-    name,
-    value,
-  }));
 }
 
 /**

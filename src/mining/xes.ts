@@ -1,6 +1,6 @@
 import { SaxesParser, type SaxesTag } from "saxes";
 import { type RawEvent, SLOTS, type Slot, type SlotMapping } from "./raw-event.ts";
-import { acceleratePlainMarkup, type ListedTag } from "./saxes-fast.ts";
+import { acceleratePlainMarkup, keepAttributeLists, type ListedTag } from "./saxes-fast.ts";
 
 /*
  * The XES reader proper: saxes events turned into raw events and trace ends. It runs in the main
@@ -106,7 +106,8 @@ export class XesReader {
   ) {
     const slots = slotMaps(mapping);
     const parser = new SaxesParser({ position: true });
-    acceleratePlainMarkup(parser);
+    // (A saxes other than 6 may still keep its attribute lists.)
+    if (!acceleratePlainMarkup(parser)) keepAttributeLists(parser);
     this.parser = parser;
     parser.on("error", (e) => {
       // saxes prefixes its message with "line:column: "; we say it in words.
