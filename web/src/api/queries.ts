@@ -313,7 +313,11 @@ export function itemTeams(item: Item): string[] {
 
 /** After an item changed: refresh everything that shows it (queues read its rows only). */
 export function afterItemChange(qc: QueryClient, item: Item): void {
-  qc.setQueryData(keys.item(item.key), item);
+  // Two commands in flight (a field saved on blur, a checklist tick) may answer out of order:
+  // the older answer must not put the item back to before the newer one.
+  qc.setQueryData<Item>(keys.item(item.key), (cached) =>
+    cached && cached.version > item.version ? cached : item,
+  );
   void qc.invalidateQueries({ queryKey: keys.events(item.key) });
   void qc.invalidateQueries({ queryKey: keys.comments(item.key) });
   void patchQueues(qc, [{ key: item.key, version: item.version, teams: itemTeams(item) }]);
