@@ -11,12 +11,24 @@ const SERVER_COMMANDS = new Set(["serve", "migrate", "admin"]);
 const dist = new URL("../dist/cli/", import.meta.url);
 const command = commandOf(process.argv.slice(2));
 
-if (process.argv[2] === "mine") {
-  if (bundleIsCurrent(dist)) await import(new URL("mine.mjs", dist).href);
-  else await fromSource("../src/cli/mine-main.ts");
-} else if (!SERVER_COMMANDS.has(command) && bundleIsCurrent(new URL("client/", dist)))
-  await import(new URL("client/main.mjs", dist).href);
+if (process.argv[2] === "mine") await fromBundle(dist, "mine.mjs", "../src/cli/mine-main.ts");
+else if (!SERVER_COMMANDS.has(command))
+  await fromBundle(new URL("client/", dist), "main.mjs", "../src/cli/main.ts");
 else await fromSource("../src/cli/main.ts");
+
+/** The bundle's entry while the bundle is current, else the source; also if it is being rebuilt. */
+async function fromBundle(dir, entry, source) {
+  if (!bundleIsCurrent(dir)) return fromSource(source);
+  const url = new URL(entry, dir).href;
+  try {
+    await import(url);
+  } catch (e) {
+    // `npm run build:cli` clears dist/cli before it writes the new bundle. Only the entry's own
+    // absence falls back: then nothing of the command has run.
+    if (e?.code !== "ERR_MODULE_NOT_FOUND" || e.url !== url) throw e;
+    await fromSource(source);
+  }
+}
 
 async function fromSource(entry) {
   const { register } = await import("tsx/esm/api");

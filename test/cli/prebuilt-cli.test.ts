@@ -76,6 +76,10 @@ describe("the prebuilt baton command", { timeout: 60_000 }, () => {
     await utimes(join(tree, "src/cli/main.ts"), later, later);
     expect((await run(["item", "list"])).trim()).toBe("client source");
     await record(["src/cli/main.ts", "package-lock.json"], "dist/cli/client");
+    // A bundle gone while its inputs.json still reads current (a rebuild under way): the source.
+    await rm(join(tree, "dist/cli/client/main.mjs"));
+    expect(await run(["item", "list"])).toBe("client source\n");
+    await writeFile(join(tree, "dist/cli/client/main.mjs"), 'console.log("client bundle");\n');
   });
 
   it("runs while its sources are as they were built", async () => {
