@@ -113,8 +113,8 @@ const median = (xs: number[]) => {
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
-  // What `npm install` leaves: the prebuilt `baton mine` (scripts/build-cli.ts), built afresh
-  // here so an edited source is measured, not the fallback through tsx.
+  // What `npm install` leaves: the prebuilt `baton mine` (scripts/build-cli.ts), rebuilt here
+  // if a source changed, so an edited source is measured, not the fallback through tsx.
   execFileSync(process.execPath, ["--import", "tsx", "scripts/build-cli.ts"], {
     cwd: root,
     stdio: "inherit",

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The `baton` command. Baton ships as TypeScript and runs through tsx's loader, so there is no
 // build step between a clone and a running server.
-import { readFileSync, statSync } from "node:fs";
+import { bundleIsCurrent as current } from "./bundle-state.js";
 
 // The client commands start from the bundles `npm install` builds (scripts/build-cli.ts) while
 // their sources are unchanged, instead of compiling TypeScript first: `baton mine FILE` is timed
 // against scripts that start in 50 ms and loads only its own command; the others skip a quarter
 // of a second. The server commands, and anything whose bundle is out of date, run the source.
 const SERVER_COMMANDS = new Set(["serve", "migrate", "admin"]);
-const dist = new URL("../dist/cli/", import.meta.url);
+const root = new URL("../", import.meta.url);
+const dist = new URL("dist/cli/", root);
+const bundleIsCurrent = (dir) => current(dir, root);
 const command = commandOf(process.argv.slice(2));
 
 if (process.argv[2] === "mine") await fromBundle(dist, "mine.mjs", "../src/cli/mine-main.ts");
@@ -44,18 +46,4 @@ function commandOf(args) {
     else if (!a.startsWith("-")) return a;
   }
   return undefined;
-}
-
-/** Whether the bundle exists and every source file in it has its size and time of the build. */
-function bundleIsCurrent(dir) {
-  try {
-    const inputs = JSON.parse(readFileSync(new URL("inputs.json", dir), "utf8"));
-    const root = new URL("../../", dist);
-    return inputs.every(({ file, size, mtimeMs }) => {
-      const s = statSync(new URL(file, root));
-      return s.size === size && s.mtimeMs === mtimeMs;
-    });
-  } catch {
-    return false;
-  }
 }

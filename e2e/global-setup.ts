@@ -1,8 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { buildWeb } from "../scripts/build-web.ts";
 import { migrate, openDb } from "../src/store/db.ts";
 import { type DbKind, withDatabase } from "../test/db.ts";
 
@@ -13,37 +11,7 @@ import { type DbKind, withDatabase } from "../test/db.ts";
  * integration suite does, under its own name so the two projects never share a template).
  */
 
-const root = resolve(import.meta.dirname, "..");
 const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-function newestMtime(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
-}
-
-function buildWebIfStale(): void {
-  const web = join(root, "web");
-  let built = 0;
-  try {
-    built = statSync(join(web, "dist", "index.html")).mtimeMs;
-  } catch {
-    // never built
-  }
-  const sources = Math.max(
-    newestMtime(join(web, "src")),
-    newestMtime(join(web, "index.html")),
-    newestMtime(join(web, "vite.config.ts")),
-    newestMtime(join(root, "package-lock.json")),
-  );
-  if (built >= sources) return;
-  execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], {
-    cwd: root,
-    stdio: "inherit",
-    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-    env: { ...process.env, NODE_ENV: "production" },
-  });
-}
 
 async function query(url: string, sql: string): Promise<void> {
   const c = new pg.Client(url);
@@ -56,7 +24,7 @@ async function query(url: string, sql: string): Promise<void> {
 }
 
 export default async function setup(project: TestProject) {
-  buildWebIfStale();
+  buildWeb();
   // One per e2e project (the timed file has a project of its own) and per run.
   const template = `baton_${project.name.replace(/\W/g, "_")}_tpl_${process.pid}`;
   await query(serverUrl, `drop database if exists ${template}`);

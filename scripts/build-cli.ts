@@ -1,6 +1,9 @@
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type BuildOptions, build, type Metafile } from "esbuild";
+// @ts-expect-error: plain JavaScript, shared with bin/baton.js
+import { bundleIsCurrent } from "../bin/bundle-state.js";
 
 /*
  * `npm run build:cli` (run by `prepare`, so by `npm install` and `npm ci`): prebuilt bundles of
@@ -38,6 +41,18 @@ const common: BuildOptions = {
   metafile: true,
   logLevel: "warning",
 };
+
+// `prepare` also runs on the first `npx baton` of a fresh clone: with both bundles current there
+// is nothing to do, and clearing dist/cli would pull it from under commands running meanwhile.
+const here = pathToFileURL(`${root}/`);
+if (
+  !process.argv.includes("--force") &&
+  bundleIsCurrent(pathToFileURL(`${outdir}/`), here) &&
+  bundleIsCurrent(pathToFileURL(`${outdir}/client/`), here)
+) {
+  console.log("dist/cli/ is current: not rebuilt (--force to rebuild)");
+  process.exit(0);
+}
 
 // Chunks are named by their hash: an old build's would stay beside the new ones.
 rmSync(outdir, { recursive: true, force: true });

@@ -42,6 +42,7 @@ beforeAll(async () => {
   await mkdir(join(tree, "dist/cli/client"), { recursive: true });
   await mkdir(join(tree, "src/cli"), { recursive: true });
   await cp(join(root, "bin/baton.js"), join(tree, "bin/baton.js"));
+  await cp(join(root, "bin/bundle-state.js"), join(tree, "bin/bundle-state.js"));
   await cp(join(root, "package.json"), join(tree, "package.json"));
   // The source path loads tsx from the tree's node_modules.
   await symlink(join(root, "node_modules"), join(tree, "node_modules"), "dir");
