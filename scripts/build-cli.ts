@@ -18,10 +18,10 @@ import { bundleIsCurrent } from "../bin/bundle-state.js";
  *   the parallel XES reader's worker.
  * - dist/cli/client/main.mjs: every other client command; its packages stay in node_modules.
  *
- * Each has an inputs.json: every source file that went into it, and the lock file for the
- * dependencies, with its size and modification time. bin/baton.js uses a bundle only while
- * every one of them is unchanged, so an edited source is never shadowed by an old build; it
- * runs the source instead.
+ * Each has an inputs.json: every source file that went into it, the lock file for the
+ * dependencies and this script, with its size and modification time. bin/baton.js uses a
+ * bundle only while every one of them is unchanged, so an edited source is never shadowed by
+ * an old build; it runs the source instead, and this script rebuilds only then.
  */
 
 const root = join(import.meta.dirname, "..");
@@ -75,12 +75,16 @@ const client = await build({
 });
 record(client.metafile, join(outdir, "client"));
 
-/** Writes the bundle's inputs.json (the lock file stands for the dependencies it pins). */
+/**
+ * Writes the bundle's inputs.json: its sources, the lock file (for the dependencies it pins)
+ * and this script (for how they were put together).
+ */
 function record(metafile: Metafile | undefined, dir: string): void {
   if (metafile === undefined) throw new Error("esbuild gave no metafile");
   const inputs = [
     ...Object.keys(metafile.inputs).filter((file) => !file.startsWith("node_modules/")),
     "package-lock.json",
+    "scripts/build-cli.ts",
   ]
     .sort()
     .map((file) => {
