@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `baton` command. Baton ships as TypeScript and runs through tsx's loader, so there is no
 // build step between a clone and a running server.
-import { bundleIsCurrent as current } from "./bundle-state.js";
+import { bundleIsCurrent } from "./bundle-state.js";
 
 // The client commands start from the bundles `npm install` builds (scripts/build-cli.ts) while
 // their sources are unchanged, instead of compiling TypeScript first: `baton mine FILE` is timed
@@ -10,7 +10,6 @@ import { bundleIsCurrent as current } from "./bundle-state.js";
 const SERVER_COMMANDS = new Set(["serve", "migrate", "admin"]);
 const root = new URL("../", import.meta.url);
 const dist = new URL("dist/cli/", root);
-const bundleIsCurrent = (dir) => current(dir, root);
 const command = commandOf(process.argv.slice(2));
 
 if (process.argv[2] === "mine") await fromBundle(dist, "mine.mjs", "../src/cli/mine-main.ts");
@@ -20,7 +19,7 @@ else await fromSource("../src/cli/main.ts");
 
 /** The bundle's entry while the bundle is current, else the source; also if it is being rebuilt. */
 async function fromBundle(dir, entry, source) {
-  if (!bundleIsCurrent(dir)) return fromSource(source);
+  if (!bundleIsCurrent(dir, root)) return fromSource(source);
   const url = new URL(entry, dir).href;
   try {
     await import(url);

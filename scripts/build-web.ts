@@ -20,7 +20,7 @@ function newestMtime(path: string): number {
 }
 
 /** Whether web/dist is newer than the web app's sources, its config and the lock file. */
-export function webIsBuilt(): boolean {
+function webIsBuilt(): boolean {
   let built = 0;
   try {
     built = statSync(join(web, "dist", "index.html")).mtimeMs;
