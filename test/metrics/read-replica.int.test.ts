@@ -114,6 +114,18 @@ describe.runIf(bin)("metrics reads on a streaming read replica", { timeout: 120_
       body: yaml,
     });
     expect(w.status).toBe(201);
+    // The node migrated the primary just now: metrics reads need the tables on the replica too.
+    // Under load replay can lag by seconds, and a read before it ends in "relation … does not
+    // exist". Wait until the replica has replayed everything written so far.
+    const { rows } = await primary.query("select pg_current_wal_lsn()::text as lsn");
+    for (let i = 0; ; i++) {
+      const r = await replica.query("select pg_last_wal_replay_lsn() >= $1::pg_lsn as done", [
+        rows[0].lsn,
+      ]);
+      if (r.rows[0].done) break;
+      if (i > 300) throw new Error("the replica did not catch up with the primary in 30 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   afterAll(async () => {
